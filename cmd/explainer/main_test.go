@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// runExplainer runs explainer with args and returns what it printed on
+// stdout and stderr and its exit status.
+func runExplainer(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, &out, &errOut)
+	code = exitCode(err)
+	if err != nil && code != 0 {
+		if _, ok := errors.AsType[*exitError](err); !ok {
+			t.Errorf("run(%q) returned %T %v, want an *exitError", args, err, err)
+		}
+	}
+	return out.String(), errOut.String(), code
+}
+
+// writeFiles creates the files, given as slash path -> content, in dir.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// snapshot returns everything under dir, as slash path -> content for a
+// file, "dir" for a directory and "-> target" for a symbolic link, so that
+// two snapshots are equal only if nothing was added, removed or changed.
+// A dir that does not exist has the snapshot nil.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	m := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case e.IsDir():
+			m[rel] = "dir"
+		case e.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			m[rel] = "-> " + target
+		default:
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			m[rel] = string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // in stderr
+	}{
+		{nil, "usage: explainer <command>"},
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"-src", "x", "build"}, `unknown command "-src"`},
+		{[]string{"build", "-nope"}, "flag provided but not defined: -nope"},
+		{[]string{"build", "extra"}, `build: unexpected argument "extra"`},
+		{[]string{"build", "-out", "o", "-strict", "extra"}, `unexpected argument "extra"`},
+		{[]string{"build", "-strict=maybe"}, `invalid boolean value "maybe"`},
+		{[]string{"build", "-base-url", "example.org"}, `-base-url "example.org": not an absolute http or https URL`},
+		{[]string{"build", "-base-url", "/news/"}, "not an absolute http or https URL"},
+		{[]string{"build", "-base-url", "ftp://example.org/"}, "not an absolute http or https URL"},
+		{[]string{"build", "-base-url", "https://"}, "not an absolute http or https URL"},
+		{[]string{"build", "-base-url", "https://example.org/?a=b"}, "no query or fragment"},
+		{[]string{"build", "-base-url"}, "flag needs an argument: -base-url"},
+		{[]string{"check", "-out", "x"}, "flag provided but not defined: -out"},
+		{[]string{"check", "extra"}, `check: unexpected argument "extra"`},
+		{[]string{"new"}, "new: missing DIR"},
+		{[]string{"new", "a", "b"}, `new: unexpected argument "b"`},
+		{[]string{"new", "-src", "a", "b"}, "two directories given"},
+		{[]string{"version", "now"}, `version: unexpected argument "now"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			stdout, stderr, code := runExplainer(t, tt.args...)
+			if code != 2 {
+				t.Errorf("exit status %d, want 2; stderr:\n%s", code, stderr)
+			}
+			if !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr does not say %q:\n%s", tt.want, stderr)
+			}
+			if !strings.Contains(stderr, "usage: explainer") {
+				t.Errorf("stderr has no usage message:\n%s", stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if got := snapshot(t, dir); len(got) != 1 {
+				t.Errorf("a usage error wrote files: %v", got)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-h"}, "usage: explainer <command>"},
+		{[]string{"help"}, "usage: explainer <command>"},
+		{[]string{"build", "-h"}, "usage: explainer build [-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]"},
+		{[]string{"help", "build"}, "-base-url URL"},
+		{[]string{"check", "-help"}, "usage: explainer check [-src DIR] [-strict]"},
+		{[]string{"new", "-h"}, "usage: explainer new DIR"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			stdout, stderr, code := runExplainer(t, tt.args...)
+			if code != 0 || stdout != "" || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit status %d, stdout %q, stderr:\n%s\nwant status 0, no stdout and %q on stderr", code, stdout, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestVersionCommand(t *testing.T) {
+	stdout, stderr, code := runExplainer(t, "version")
+	if code != 0 || stderr != "" {
+		t.Errorf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	if !regexp.MustCompile(`^explainer \S+\n$`).MatchString(stdout) {
+		t.Errorf("stdout = %q, want one line %q", stdout, "explainer VERSION")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	settings := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	tests := []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "devel"},
+		{"released", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{"source tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "devel"},
+		{"with revision", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: settings("vcs.revision", rev, "vcs.modified", "false")}, "devel-0123456789ab"},
+		{"modified", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: settings("vcs.revision", rev, "vcs.modified", "true")}, "devel-0123456789ab-dirty"},
+	}
+	for _, tt := range tests {
+		if got := version(tt.info); got != tt.want {
+			t.Errorf("%s: version() = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestExitCode(t *testing.T) {
+	tests := []struct {
+		err  error
+		want int
+	}{
+		{nil, 0},
+		{&exitError{2, errors.New("usage")}, 2},
+		{&exitError{1, errors.New("content")}, 1},
+		{errors.New("other"), 1},
+	}
+	for _, tt := range tests {
+		if got := exitCode(tt.err); got != tt.want {
+			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// manifestName is the file that build writes at the root of the output
+// directory. It lists every other file the build wrote, one slash-separated
+// path per line, sorted, and so marks the directory as one that a later
+// build may replace: that build deletes only files the manifest lists.
+const manifestName = ".explainer-build"
+
+// writeOutput replaces the output directory out with the files of site,
+// as a whole: no file of an earlier build survives, and if anything fails
+// the previous output is left exactly as it was.
+//
+// It writes the new site, with its manifest, into a fresh sibling of out
+// (".OUT.tmp-RANDOM") and then swaps the two: in one atomic step where the
+// system can exchange two directories (Linux), else by renaming the old one
+// aside and the new one into place. Only then does it remove the old tree,
+// without following symbolic links.
+//
+// It refuses, as checkOutput describes, an output directory it did not
+// write or that holds the project src.
+func writeOutput(ctx context.Context, out, src string, site fs.FS) error {
+	names, err := siteFiles(site)
+	if err != nil {
+		return err
+	}
+	dest, err := checkOutput(out, src)
+	if err != nil {
+		return err
+	}
+	parent, base := filepath.Split(dest.path)
+	if base == "" {
+		return fmt.Errorf("refusing to replace %s: it is a root directory", out)
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := mkdirUnique(parent, "."+base+".tmp-")
+	if err != nil {
+		return err
+	}
+	swapped := false
+	defer func() {
+		if !swapped {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if dest.exists {
+		// Keep the permissions someone gave the directory (say, g+w for
+		// a web server's group).
+		if err := os.Chmod(tmp, dest.mode.Perm()); err != nil {
+			return err
+		}
+	}
+	if err := writeTree(ctx, tmp, site, names); err != nil {
+		return err
+	}
+	var manifest strings.Builder
+	for _, name := range names {
+		manifest.WriteString(name + "\n")
+	}
+	if err := os.WriteFile(filepath.Join(tmp, manifestName), []byte(manifest.String()), 0o644); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	if !dest.exists {
+		if err := os.Rename(tmp, dest.path); err != nil {
+			return err
+		}
+		swapped = true
+		return nil
+	}
+	// The earlier build's files may have changed while this one ran.
+	if _, err := checkOutput(out, src); err != nil {
+		return err
+	}
+	old := tmp // after an exchange, the old tree is where the new one was
+	switch err := exchange(tmp, dest.path); {
+	case errors.Is(err, errors.ErrUnsupported):
+		if old, err = swapByRename(tmp, dest.path); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	swapped = true
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", out, err)
+	}
+	return nil
+}
+
+// swapByRename puts the directory tmp in the place of dir, which exists, by
+// renaming dir aside and tmp into its place, and returns where the old
+// directory now is. If the second rename fails, it puts dir back. It is the
+// fallback where directories cannot be exchanged atomically; between the
+// two renames, dir does not exist.
+func swapByRename(tmp, dir string) (old string, err error) {
+	parent, base := filepath.Split(dir)
+	for range 100 {
+		old = filepath.Join(parent, "."+base+".old-"+randomSuffix())
+		if _, err := os.Lstat(old); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+	}
+	if err := os.Rename(dir, old); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return "", fmt.Errorf("%w; the previous output is left in %s", err, old)
+		}
+		return "", err
+	}
+	return old, nil
+}
+
+// outputDir is an output directory that checkOutput has found build may
+// replace.
+type outputDir struct {
+	path   string      // absolute, with symbolic links resolved
+	exists bool        // whether it exists (then it is empty or ours)
+	mode   fs.FileMode // its mode, when it exists
+}
+
+// checkOutput reports whether build may replace the output directory out
+// with the site of the project in src. It refuses an output directory that
+// is or contains the project, or lies inside the project's content/,
+// templates/ or static/, wherever symbolic links lead; one that exists and
+// is not a directory; and one that is not empty and holds any file or
+// directory that the manifest of an earlier build does not list (naming the
+// first in lexical order). Replacing is refused rather than being a usage
+// error, so it exits with status 1.
+func checkOutput(out, src string) (*outputDir, error) {
+	dest, err := realPath(out)
+	if err != nil {
+		return nil, err
+	}
+	project, err := realPath(src)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case dest == project:
+		return nil, fmt.Errorf("refusing to write the site to %s: it is the project directory", out)
+	case within(project, dest):
+		return nil, fmt.Errorf("refusing to write the site to %s: it contains the project directory", out)
+	}
+	for _, sub := range []string{"content", "templates", "static"} {
+		dir, err := realPath(filepath.Join(project, sub))
+		if err != nil {
+			return nil, err
+		}
+		if dest == dir || within(dest, dir) {
+			return nil, fmt.Errorf("refusing to write the site to %s: it lies inside the project's %s/ directory", out, sub)
+		}
+	}
+
+	d := &outputDir{path: dest}
+	info, err := os.Lstat(dest)
+	if errors.Is(err, fs.ErrNotExist) {
+		return d, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		// realPath resolves every link that leads somewhere.
+		return nil, fmt.Errorf("refusing to replace %s: it is a symbolic link to nothing", out)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("refusing to replace %s: it is not a directory", out)
+	}
+	d.exists, d.mode = true, info.Mode()
+	if foreign, err := foreignFile(dest); err != nil {
+		return nil, err
+	} else if foreign != "" {
+		return nil, fmt.Errorf("refusing to replace %s: it holds %q, which no build wrote", out, foreign)
+	}
+	return d, nil
+}
+
+// foreignFile returns the slash path, relative to dir, of the first entry
+// of dir in lexical order that the manifest in dir does not account for,
+// with a trailing slash for a directory; or "" if there is none. The
+// manifest accounts for itself, for the regular files it lists and for the
+// directories that hold them. An empty dir has no foreign file.
+func foreignFile(dir string) (string, error) {
+	listed := map[string]bool{}
+	dirs := map[string]bool{}
+	info, err := os.Lstat(filepath.Join(dir, manifestName))
+	if err == nil && info.Mode().IsRegular() {
+		b, err := os.ReadFile(filepath.Join(dir, manifestName))
+		if err != nil {
+			return "", err
+		}
+		for name := range strings.SplitSeq(string(b), "\n") {
+			if !fs.ValidPath(name) || name == "." {
+				continue
+			}
+			listed[name] = true
+			for d := path.Dir(name); d != "."; d = path.Dir(d) {
+				dirs[d] = true
+			}
+		}
+	}
+	var foreign string
+	err = filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		switch {
+		case rel == ".":
+			return nil
+		case e.IsDir():
+			if dirs[rel] {
+				return nil
+			}
+			rel += "/"
+		case e.Type().IsRegular() && (listed[rel] || rel == manifestName):
+			return nil
+		}
+		foreign = rel
+		return fs.SkipAll
+	})
+	if err != nil {
+		return "", err
+	}
+	return foreign, nil
+}
+
+// siteFiles returns the slash paths of every file of site, sorted. It
+// fails on a file that build cannot write: one that is not a regular file,
+// whose name the manifest cannot hold, or that is named like the manifest.
+func siteFiles(site fs.FS) ([]string, error) {
+	var names []string
+	err := fs.WalkDir(site, ".", func(name string, e fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case e.IsDir():
+			return nil
+		case !e.Type().IsRegular():
+			return fmt.Errorf("site file %s: not a regular file", name)
+		case strings.ContainsAny(name, "\n\r"):
+			return fmt.Errorf("site file %q: a file name cannot hold a line break", name)
+		case name == manifestName:
+			return fmt.Errorf("site file %s: the name is reserved for the list of files a build wrote", name)
+		}
+		if _, err := filepath.Localize(name); err != nil {
+			return fmt.Errorf("site file %q: %v", name, err)
+		}
+		names = append(names, name)
+		return nil
+	})
+	slices.Sort(names)
+	return names, err
+}
+
+// writeTree writes the files names of site into the empty directory dir,
+// creating the directories that hold them. It writes files in parallel:
+// a large site has tens of thousands.
+func writeTree(ctx context.Context, dir string, site fs.FS, names []string) error {
+	var dirs []string
+	seen := map[string]bool{".": true}
+	for _, name := range names {
+		for d := path.Dir(name); !seen[d]; d = path.Dir(d) {
+			seen[d] = true
+			dirs = append(dirs, d)
+		}
+	}
+	slices.Sort(dirs) // a parent sorts before its children
+	for _, d := range dirs {
+		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan string)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for range min(runtime.GOMAXPROCS(0), 8) {
+		wg.Go(func() {
+			for name := range work {
+				if err := copyFile(filepath.Join(dir, filepath.FromSlash(name)), site, name); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel()
+				}
+			}
+		})
+	}
+send:
+	for _, name := range names {
+		select {
+		case work <- name:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// copyFile writes the file name of site to the new file dst.
+func copyFile(dst string, site fs.FS, name string) error {
+	r, err := site.Open(name)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return fmt.Errorf("writing %s: %w", dst, err)
+	}
+	return w.Close()
+}
+
+// mkdirUnique creates a new directory in parent whose name is prefix
+// followed by random characters, and returns its path. Unlike
+// os.MkdirTemp, it creates the directory with the usual permissions (0755
+// less the umask), which it keeps once swapped into place.
+func mkdirUnique(parent, prefix string) (string, error) {
+	for range 100 {
+		dir := filepath.Join(parent, prefix+randomSuffix())
+		err := os.Mkdir(dir, 0o755)
+		if !errors.Is(err, fs.ErrExist) {
+			return dir, err
+		}
+	}
+	return "", fmt.Errorf("cannot create a temporary directory in %s", parent)
+}
+
+// randomSuffix returns a short random string for a temporary name.
+func randomSuffix() string {
+	return strconv.FormatUint(rand.Uint64(), 36)
+}
+
+// realPath returns the absolute form of name with every symbolic link
+// resolved, also when name or some of its parents do not exist yet: the
+// part that exists is resolved and the rest appended.
+func realPath(name string) (string, error) {
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		return "", err
+	}
+	var rest []string
+	for p := abs; ; {
+		real, err := filepath.EvalSymlinks(p)
+		if err == nil {
+			slices.Reverse(rest)
+			return filepath.Join(append([]string{real}, rest...)...), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		parent := filepath.Dir(p)
+		if parent == p {
+			return abs, nil
+		}
+		rest = append(rest, filepath.Base(p))
+		p = parent
+	}
+}
+
+// within reports whether the absolute, clean path p lies strictly inside
+// the directory dir.
+func within(p, dir string) bool {
+	if !strings.HasSuffix(dir, string(filepath.Separator)) {
+		dir += string(filepath.Separator)
+	}
+	return strings.HasPrefix(p, dir)
+}

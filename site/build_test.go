@@ -1,0 +1,267 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/explainer/explainer/site"
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
+)
+
+var update = flag.Bool("update", false, "rewrite the want/ files and errors of testdata/build/*.txtar")
+
+// build builds the project in src, failing the test on errors.
+func build(t *testing.T, src fs.FS, opts site.Options) *site.Output {
+	t.Helper()
+	out, err := site.Build(context.Background(), src, opts)
+	if err != nil {
+		t.Fatalf("Build: %v", err)
+	}
+	return out
+}
+
+// TestDefaultExplainer builds the repository's own explainer and checks
+// that every internal link resolves to a file and every fragment to an id.
+func TestDefaultExplainer(t *testing.T) {
+	src := os.DirFS("..")
+	out := build(t, src, site.Options{BaseURL: "https://example.org/ukraine-plan"})
+	if len(out.Warnings) > 0 {
+		t.Errorf("default explainer has warnings:\n%v", out.Warnings)
+	}
+	checkLinks(t, out)
+	for _, want := range []string{
+		"index.html", "404.html", "sitemap.xml", "feed.xml", "data/explainer.json",
+		"documents/index.html", "documents/us-28/index.html", "documents/us-28/21/index.html",
+		"documents/e3-counter/changes/index.html", "topics/army-size/index.html",
+		"actors/russia/index.html", "sources/index.html", "timeline/index.html", "css/site.css",
+	} {
+		if _, ok := out.File(want); !ok {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if err := fstest.TestFS(out, "index.html", "documents/us-28/index.html", "css/site.css"); err != nil {
+		t.Errorf("Output is not a valid fs.FS: %v", err)
+	}
+}
+
+// TestDeterministic builds the default explainer twice and compares.
+func TestDeterministic(t *testing.T) {
+	src := os.DirFS("..")
+	a := build(t, src, site.Options{BaseURL: "https://example.org/"})
+	b := build(t, src, site.Options{BaseURL: "https://example.org/"})
+	if diff := cmp.Diff(a.Names(), b.Names()); diff != "" {
+		t.Fatalf("file lists differ (-first +second):\n%s", diff)
+	}
+	for _, name := range a.Names() {
+		x, _ := a.File(name)
+		y, _ := b.File(name)
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two builds of the same input", name)
+		}
+	}
+}
+
+var (
+	attrRE = regexp.MustCompile(`\s(href|src)="([^"]*)"`)
+	idRE   = regexp.MustCompile(`\sid="([^"]*)"`)
+)
+
+// checkLinks checks every internal href and src of every HTML page.
+func checkLinks(t *testing.T, out *site.Output) {
+	t.Helper()
+	ids := map[string]map[string]bool{}
+	pageIDs := func(name string) map[string]bool {
+		if m, ok := ids[name]; ok {
+			return m
+		}
+		data, _ := out.File(name)
+		m := map[string]bool{}
+		for _, match := range idRE.FindAllSubmatch(data, -1) {
+			id := string(match[1])
+			if m[id] {
+				t.Errorf("%s: duplicate id %q", name, id)
+			}
+			m[id] = true
+		}
+		ids[name] = m
+		return m
+	}
+	checked := 0
+	for _, name := range out.Names() {
+		if !strings.HasSuffix(name, ".html") {
+			continue
+		}
+		data, _ := out.File(name)
+		for _, m := range attrRE.FindAllSubmatch(data, -1) {
+			raw := strings.ReplaceAll(string(m[2]), "&amp;", "&")
+			u, err := url.Parse(raw)
+			if err != nil {
+				t.Errorf("%s: bad URL %q: %v", name, raw, err)
+				continue
+			}
+			if u.Scheme != "" || u.Host != "" {
+				continue // external
+			}
+			target := name
+			if u.Path != "" {
+				if strings.HasPrefix(u.Path, "/") {
+					if name != "404.html" {
+						t.Errorf("%s: root-absolute link %q", name, raw)
+					}
+					target = strings.TrimPrefix(u.Path, "/")
+				} else {
+					target = path.Join(path.Dir(name), u.Path)
+				}
+				if strings.HasSuffix(u.Path, "/") || target == "." {
+					target = path.Join(target, "index.html")
+				}
+				if strings.HasPrefix(target, "../") {
+					t.Errorf("%s: link %q leaves the site", name, raw)
+					continue
+				}
+			}
+			if _, ok := out.File(target); !ok {
+				t.Errorf("%s: link %q: no file %s", name, raw, target)
+				continue
+			}
+			checked++
+			if u.Fragment != "" && strings.HasSuffix(target, ".html") && !pageIDs(target)[u.Fragment] {
+				t.Errorf("%s: link %q: no id %q in %s", name, raw, u.Fragment, target)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Errorf("no internal links checked")
+	}
+}
+
+// TestBuildCases runs the txtar cases in testdata/build: each holds a
+// project (content/..., templates/..., static/...) and either an errors
+// file with the exact problems, or want/... files with expected output.
+func TestBuildCases(t *testing.T) {
+	files, _ := filepath.Glob("testdata/build/*.txtar")
+	if len(files) == 0 {
+		t.Fatal("no test cases")
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := fstest.MapFS{}
+			wantFiles := map[string]string{}
+			var wantErrs *string
+			strict := false
+			for _, f := range ar.Files {
+				switch {
+				case f.Name == "errors":
+					s := string(f.Data)
+					wantErrs = &s
+				case f.Name == "strict":
+					strict = true
+				case strings.HasPrefix(f.Name, "want/"):
+					wantFiles[strings.TrimPrefix(f.Name, "want/")] = string(f.Data)
+				default:
+					src[f.Name] = &fstest.MapFile{Data: f.Data}
+				}
+			}
+			out, err := site.Build(context.Background(), src, site.Options{Strict: strict})
+			var got string
+			if err != nil {
+				got = err.Error() + "\n"
+			} else if len(out.Warnings) > 0 {
+				got = out.Warnings.Error() + "\n"
+			}
+			if *update {
+				rewrite(t, file, ar, got, out)
+				return
+			}
+			if wantErrs != nil || got != "" {
+				want := ""
+				if wantErrs != nil {
+					want = *wantErrs
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("problems differ (-want +got):\n%s", diff)
+				}
+			}
+			if out == nil {
+				if len(wantFiles) > 0 {
+					t.Errorf("build failed but want/ files are given")
+				}
+				return
+			}
+			if wantErrs == nil && len(wantFiles) == 0 {
+				t.Errorf("case checks nothing: add an errors file or want/ files (go test -update)")
+			}
+			for name, want := range wantFiles {
+				data, ok := out.File(name)
+				if !ok {
+					t.Errorf("output lacks %s", name)
+					continue
+				}
+				if diff := cmp.Diff(want, string(data)); diff != "" {
+					t.Errorf("%s differs (-want +got):\n%s", name, diff)
+				}
+			}
+			checkLinks(t, out)
+		})
+	}
+}
+
+// rewrite updates a case's expectations from the current output: its
+// errors file, and the want/ files it already names (every page of the
+// output, when it names none).
+func rewrite(t *testing.T, file string, ar *txtar.Archive, problems string, out *site.Output) {
+	t.Helper()
+	var keep []txtar.File
+	var wanted []string
+	for _, f := range ar.Files {
+		switch {
+		case f.Name == "errors":
+		case strings.HasPrefix(f.Name, "want/"):
+			wanted = append(wanted, strings.TrimPrefix(f.Name, "want/"))
+		default:
+			keep = append(keep, f)
+		}
+	}
+	if problems != "" {
+		keep = append(keep, txtar.File{Name: "errors", Data: []byte(problems)})
+	}
+	if out != nil {
+		if len(wanted) == 0 {
+			for _, n := range out.Names() {
+				if strings.HasSuffix(n, ".html") || strings.HasSuffix(n, ".json") || strings.HasSuffix(n, ".xml") {
+					wanted = append(wanted, n)
+				}
+			}
+		}
+		slices.Sort(wanted)
+		for _, n := range wanted {
+			data, ok := out.File(n)
+			if !ok {
+				continue
+			}
+			keep = append(keep, txtar.File{Name: "want/" + n, Data: data})
+		}
+	}
+	ar.Files = keep
+	if err := os.WriteFile(file, txtar.Format(ar), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(os.Stderr, "updated %s\n", file)
+}

@@ -1,0 +1,150 @@
+// Package site is the explainer generator: it turns a project's content/
+// (Markdown sections answering one question each, plus YAML data about
+// the documents they explain) into a complete static site, in memory.
+//
+// Build is the whole API. It takes the project as an fs.FS and returns an
+// Output, itself an fs.FS, that the build command writes to disk and the
+// dev server serves. Build never prints, reads no flags and keeps no state
+// between calls: two builds of the same input give byte-identical output.
+//
+// # Project layout
+//
+//	content/_index.md            the explainer: front matter and the lede
+//	content/sections/*.md        one section per question
+//	content/documents/*.yaml     one file per document (a draft, a revision, a treaty)
+//	content/topics.yaml          topics that line clauses up across documents
+//	content/actors.yaml          parties that write documents or take positions
+//	content/sources.yaml         the reporting every fact rests on
+//	content/timeline.yaml        dated events (optional)
+//	templates/*.tmpl             optional: replaces the embedded template of the same name
+//	static/...                   optional: copied to the output root, over the embedded assets
+//
+// # The explainer: content/_index.md
+//
+// Front matter (YAML between "---" lines):
+//
+//	title        required
+//	description  one sentence, used as the page description and feed subtitle
+//	byline       who wrote it
+//	published    YYYY-MM-DD
+//	updated      YYYY-MM-DD
+//	base_url     absolute URL the site is published at; enables sitemap.xml and feed.xml
+//	language     default "en"
+//
+// The body is the lede, shown above the sections on the home page.
+//
+// # Sections: content/sections/*.md
+//
+//	title    required: the question the section answers
+//	slug     default: the file name without a leading "NN-" and ".md"
+//	weight   order on the home page; default: file-name order
+//	summary  Markdown, shown under the question on its page
+//	updated  YYYY-MM-DD
+//	topics   topic ids
+//	sources  source ids
+//	draft    true leaves the section out unless Options.Drafts is set
+//
+// Headings in a section body start at "##": the question is the page's
+// only h1. On the home page, where the question is an h2, the body's
+// headings move one level down.
+//
+// # Documents: content/documents/*.yaml
+//
+// A document has an id, title, short label, date, authors (by), an
+// optional document it follows, a status, an availability (full, partial
+// or reported), a summary, sources, removals (clauses of the followed
+// document that it drops) and clauses. A clause has an id, an optional
+// display number, a title, topics, an optional figure for its topic's
+// metric, from (the clause of the followed document it continues, as
+// DOC/CLAUSE) with an outcome (kept, changed, deferred or moved), text,
+// claims (reports that disagree, each with its own sources and
+// confidence), positions (an actor's stance at a date) and sources.
+//
+// Every clause of a followed document meets a fate in each document that
+// follows it: the outcome of the clause that continues it, "removed" when
+// the later document removes it, or "unknown". A clause with no from is
+// "new". Clause pages show these fates as a history, and changes pages
+// list them, each with word-level differences where both sides have text.
+//
+// # Cross-references
+//
+// Every Markdown field can link to any page with a link whose destination
+// names a kind and an id:
+//
+//	[the territory clause](clause:us-28/21)
+//	[](doc:us-28)  [](topic:territory)  [](actor:russia)
+//	[](section:whats-next)  [](source:axios-2025-11-20)
+//
+// An empty link text is filled with the target's label ("Point 21:
+// Territory"). An unknown target is an error at its file, line and column,
+// with the nearest known id suggested. Every page lists the pages that
+// refer to it under "Referred to in".
+//
+// Raw HTML in Markdown is dropped, and so are links whose scheme is not
+// http, https, mailto or tel (javascript:, data: and the like).
+//
+// # URLs
+//
+//	/                          the explainer: lede and every section (anchor = slug)
+//	/sections/SLUG/            one section
+//	/documents/                every document
+//	/documents/DOC/            one document and all its clauses
+//	/documents/DOC/CLAUSE/     one clause, with its history
+//	/documents/DOC/changes/    every fate, for a document that follows another
+//	/topics/, /topics/ID/      topics; one topic with its clauses side by side
+//	/actors/, /actors/ID/      actors; one actor's documents and positions
+//	/sources/                  every source and what cites it (anchor source-ID)
+//	/timeline/                 events, when content/timeline.yaml exists
+//	/404.html                  not-found page, with root-absolute links
+//	/sitemap.xml, /feed.xml    only with a base URL
+//	/data/explainer.json       documents, clauses, relations and positions
+//
+// Links between pages are relative, so the site works under any path
+// prefix. Assets keep their path; the stylesheet link carries a ?v= hash
+// of its content.
+//
+// # Templates
+//
+// The theme is html/template files, embedded from the repository's
+// templates/ directory. A project's templates/NAME.tmpl replaces the
+// embedded NAME.tmpl. base.tmpl is the layout, partials.tmpl holds shared
+// blocks, and every page template (home, section, documents, document,
+// clause, changes, topics, topic, actors, actor, sources, timeline, 404)
+// defines "main". Templates execute on a page value with the fields Site
+// (the explainer, its sections, documents, topics, actors, sources and
+// events), Path, Title, Description, Canonical, Kind, and the page's
+// subject: Section, Document, Clause, Topic or Actor. Markdown fields
+// have an HTML method. Template functions:
+//
+//	date "2025-11-20"       "20 November 2025"
+//	number 600000           "600,000"
+//	topics, actors, sources  resolve a list of ids to their values
+//	actor, doc, clause      resolve one reference
+//	backlinks X             the pages whose Markdown refers to X
+//	citedBy SOURCE          what cites a source
+//	history CLAUSE          every version of a clause across documents
+//	derivedFrom CLAUSE      the fate that produced a clause, or nil
+//	fatesOf CLAUSE          a clause's fates in later documents
+//	changes DOC, tally DOC  a document's fates and their counts
+//	followedBy DOC          the documents that follow DOC
+//	topicTable TOPIC        a topic's clauses, one column per document
+//	topicSections TOPIC     the sections on a topic
+//	chart TOPIC             an inline SVG of a topic's metric
+//	clausesOn TOPIC         how many clauses are on a topic
+//	documentsBy ACTOR       the documents an actor wrote
+//	positionsOf ACTOR       an actor's positions, in date order
+//	stanceLabel, fateLabel  display names
+//	demote HTML             moves headings one level down
+//
+// # Errors
+//
+// Build reports every problem of a run at once, as an ErrorList sorted by
+// file and position; each prints as "PATH:LINE:COL: message". Problems
+// that do not stop a build, such as a clause that cites no source, are
+// warnings, which Options.Strict turns into errors.
+//
+// # Incremental builds
+//
+// Output.Deps maps every input file to the output files that depend on
+// it, so that a dev server can re-render only what an edit touches.
+package site

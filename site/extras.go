@@ -1,0 +1,360 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strings"
+)
+
+// extra is a generated file that is not an HTML page.
+type extra struct {
+	data []byte
+	deps []string
+}
+
+// extras returns data/explainer.json and, when the base URL is known,
+// sitemap.xml and feed.xml.
+func (b *builder) extras() map[string]extra {
+	p := b.p
+	var all []string
+	all = append(all, p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)
+	for _, s := range p.Sections {
+		all = append(all, s.Pos.File)
+	}
+	for _, d := range p.Documents {
+		all = append(all, d.Pos.File)
+	}
+	all = uniqueSorted(all)
+	out := map[string]extra{"data/explainer.json": {b.exportJSON(), all}}
+	if b.site.BaseURL != "" {
+		out["sitemap.xml"] = extra{b.sitemap(), all}
+		sectionFiles := []string{p.Explainer.Pos.File}
+		for _, s := range p.Sections {
+			sectionFiles = append(sectionFiles, s.Pos.File)
+		}
+		out["feed.xml"] = extra{b.feed(), uniqueSorted(sectionFiles)}
+	}
+	return out
+}
+
+// The JSON export's shapes. Field names are part of the public format.
+type (
+	jsonExport struct {
+		Title       string          `json:"title"`
+		Description string          `json:"description,omitempty"`
+		Published   string          `json:"published,omitempty"`
+		Updated     string          `json:"updated,omitempty"`
+		Language    string          `json:"language"`
+		Sections    []jsonSection   `json:"sections"`
+		Documents   []jsonDocument  `json:"documents"`
+		Relations   []jsonRelation  `json:"relations"`
+		Topics      []jsonTopic     `json:"topics"`
+		Actors      []jsonActor     `json:"actors"`
+		Sources     []jsonSource    `json:"sources"`
+		Events      []jsonEvent     `json:"events"`
+		Positions   []jsonPositionX `json:"positions"`
+	}
+	jsonSection struct {
+		Slug    string   `json:"slug"`
+		Title   string   `json:"title"`
+		URL     string   `json:"url"`
+		Topics  []string `json:"topics"`
+		Sources []string `json:"sources"`
+	}
+	jsonDocument struct {
+		ID           string       `json:"id"`
+		Title        string       `json:"title"`
+		Short        string       `json:"short"`
+		Date         string       `json:"date"`
+		By           []string     `json:"by"`
+		Follows      string       `json:"follows,omitempty"`
+		Status       string       `json:"status,omitempty"`
+		Availability string       `json:"availability"`
+		Summary      string       `json:"summary,omitempty"`
+		Sources      []string     `json:"sources"`
+		URL          string       `json:"url"`
+		Clauses      []jsonClause `json:"clauses"`
+	}
+	jsonClause struct {
+		ID         string         `json:"id"`
+		Ref        string         `json:"ref"`
+		Number     string         `json:"number,omitempty"`
+		Title      string         `json:"title"`
+		Topics     []string       `json:"topics"`
+		Figure     *float64       `json:"figure,omitempty"`
+		From       string         `json:"from,omitempty"`
+		Outcome    string         `json:"outcome,omitempty"`
+		Text       string         `json:"text"`
+		Claims     []jsonClaim    `json:"claims,omitempty"`
+		Positions  []jsonPosition `json:"positions"`
+		Sources    []string       `json:"sources"`
+		Confidence string         `json:"confidence,omitempty"`
+		URL        string         `json:"url"`
+	}
+	jsonClaim struct {
+		Text       string   `json:"text"`
+		Sources    []string `json:"sources"`
+		Confidence string   `json:"confidence,omitempty"`
+	}
+	jsonPosition struct {
+		Actor   string   `json:"actor"`
+		Stance  string   `json:"stance"`
+		AsOf    string   `json:"as_of,omitempty"`
+		Note    string   `json:"note,omitempty"`
+		Sources []string `json:"sources"`
+	}
+	jsonPositionX struct {
+		Clause string `json:"clause"`
+		jsonPosition
+	}
+	jsonRelation struct {
+		Document string `json:"document"`
+		Follows  string `json:"follows"`
+		Clause   string `json:"clause,omitempty"`     // the clause of the followed document
+		Becomes  string `json:"becomes,omitempty"`    // the clause that continues it
+		Outcome  string `json:"outcome"`              // kept, changed, deferred, moved, removed, unknown, new
+		Note     string `json:"note,omitempty"`       // a removal's note
+		Similar  *int   `json:"similarity,omitempty"` // word similarity of the texts, in percent
+	}
+	jsonTopic struct {
+		ID          string      `json:"id"`
+		Name        string      `json:"name"`
+		Description string      `json:"description,omitempty"`
+		Metric      *jsonMetric `json:"metric,omitempty"`
+		URL         string      `json:"url"`
+	}
+	jsonMetric struct {
+		Name string `json:"name"`
+		Unit string `json:"unit"`
+	}
+	jsonActor struct {
+		ID          string `json:"id"`
+		Name        string `json:"name"`
+		Kind        string `json:"kind,omitempty"`
+		Description string `json:"description,omitempty"`
+		URL         string `json:"url"`
+	}
+	jsonSource struct {
+		ID        string `json:"id"`
+		Title     string `json:"title"`
+		Publisher string `json:"publisher,omitempty"`
+		URL       string `json:"url,omitempty"`
+		Date      string `json:"date,omitempty"`
+		Note      string `json:"note,omitempty"`
+	}
+	jsonEvent struct {
+		Date    string   `json:"date"`
+		Title   string   `json:"title"`
+		Text    string   `json:"text,omitempty"`
+		Sources []string `json:"sources"`
+	}
+)
+
+func ids(refs []Ref) []string {
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// exportJSON writes every document, clause, relation and position.
+// Links in it are root-absolute ("/documents/us-28/"), as the site's own.
+func (b *builder) exportJSON() []byte {
+	p := b.p
+	x := jsonExport{
+		Title: p.Explainer.Title, Description: p.Explainer.Description,
+		Published: p.Explainer.Published, Updated: p.Explainer.Updated, Language: p.Explainer.Language,
+		Sections: []jsonSection{}, Documents: []jsonDocument{}, Relations: []jsonRelation{},
+		Topics: []jsonTopic{}, Actors: []jsonActor{}, Sources: []jsonSource{}, Events: []jsonEvent{},
+		Positions: []jsonPositionX{},
+	}
+	for _, s := range p.Sections {
+		x.Sections = append(x.Sections, jsonSection{Slug: s.Slug, Title: s.Title, URL: sectionURL(s), Topics: ids(s.Topics), Sources: ids(s.Sources)})
+	}
+	for _, d := range p.Documents {
+		jd := jsonDocument{ID: d.ID, Title: d.Title, Short: d.Short, Date: d.Date, By: ids(d.By), Follows: d.Follows.ID,
+			Status: d.Status, Availability: d.Availability, Summary: d.Summary.Text, Sources: ids(d.Sources), URL: documentURL(d), Clauses: []jsonClause{}}
+		for _, c := range d.Clauses {
+			jc := jsonClause{ID: c.ID, Ref: clauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
+				From: c.From.ID, Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: clauseURL(c)}
+			if c.From.ID != "" {
+				jc.Outcome = outcomeOf(c)
+			}
+			for _, cl := range c.Claims {
+				jc.Claims = append(jc.Claims, jsonClaim{Text: cl.Text.Text, Sources: ids(cl.Sources), Confidence: cl.Confidence})
+			}
+			for _, ps := range c.Positions {
+				jp := jsonPosition{Actor: ps.Actor.ID, Stance: ps.Stance, AsOf: ps.AsOf, Note: ps.Note.Text, Sources: ids(ps.Sources)}
+				jc.Positions = append(jc.Positions, jp)
+				x.Positions = append(x.Positions, jsonPositionX{Clause: clauseKey(c), jsonPosition: jp})
+			}
+			jd.Clauses = append(jd.Clauses, jc)
+		}
+		x.Documents = append(x.Documents, jd)
+		for _, f := range b.ln.changes[d] {
+			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
+			if f.Old != nil {
+				r.Clause = clauseKey(f.Old)
+			}
+			if f.New != nil {
+				r.Becomes = clauseKey(f.New)
+			}
+			if f.Removal != nil {
+				r.Note = f.Removal.Note.Text
+			}
+			if f.Old != nil && f.New != nil && plainText(f.Old.Text) != "" && plainText(f.New.Text) != "" {
+				pct := int(f.Similar*100 + 0.5)
+				if !f.HasDiff {
+					pct = 100
+				}
+				r.Similar = &pct
+			}
+			x.Relations = append(x.Relations, r)
+		}
+	}
+	for _, t := range p.Topics {
+		jt := jsonTopic{ID: t.ID, Name: t.Name, Description: t.Description.Text, URL: topicURL(t)}
+		if t.Metric != nil {
+			jt.Metric = &jsonMetric{Name: t.Metric.Name, Unit: t.Metric.Unit}
+		}
+		x.Topics = append(x.Topics, jt)
+	}
+	for _, a := range p.Actors {
+		x.Actors = append(x.Actors, jsonActor{ID: a.ID, Name: a.Name, Kind: a.Kind, Description: a.Description.Text, URL: actorURL(a)})
+	}
+	for _, s := range p.Sources {
+		x.Sources = append(x.Sources, jsonSource{ID: s.ID, Title: s.Title, Publisher: s.Publisher, URL: s.URL, Date: s.Date, Note: s.Note.Text})
+	}
+	for _, e := range p.Events {
+		x.Events = append(x.Events, jsonEvent{Date: e.Date, Title: e.Title, Text: e.Text.Text, Sources: ids(e.Sources)})
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(x); err != nil {
+		// Every value above is a string, number or slice: encoding cannot fail.
+		return []byte("{}\n")
+	}
+	return buf.Bytes()
+}
+
+// pageURLs lists every page's URL, root-absolute, in a stable order.
+func (b *builder) pageURLs() []string {
+	urls := []string{"/"}
+	for _, s := range b.p.Sections {
+		urls = append(urls, sectionURL(s))
+	}
+	urls = append(urls, "/documents/")
+	for _, d := range b.p.Documents {
+		urls = append(urls, documentURL(d))
+		if b.ix.docs[d.Follows.ID] != nil {
+			urls = append(urls, changesURL(d))
+		}
+		for _, c := range d.Clauses {
+			urls = append(urls, clauseURL(c))
+		}
+	}
+	urls = append(urls, "/topics/")
+	for _, t := range b.p.Topics {
+		urls = append(urls, topicURL(t))
+	}
+	urls = append(urls, "/actors/")
+	for _, a := range b.p.Actors {
+		urls = append(urls, actorURL(a))
+	}
+	urls = append(urls, "/sources/")
+	if b.p.HasTimeline {
+		urls = append(urls, "/timeline/")
+	}
+	return urls
+}
+
+// sitemap writes sitemap.xml with absolute URLs.
+func (b *builder) sitemap() []byte {
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	buf.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
+	lastmod := b.p.Explainer.Updated
+	if lastmod == "" {
+		lastmod = b.p.Explainer.Published
+	}
+	for _, u := range b.pageURLs() {
+		buf.WriteString("  <url><loc>")
+		xml.EscapeText(&buf, []byte(b.site.BaseURL+u))
+		buf.WriteString("</loc>")
+		if lastmod != "" {
+			buf.WriteString("<lastmod>" + lastmod + "</lastmod>")
+		}
+		buf.WriteString("</url>\n")
+	}
+	buf.WriteString("</urlset>\n")
+	return buf.Bytes()
+}
+
+// feed writes an Atom feed with one entry per section.
+func (b *builder) feed() []byte {
+	e := b.p.Explainer
+	updated := e.Updated
+	if updated == "" {
+		updated = e.Published
+	}
+	for _, s := range b.p.Sections {
+		if s.Updated > updated {
+			updated = s.Updated
+		}
+	}
+	if updated == "" {
+		updated = "1970-01-01"
+	}
+	base := b.site.BaseURL
+	var buf bytes.Buffer
+	w := func(format string, args ...any) { fmt.Fprintf(&buf, format, args...) }
+	esc := func(s string) string {
+		var sb strings.Builder
+		xml.EscapeText(&sb, []byte(s))
+		return sb.String()
+	}
+	buf.WriteString(xml.Header)
+	w(`<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="%s">`+"\n", esc(e.Language))
+	w("  <title>%s</title>\n", esc(e.Title))
+	if e.Description != "" {
+		w("  <subtitle>%s</subtitle>\n", esc(e.Description))
+	}
+	w("  <id>%s/</id>\n", esc(base))
+	w(`  <link rel="alternate" type="text/html" href="%s/"/>`+"\n", esc(base))
+	w(`  <link rel="self" type="application/atom+xml" href="%s/feed.xml"/>`+"\n", esc(base))
+	w("  <updated>%sT00:00:00Z</updated>\n", updated)
+	if e.Byline != "" {
+		w("  <author><name>%s</name></author>\n", esc(e.Byline))
+	} else {
+		w("  <author><name>%s</name></author>\n", esc(e.Title))
+	}
+	for _, s := range b.p.Sections {
+		su := s.Updated
+		if su == "" {
+			su = updated
+		}
+		w("  <entry>\n")
+		w("    <title>%s</title>\n", esc(s.Title))
+		w("    <id>%s%s</id>\n", esc(base), esc(sectionURL(s)))
+		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(sectionURL(s)))
+		w("    <updated>%sT00:00:00Z</updated>\n", su)
+		if sum := plainText(s.Summary); sum != "" {
+			w("    <summary>%s</summary>\n", esc(sum))
+		}
+		w(`    <content type="html">%s</content>`+"\n", esc(absolutize(string(s.Body.HTML()), base)))
+		w("  </entry>\n")
+	}
+	w("</feed>\n")
+	return buf.Bytes()
+}
+
+// absolutize turns root-absolute links into absolute ones, for feed
+// readers that have no page to resolve them against.
+func absolutize(html, base string) string {
+	html = strings.ReplaceAll(html, `href="/`, `href="`+base+`/`)
+	return strings.ReplaceAll(html, `src="/`, `src="`+base+`/`)
+}

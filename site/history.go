@@ -1,0 +1,147 @@
+package site
+
+import (
+	"html/template"
+	"sort"
+
+	"github.com/explainer/explainer/site/internal/worddiff"
+)
+
+// The fates a clause of a followed document can meet in a later document,
+// plus "new" for a clause with no predecessor. The order is the order in
+// which changes pages list their counts.
+var fateOrder = []string{"kept", "changed", "deferred", "moved", "removed", "unknown", "new"}
+
+// fate is what became of one clause of a followed document in a later one.
+type fate struct {
+	Outcome string    // kept | changed | deferred | moved | removed | unknown | new
+	Doc     *Document // the later document
+	Old     *Clause   // the clause of the followed document; nil for new
+	New     *Clause   // the clause that continues it; nil for removed and unknown
+	Removal *Removal  // for removed
+	Diff    template.HTML
+	Similar float64 // word similarity of the two texts, when both exist
+	HasDiff bool    // both sides have text and it differs
+}
+
+// lineage holds the fates of every document against the one it follows.
+type lineage struct {
+	changes    map[*Document][]*fate // for a following document: every fate, followed clauses first
+	forward    map[*Clause][]*fate   // a clause -> its fates in each later document
+	backward   map[*Clause]*fate     // a clause -> the fate that produced it (nil for originals)
+	followedBy map[*Document][]*Document
+}
+
+// newLineage computes every fate. texts gives a clause's plain text for
+// the word-level differences.
+func newLineage(p *Project, ix *index, texts func(*Clause) string) *lineage {
+	ln := &lineage{
+		changes:    map[*Document][]*fate{},
+		forward:    map[*Clause][]*fate{},
+		backward:   map[*Clause]*fate{},
+		followedBy: map[*Document][]*Document{},
+	}
+	for _, d := range p.Documents {
+		prev := ix.docs[d.Follows.ID]
+		if prev == nil {
+			continue
+		}
+		ln.followedBy[prev] = append(ln.followedBy[prev], d)
+		next := map[string]*Clause{}
+		for _, c := range d.Clauses {
+			if c.From.ID != "" {
+				next[c.From.ID] = c
+			}
+		}
+		removed := map[string]*Removal{}
+		for _, r := range d.Removes {
+			removed[r.Clause.ID] = r
+		}
+		var fates []*fate
+		for _, old := range prev.Clauses {
+			f := &fate{Doc: d, Old: old}
+			key := clauseKey(old)
+			switch {
+			case next[key] != nil:
+				f.New = next[key]
+				f.Outcome = outcomeOf(f.New)
+				ln.backward[f.New] = f
+			case removed[key] != nil:
+				f.Outcome = "removed"
+				f.Removal = removed[key]
+			default:
+				f.Outcome = "unknown"
+			}
+			if f.New != nil {
+				a, b := texts(old), texts(f.New)
+				if a != "" && b != "" {
+					ops := worddiff.Diff(a, b)
+					f.Similar = worddiff.Similarity(ops)
+					if worddiff.Changed(ops) {
+						f.HasDiff = true
+						f.Diff = worddiff.HTML(ops)
+					}
+				}
+			}
+			ln.forward[old] = append(ln.forward[old], f)
+			fates = append(fates, f)
+		}
+		for _, c := range d.Clauses {
+			if c.From.ID == "" || ix.clauses[c.From.ID] == nil {
+				fates = append(fates, &fate{Outcome: "new", Doc: d, New: c})
+			}
+		}
+		ln.changes[d] = fates
+	}
+	return ln
+}
+
+// outcomeOf is a continuing clause's outcome, "changed" by default.
+func outcomeOf(c *Clause) string {
+	if c.Outcome == "" {
+		return "changed"
+	}
+	return c.Outcome
+}
+
+// step is one entry of a clause's history: one version of it, or its end.
+type step struct {
+	Fate    *fate   // how this version came about; nil for the first version
+	Clause  *Clause // this version; nil when the fate ended the line
+	Depth   int     // how many revisions from the first version
+	Current bool    // the clause whose page this is
+}
+
+// history returns the whole family of versions c belongs to: from its
+// first version through every later document that continued, changed,
+// removed or said nothing about it, in order.
+func (ln *lineage) history(c *Clause) []step {
+	root := c
+	for seen := 0; ln.backward[root] != nil && seen < 1000; seen++ {
+		root = ln.backward[root].Old
+	}
+	var steps []step
+	var walk func(cl *Clause, via *fate, depth int)
+	walk = func(cl *Clause, via *fate, depth int) {
+		if depth > 1000 {
+			return
+		}
+		steps = append(steps, step{Fate: via, Clause: cl, Depth: depth, Current: cl == c})
+		fates := append([]*fate(nil), ln.forward[cl]...)
+		sort.SliceStable(fates, func(i, j int) bool {
+			if fates[i].Doc.Date != fates[j].Doc.Date {
+				return fates[i].Doc.Date < fates[j].Doc.Date
+			}
+			return fates[i].Doc.ID < fates[j].Doc.ID
+		})
+		for _, f := range fates {
+			if f.New != nil {
+				walk(f.New, f, depth+1)
+			} else {
+				steps = append(steps, step{Fate: f, Depth: depth + 1})
+			}
+		}
+	}
+	walk(root, nil, 0)
+	return steps
+}

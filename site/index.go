@@ -1,0 +1,145 @@
+package site
+
+import (
+	"strings"
+
+	"github.com/explainer/explainer/site/internal/mdext"
+)
+
+// The URL scheme. Every URL here is root-absolute; pages are written with
+// relative links (see relativize).
+func sectionURL(s *Section) string   { return "/sections/" + s.Slug + "/" }
+func documentURL(d *Document) string { return "/documents/" + d.ID + "/" }
+func changesURL(d *Document) string  { return "/documents/" + d.ID + "/changes/" }
+func clauseURL(c *Clause) string     { return "/documents/" + c.Doc.ID + "/" + c.ID + "/" }
+func topicURL(t *Topic) string       { return "/topics/" + t.ID + "/" }
+func actorURL(a *Actor) string       { return "/actors/" + a.ID + "/" }
+func sourceURL(s *Source) string     { return "/sources/#" + sourceAnchor(s) }
+func sourceAnchor(s *Source) string  { return "source-" + s.ID }
+
+// clauseLabel is how a clause is named in links: "Point 21: Territory", or
+// its title alone when the document has no numbering.
+func clauseLabel(c *Clause) string {
+	if c.Number != "" {
+		return "Point " + c.Number + ": " + c.Title
+	}
+	return c.Title
+}
+
+// clauseKey is the "DOC/CLAUSE" form in which content refers to a clause.
+func clauseKey(c *Clause) string { return c.Doc.ID + "/" + c.ID }
+
+// index looks up everything that can be linked to, by kind and id.
+type index struct {
+	p        *Project
+	sections map[string]*Section
+	docs     map[string]*Document
+	clauses  map[string]*Clause // by "DOC/CLAUSE"
+	topics   map[string]*Topic
+	actors   map[string]*Actor
+	sources  map[string]*Source
+}
+
+func newIndex(p *Project) *index {
+	ix := &index{
+		p:        p,
+		sections: make(map[string]*Section, len(p.Sections)),
+		docs:     make(map[string]*Document, len(p.Documents)),
+		clauses:  make(map[string]*Clause),
+		topics:   make(map[string]*Topic, len(p.Topics)),
+		actors:   make(map[string]*Actor, len(p.Actors)),
+		sources:  make(map[string]*Source, len(p.Sources)),
+	}
+	for _, s := range p.Sections {
+		ix.sections[s.Slug] = s
+	}
+	for _, d := range p.Documents {
+		ix.docs[d.ID] = d
+		for _, c := range d.Clauses {
+			ix.clauses[clauseKey(c)] = c
+		}
+	}
+	for _, t := range p.Topics {
+		ix.topics[t.ID] = t
+	}
+	for _, a := range p.Actors {
+		ix.actors[a.ID] = a
+	}
+	for _, s := range p.Sources {
+		ix.sources[s.ID] = s
+	}
+	return ix
+}
+
+// Resolve implements mdext.Resolver.
+func (ix *index) Resolve(kind, id string) (mdext.Target, bool) {
+	switch kind {
+	case "clause":
+		if c, ok := ix.clauses[id]; ok {
+			return mdext.Target{URL: clauseURL(c), Label: clauseLabel(c)}, true
+		}
+	case "doc":
+		if d, ok := ix.docs[id]; ok {
+			return mdext.Target{URL: documentURL(d), Label: d.Title}, true
+		}
+	case "topic":
+		if t, ok := ix.topics[id]; ok {
+			return mdext.Target{URL: topicURL(t), Label: t.Name}, true
+		}
+	case "actor":
+		if a, ok := ix.actors[id]; ok {
+			return mdext.Target{URL: actorURL(a), Label: a.Name}, true
+		}
+	case "section":
+		if s, ok := ix.sections[id]; ok {
+			return mdext.Target{URL: sectionURL(s), Label: s.Title}, true
+		}
+	case "source":
+		if s, ok := ix.sources[id]; ok {
+			return mdext.Target{URL: sourceURL(s), Label: s.Title}, true
+		}
+	}
+	return mdext.Target{}, false
+}
+
+// Suggest implements mdext.Suggester: the nearest known id of the kind.
+func (ix *index) Suggest(kind, id string) string {
+	var known []string
+	switch kind {
+	case "clause":
+		// Suggest within the named document when it exists: the nearest
+		// clause of us-28 for "us-28/99", else the nearest document.
+		if doc, _, ok := strings.Cut(id, "/"); ok {
+			if d, ok := ix.docs[doc]; ok {
+				for _, c := range d.Clauses {
+					known = append(known, clauseKey(c))
+				}
+				return suggest(id, known)
+			}
+		}
+		for k := range ix.clauses {
+			known = append(known, k)
+		}
+	case "doc":
+		for k := range ix.docs {
+			known = append(known, k)
+		}
+	case "topic":
+		for k := range ix.topics {
+			known = append(known, k)
+		}
+	case "actor":
+		for k := range ix.actors {
+			known = append(known, k)
+		}
+	case "section":
+		for k := range ix.sections {
+			known = append(known, k)
+		}
+	case "source":
+		for k := range ix.sources {
+			known = append(known, k)
+		}
+	}
+	return suggest(id, known)
+}

@@ -1,0 +1,110 @@
+package mdext
+
+import (
+	"bufio"
+	"bytes"
+	"html"
+	"strings"
+
+	"github.com/yuin/goldmark/ast"
+	east "github.com/yuin/goldmark/extension/ast"
+	ghtml "github.com/yuin/goldmark/renderer/html"
+)
+
+// Text returns the plain text of n, a document (or any node of one)
+// parsed from src and transformed by this extension: what a reader sees,
+// without markup. Blocks (paragraphs, headings, list items, code blocks,
+// table rows) are separated by "\n\n"; within a block, soft line breaks
+// become spaces and hard ones "\n"; table cells are separated by a space.
+// Escapes and character references are decoded, typographer quotes and
+// dashes are Unicode, images give their alt text, raw HTML gives nothing.
+func Text(n ast.Node, src []byte) string {
+	var blocks []string
+	textBlocks(n, src, &blocks)
+	return strings.Join(blocks, "\n\n")
+}
+
+// textBlocks appends the text of each block under n that has any.
+func textBlocks(n ast.Node, src []byte, blocks *[]string) {
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			*blocks = append(*blocks, s)
+		}
+	}
+	switch n.Kind() {
+	case ast.KindHTMLBlock, ast.KindThematicBreak:
+		return
+	case ast.KindCodeBlock, ast.KindFencedCodeBlock:
+		var b strings.Builder
+		lines := n.Lines()
+		for i := 0; i < lines.Len(); i++ {
+			seg := lines.At(i)
+			b.Write(seg.Value(src))
+		}
+		add(b.String())
+		return
+	case east.KindTableRow, east.KindTableHeader:
+		var cells []string
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if s := strings.TrimSpace(inlineText(c, src)); s != "" {
+				cells = append(cells, s)
+			}
+		}
+		add(strings.Join(cells, " "))
+		return
+	}
+	if n.Type() == ast.TypeInline {
+		add(inlineText(n, src))
+		return
+	}
+	if n.Type() == ast.TypeBlock && n.HasChildren() && n.FirstChild().Type() == ast.TypeInline {
+		add(inlineText(n, src))
+		return
+	}
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		textBlocks(c, src, blocks)
+	}
+}
+
+// inlineText returns the text of the inline content of n.
+func inlineText(n ast.Node, src []byte) string {
+	var b strings.Builder
+	w := bufio.NewWriter(&b)
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch c := c.(type) {
+		case *ast.Text:
+			v := c.Segment.Value(src)
+			if c.IsRaw() { // code span text; its line ends are spaces
+				ghtml.DefaultWriter.RawWrite(w, bytes.ReplaceAll(v, []byte("\n"), []byte(" ")))
+			} else {
+				ghtml.DefaultWriter.Write(w, v)
+			}
+			switch {
+			case c.HardLineBreak():
+				_ = w.WriteByte('\n')
+			case c.SoftLineBreak():
+				_ = w.WriteByte(' ')
+			}
+		case *ast.String:
+			switch {
+			case c.IsCode():
+				_, _ = w.Write(c.Value) // HTML already
+			case c.IsRaw():
+				ghtml.DefaultWriter.RawWrite(w, c.Value)
+			default:
+				ghtml.DefaultWriter.Write(w, c.Value)
+			}
+		case *ast.AutoLink:
+			ghtml.DefaultWriter.RawWrite(w, c.Label(src))
+		case *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	_ = w.Flush()
+	// The writer produced HTML; the reader sees it decoded.
+	return html.UnescapeString(b.String())
+}

@@ -1,0 +1,446 @@
+package site
+
+// This file reads a project's content/ directory into a Project. Every value
+// is decoded from a YAML node tree, so that problems are reported where they
+// are written; validate.go then checks what needs the whole project.
+
+import (
+	"cmp"
+	"errors"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The keys each kind of content allows.
+var (
+	indexKeys    = []string{"title", "description", "byline", "published", "updated", "base_url", "language", "layout"}
+	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
+	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "status", "availability", "summary", "sources", "removes", "clauses"}
+	removalKeys  = []string{"clause", "note", "sources"}
+	clauseKeys   = []string{"id", "number", "title", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence"}
+	claimKeys    = []string{"text", "sources", "confidence"}
+	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
+	topicKeys    = []string{"id", "name", "description", "metric"}
+	metricKeys   = []string{"name", "unit"}
+	actorKeys    = []string{"id", "name", "kind", "description"}
+	sourceKeys   = []string{"id", "title", "publisher", "url", "date", "note"}
+	eventKeys    = []string{"date", "title", "text", "sources"}
+)
+
+// The values each enumerated field allows.
+var (
+	availabilities = []string{"full", "partial", "reported"}
+	outcomes       = []string{"kept", "changed", "deferred", "moved"}
+	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
+	confidences    = []string{"high", "medium", "low"}
+	actorKinds     = []string{"state", "coalition", "organisation", "person"}
+)
+
+// orderPrefixRE matches the order prefix of a section's file name, which
+// the default slug drops: "01-" in "01-whats-next.md".
+var orderPrefixRE = regexp.MustCompile(`^[0-9]+-`)
+
+// A loader reads one project. It remembers where ids were written, which
+// the model does not keep, for the checks in validate.go.
+type loader struct {
+	src   fs.FS
+	opts  Options
+	errs  ErrorList
+	p     *Project
+	idPos map[any]Pos // where each document, clause, topic, actor and source wrote its id, and each section its slug
+
+	sectionFiles map[*Section]string // file name, for ordering
+	figurePos    map[*Clause]Pos     // where a clause wrote its figure
+}
+
+// load reads the project in src: content/_index.md, the sections, the
+// documents and the topics, actors, sources and timeline. It returns
+// everything it could read, with every problem found, sorted; a project
+// with errors (not only warnings) must not be rendered.
+func load(src fs.FS, opts Options) (*Project, ErrorList) {
+	l := &loader{
+		src:          src,
+		opts:         opts,
+		p:            &Project{},
+		idPos:        map[any]Pos{},
+		sectionFiles: map[*Section]string{},
+		figurePos:    map[*Clause]Pos{},
+	}
+	l.load()
+	l.errs.Sort()
+	return l.p, l.errs
+}
+
+// load reads everything, validates it and puts it in order.
+func (l *loader) load() {
+	info, err := fs.Stat(l.src, "content")
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		l.errs.Add(Pos{File: "content"}, "missing content directory")
+		return
+	case err != nil:
+		l.readError("content", err)
+		return
+	case !info.IsDir():
+		l.errs.Add(Pos{File: "content"}, "content is not a directory")
+		return
+	}
+	l.loadExplainer()
+	l.loadSections()
+	l.loadDocuments()
+	l.loadTopics()
+	l.loadActors()
+	l.loadSources()
+	l.loadTimeline()
+	l.validate()
+
+	slices.SortStableFunc(l.p.Sections, func(a, b *Section) int {
+		return cmp.Or(cmp.Compare(a.Weight, b.Weight), strings.Compare(l.sectionFiles[a], l.sectionFiles[b]))
+	})
+	slices.SortStableFunc(l.p.Documents, func(a, b *Document) int {
+		return cmp.Or(strings.Compare(a.Date, b.Date), strings.Compare(a.ID, b.ID))
+	})
+	slices.SortStableFunc(l.p.Events, func(a, b *Event) int {
+		return strings.Compare(a.Date, b.Date)
+	})
+}
+
+// readFile returns the file at name, or nil and false when it does not
+// exist or cannot be read (which is reported).
+func (l *loader) readFile(name string) ([]byte, bool) {
+	data, err := fs.ReadFile(l.src, name)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			l.readError(name, err)
+		}
+		return nil, false
+	}
+	return data, true
+}
+
+// readDir returns the names of the files in dir ending in ext, sorted,
+// skipping hidden files and directories.
+func (l *loader) readDir(dir, ext string) []string {
+	entries, err := fs.ReadDir(l.src, dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			l.readError(dir, err)
+		}
+		return nil
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || strings.HasPrefix(name, ".") {
+			continue
+		}
+		if path.Ext(name) == ext {
+			names = append(names, name)
+		} else if ext == ".yaml" && path.Ext(name) == ".yml" {
+			l.errs.Warn(Pos{File: dir + "/" + name}, "file ignored: name it %q", strings.TrimSuffix(name, ".yml")+".yaml")
+		}
+	}
+	return names
+}
+
+// readError reports that name could not be read.
+func (l *loader) readError(name string, err error) {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	l.errs.Add(Pos{File: name}, "cannot read: %v", err)
+}
+
+// loadExplainer reads content/_index.md.
+func (l *loader) loadExplainer() {
+	const name = "content/_index.md"
+	e := &l.p.Explainer
+	e.Pos = Pos{File: name, Line: 1, Column: 1}
+	e.Language = "en"
+	data, ok := l.readFile(name)
+	if !ok {
+		if _, err := fs.Stat(l.src, name); errors.Is(err, fs.ErrNotExist) {
+			l.errs.Add(Pos{File: name}, "missing file")
+		}
+		return
+	}
+	pg := readMarkdownFile(name, data, &l.errs)
+	m := pg.fields(indexKeys...)
+	m.required("title")
+	e.Title = m.str("title")
+	e.Description = m.str("description")
+	e.Byline = m.str("byline")
+	e.Published = m.date("published")
+	e.Updated = m.date("updated")
+	e.BaseURL = strings.TrimRight(m.str("base_url"), "/")
+	if lang := m.str("language"); lang != "" {
+		e.Language = lang
+	}
+	m.str("layout")
+	e.Lede = pg.body
+}
+
+// loadSections reads content/sections/*.md, leaving out drafts unless
+// Options.Drafts is set.
+func (l *loader) loadSections() {
+	const dir = "content/sections"
+	for i, name := range l.readDir(dir, ".md") {
+		file := dir + "/" + name
+		data, ok := l.readFile(file)
+		if !ok {
+			continue
+		}
+		pg := readMarkdownFile(file, data, &l.errs)
+		m := pg.fields(sectionKeys...)
+		m.required("title")
+		s := &Section{
+			Slug:    orderPrefixRE.ReplaceAllString(strings.TrimSuffix(name, ".md"), ""),
+			Title:   m.str("title"),
+			Weight:  i + 1,
+			Summary: m.markdown("summary"),
+			Updated: m.date("updated"),
+			Topics:  m.refs("topics"),
+			Sources: m.refs("sources"),
+			Draft:   m.boolean("draft"),
+			Body:    pg.body,
+			Pos:     Pos{File: file, Line: 1, Column: 1},
+		}
+		l.idPos[s] = s.Pos
+		if slug := m.str("slug"); slug != "" {
+			s.Slug = slug
+			l.idPos[s] = m.at("slug")
+		}
+		if w, ok := m.integer("weight"); ok {
+			s.Weight = w
+		}
+		m.str("layout")
+		if s.Draft && !l.opts.Drafts {
+			continue
+		}
+		l.sectionFiles[s] = name
+		l.p.Sections = append(l.p.Sections, s)
+	}
+}
+
+// yamlFile reads the YAML file name and returns its root node, or nil
+// when it is missing, empty or broken.
+func (l *loader) yamlFile(name string) (*yamlFile, *yaml.Node, bool) {
+	data, ok := l.readFile(name)
+	if !ok {
+		return nil, nil, false
+	}
+	f := newYAMLFile(name, data, 0, &l.errs)
+	root, _ := f.parse(data)
+	return f, root, true
+}
+
+// loadDocuments reads content/documents/*.yaml.
+func (l *loader) loadDocuments() {
+	const dir = "content/documents"
+	for _, name := range l.readDir(dir, ".yaml") {
+		f, root, ok := l.yamlFile(dir + "/" + name)
+		if !ok {
+			continue
+		}
+		l.p.Documents = append(l.p.Documents, l.document(f, root))
+	}
+}
+
+// document decodes one document file.
+func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
+	at := Pos{File: f.path, Line: 1, Column: 1}
+	m := f.mapping(root, at, "document", documentKeys...)
+	m.required("id", "title", "date")
+	d := &Document{
+		ID:           m.str("id"),
+		Title:        m.str("title"),
+		Short:        m.str("short"),
+		Date:         m.date("date"),
+		By:           m.refs("by"),
+		Follows:      m.ref("follows"),
+		Status:       m.str("status"),
+		Availability: m.enum("availability", availabilities...),
+		Summary:      m.markdown("summary"),
+		Sources:      m.refs("sources"),
+		Pos:          m.pos,
+	}
+	l.idPos[d] = m.at("id")
+	if d.Short == "" {
+		d.Short = d.Title
+	}
+	if d.Availability == "" {
+		d.Availability = "full"
+	}
+	for _, n := range m.list("removes") {
+		r := f.mapping(n, m.pos, "removal", removalKeys...)
+		r.required("clause")
+		d.Removes = append(d.Removes, &Removal{
+			Clause:  r.ref("clause"),
+			Note:    r.markdown("note"),
+			Sources: r.refs("sources"),
+			Pos:     r.pos,
+		})
+	}
+	for _, n := range m.list("clauses") {
+		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
+	}
+	return d
+}
+
+// clause decodes one clause of d.
+func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause {
+	m := f.mapping(n, at, "clause", clauseKeys...)
+	m.required("id", "title")
+	c := &Clause{
+		Doc:        d,
+		ID:         m.str("id"),
+		Number:     m.str("number"),
+		Title:      m.str("title"),
+		Topics:     m.refs("topics"),
+		Figure:     m.number("figure"),
+		From:       m.ref("from"),
+		Outcome:    m.enum("outcome", outcomes...),
+		Text:       m.markdown("text"),
+		Sources:    m.refs("sources"),
+		Confidence: m.enum("confidence", confidences...),
+		Pos:        m.pos,
+	}
+	l.idPos[c] = m.at("id")
+	if c.Figure != nil {
+		l.figurePos[c] = m.at("figure")
+	}
+	switch {
+	case c.From.ID == "" && c.Outcome != "":
+		f.errs.Add(m.at("outcome"), "%q needs %q", "outcome", "from")
+	case c.From.ID != "" && c.Outcome == "":
+		c.Outcome = "changed"
+	}
+	for _, n := range m.list("claims") {
+		cm := f.mapping(n, m.pos, "claim", claimKeys...)
+		cm.required("text")
+		c.Claims = append(c.Claims, &Claim{
+			Text:       cm.markdown("text"),
+			Sources:    cm.refs("sources"),
+			Confidence: cm.enum("confidence", confidences...),
+			Pos:        cm.pos,
+		})
+	}
+	for _, n := range m.list("positions") {
+		pm := f.mapping(n, m.pos, "position", positionKeys...)
+		pm.required("actor", "stance")
+		c.Positions = append(c.Positions, &Position{
+			Actor:   pm.ref("actor"),
+			Stance:  pm.enum("stance", stances...),
+			AsOf:    pm.date("as_of"),
+			Note:    pm.markdown("note"),
+			Sources: pm.refs("sources"),
+			Pos:     pm.pos,
+		})
+	}
+	return c
+}
+
+// list reads the YAML file name, which holds a list of what, and returns
+// its items.
+func (l *loader) list(name, what string) (*yamlFile, []*yaml.Node, bool) {
+	f, root, ok := l.yamlFile(name)
+	if !ok || root == nil || isNull(root) || !f.noAlias(root) {
+		return f, nil, ok
+	}
+	if root.Kind != yaml.SequenceNode {
+		l.errs.Add(f.pos(root), "expected a list of %s", what)
+		return f, nil, ok
+	}
+	var items []*yaml.Node
+	for _, n := range root.Content {
+		if f.noAlias(n) {
+			items = append(items, n)
+		}
+	}
+	return f, items, ok
+}
+
+// loadTopics reads content/topics.yaml.
+func (l *loader) loadTopics() {
+	f, items, _ := l.list("content/topics.yaml", "topics")
+	for _, n := range items {
+		m := f.mapping(n, f.pos(n), "topic", topicKeys...)
+		m.required("id", "name")
+		t := &Topic{
+			ID:          m.str("id"),
+			Name:        m.str("name"),
+			Description: m.markdown("description"),
+			Pos:         m.pos,
+		}
+		l.idPos[t] = m.at("id")
+		if mn := m.node("metric"); mn != nil {
+			mm := f.mapping(mn, m.pos, `"metric"`, metricKeys...)
+			mm.required("name")
+			if !mm.bad {
+				t.Metric = &Metric{Name: mm.str("name"), Unit: mm.str("unit")}
+			}
+		}
+		l.p.Topics = append(l.p.Topics, t)
+	}
+}
+
+// loadActors reads content/actors.yaml.
+func (l *loader) loadActors() {
+	f, items, _ := l.list("content/actors.yaml", "actors")
+	for _, n := range items {
+		m := f.mapping(n, f.pos(n), "actor", actorKeys...)
+		m.required("id", "name")
+		a := &Actor{
+			ID:          m.str("id"),
+			Name:        m.str("name"),
+			Kind:        m.enum("kind", actorKinds...),
+			Description: m.markdown("description"),
+			Pos:         m.pos,
+		}
+		l.idPos[a] = m.at("id")
+		l.p.Actors = append(l.p.Actors, a)
+	}
+}
+
+// loadSources reads content/sources.yaml.
+func (l *loader) loadSources() {
+	f, items, _ := l.list("content/sources.yaml", "sources")
+	for _, n := range items {
+		m := f.mapping(n, f.pos(n), "source", sourceKeys...)
+		m.required("id", "title")
+		s := &Source{
+			ID:        m.str("id"),
+			Title:     m.str("title"),
+			Publisher: m.str("publisher"),
+			URL:       m.link("url"),
+			Date:      m.date("date"),
+			Note:      m.markdown("note"),
+			Pos:       m.pos,
+		}
+		l.idPos[s] = m.at("id")
+		l.p.Sources = append(l.p.Sources, s)
+	}
+}
+
+// loadTimeline reads content/timeline.yaml, if it exists.
+func (l *loader) loadTimeline() {
+	f, items, ok := l.list("content/timeline.yaml", "events")
+	l.p.HasTimeline = ok
+	for _, n := range items {
+		m := f.mapping(n, f.pos(n), "event", eventKeys...)
+		m.required("date", "title")
+		l.p.Events = append(l.p.Events, &Event{
+			Date:    m.date("date"),
+			Title:   m.str("title"),
+			Text:    m.markdown("text"),
+			Sources: m.refs("sources"),
+			Pos:     m.pos,
+		})
+	}
+}

@@ -1,0 +1,172 @@
+package site
+
+import (
+	"bytes"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Output is a built site held in memory. It implements fs.FS, so that
+// the build command can write it out with os.CopyFS and the dev server
+// can hand it to http.FileServerFS.
+type Output struct {
+	files    map[string][]byte // slash path without leading slash -> content
+	dirs     map[string][]string
+	Warnings ErrorList // problems that did not fail the build
+	Pages    int       // the number of HTML pages
+	Deps     *Graph    // which input files each output file depends on
+}
+
+// newOutput returns an Output holding files.
+func newOutput(files map[string][]byte) *Output {
+	o := &Output{files: files, dirs: map[string][]string{".": nil}}
+	for name := range files {
+		if strings.HasSuffix(name, ".html") {
+			o.Pages++
+		}
+		for child := name; child != "."; child = path.Dir(child) {
+			dir := path.Dir(child)
+			_, seen := o.dirs[dir]
+			o.dirs[dir] = append(o.dirs[dir], path.Base(child))
+			if seen {
+				break
+			}
+		}
+	}
+	for d, names := range o.dirs {
+		slices.Sort(names)
+		o.dirs[d] = slices.Compact(names)
+	}
+	return o
+}
+
+// Names returns the paths of every file, sorted.
+func (o *Output) Names() []string {
+	names := make([]string, 0, len(o.files))
+	for n := range o.files {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// File returns the content of the file at name and whether it exists.
+// The caller must not modify the returned slice.
+func (o *Output) File(name string) ([]byte, bool) {
+	b, ok := o.files[name]
+	return b, ok
+}
+
+// Open implements fs.FS.
+func (o *Output) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if b, ok := o.files[name]; ok {
+		return &memFile{info: memInfo{name: path.Base(name), size: int64(len(b))}, r: bytes.NewReader(b)}, nil
+	}
+	if names, ok := o.dirs[name]; ok {
+		return &memDir{o: o, dir: name, info: memInfo{name: path.Base(name), dir: true}, names: names}, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+type memInfo struct {
+	name string
+	size int64
+	dir  bool
+}
+
+func (i memInfo) Name() string { return i.name }
+func (i memInfo) Size() int64  { return i.size }
+func (i memInfo) Mode() fs.FileMode {
+	if i.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
+}
+func (i memInfo) ModTime() time.Time         { return time.Time{} }
+func (i memInfo) IsDir() bool                { return i.dir }
+func (i memInfo) Sys() any                   { return nil }
+func (i memInfo) Info() (fs.FileInfo, error) { return i, nil }
+func (i memInfo) Type() fs.FileMode          { return i.Mode().Type() }
+
+type memFile struct {
+	info memInfo
+	r    *bytes.Reader
+}
+
+func (f *memFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *memFile) Read(p []byte) (int, error) { return f.r.Read(p) }
+func (f *memFile) Seek(off int64, whence int) (int64, error) {
+	return f.r.Seek(off, whence)
+}
+func (f *memFile) ReadAt(p []byte, off int64) (int, error) { return f.r.ReadAt(p, off) }
+func (f *memFile) Close() error                            { return nil }
+
+type memDir struct {
+	o     *Output
+	dir   string
+	info  memInfo
+	names []string
+	off   int
+}
+
+func (d *memDir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *memDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.dir, Err: fs.ErrInvalid}
+}
+func (d *memDir) Close() error { return nil }
+
+// ReadDir implements fs.ReadDirFile.
+func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	rest := d.names[d.off:]
+	if n > 0 && len(rest) == 0 {
+		return nil, io.EOF
+	}
+	if n > 0 && n < len(rest) {
+		rest = rest[:n]
+	}
+	d.off += len(rest)
+	out := make([]fs.DirEntry, len(rest))
+	for i, name := range rest {
+		full := path.Join(d.dir, name)
+		if b, ok := d.o.files[full]; ok {
+			out[i] = memInfo{name: name, size: int64(len(b))}
+		} else {
+			out[i] = memInfo{name: name, dir: true}
+		}
+	}
+	return out, nil
+}
+
+// Graph records, for each input file, the output files that depend on it,
+// so that a rebuild after an edit can be limited to the pages it touches.
+type Graph struct {
+	inputs map[string][]string // input path -> output paths, sorted
+}
+
+// Dependents returns the output files that depend on the input file.
+func (g *Graph) Dependents(input string) []string {
+	if g == nil {
+		return nil
+	}
+	return g.inputs[input]
+}
+
+// Inputs returns every input file the graph knows, sorted.
+func (g *Graph) Inputs() []string {
+	if g == nil {
+		return nil
+	}
+	names := make([]string, 0, len(g.inputs))
+	for n := range g.inputs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

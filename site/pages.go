@@ -1,0 +1,325 @@
+package site
+
+import (
+	"html/template"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// fields lists every Markdown field of the project with the page it
+// appears on, so that each is converted once.
+func (b *builder) fields() []mdField {
+	p := b.p
+	var fs []mdField
+	add := func(m *Markdown, prefix string, owner referrer, text bool) {
+		fs = append(fs, mdField{md: m, prefix: prefix, owner: owner, text: text})
+	}
+	home := referrer{URL: "/", Label: p.Explainer.Title, Kind: "home", File: p.Explainer.Pos.File}
+	add(&p.Explainer.Lede, "lede", home, true)
+	for _, s := range p.Sections {
+		owner := referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
+		add(&s.Body, s.Slug, owner, false) // bodies are long: no plain text
+		add(&s.Summary, s.Slug+"-summary", owner, true)
+	}
+	for _, d := range p.Documents {
+		owner := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
+		add(&d.Summary, "doc-"+d.ID, owner, true)
+		for i, r := range d.Removes {
+			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File}, true)
+		}
+		for _, c := range d.Clauses {
+			owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
+			prefix := "clause-" + d.ID + "-" + c.ID
+			add(&c.Text, prefix, owner, true)
+			for _, cl := range c.Claims {
+				add(&cl.Text, prefix+"-claim", owner, true)
+			}
+			for _, ps := range c.Positions {
+				add(&ps.Note, prefix+"-position", owner, true)
+			}
+		}
+	}
+	for _, t := range p.Topics {
+		add(&t.Description, "topic-"+t.ID, referrer{URL: topicURL(t), Label: t.Name, Kind: "topic", File: t.Pos.File}, true)
+	}
+	for _, a := range p.Actors {
+		add(&a.Description, "actor-"+a.ID, referrer{URL: actorURL(a), Label: a.Name, Kind: "actor", File: a.Pos.File}, true)
+	}
+	for _, s := range p.Sources {
+		add(&s.Note, "source-"+s.ID, referrer{URL: "/sources/", Label: "Sources", Kind: "sources", File: s.Pos.File}, true)
+	}
+	for i, e := range p.Events {
+		add(&e.Text, "event-"+strconv.Itoa(i+1), referrer{URL: "/timeline/", Label: "Timeline", Kind: "timeline", File: e.Pos.File}, true)
+	}
+	return fs
+}
+
+// indexCitations records what cites each source and which positions each
+// actor took.
+func (b *builder) indexCitations() {
+	b.citedBy = map[string][]referrer{}
+	b.positions = map[string][]actorPosition{}
+	cite := func(refs []Ref, r referrer) {
+		for _, s := range refs {
+			b.citedBy[s.ID] = append(b.citedBy[s.ID], r)
+		}
+	}
+	for _, s := range b.p.Sections {
+		cite(s.Sources, referrer{URL: sectionURL(s), Label: s.Title, Kind: "section"})
+	}
+	for _, d := range b.p.Documents {
+		dr := referrer{URL: documentURL(d), Label: d.Title, Kind: "document"}
+		cite(d.Sources, dr)
+		for _, r := range d.Removes {
+			cite(r.Sources, referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes"})
+		}
+		for _, c := range d.Clauses {
+			cr := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause"}
+			cite(c.Sources, cr)
+			for _, cl := range c.Claims {
+				cite(cl.Sources, cr)
+			}
+			for _, ps := range c.Positions {
+				cite(ps.Sources, cr)
+				b.positions[ps.Actor.ID] = append(b.positions[ps.Actor.ID], actorPosition{Clause: c, Position: ps})
+			}
+		}
+	}
+	for _, e := range b.p.Events {
+		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline"})
+	}
+	for id, refs := range b.citedBy {
+		sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })
+		out := refs[:0]
+		for i, r := range refs {
+			if i > 0 && r.URL == refs[i-1].URL {
+				continue
+			}
+			out = append(out, r)
+		}
+		b.citedBy[id] = out
+	}
+	for id, ps := range b.positions {
+		sort.SliceStable(ps, func(i, j int) bool {
+			a, c := ps[i], ps[j]
+			if a.Position.AsOf != c.Position.AsOf {
+				return a.Position.AsOf < c.Position.AsOf
+			}
+			if a.Clause.Doc.Date != c.Clause.Doc.Date {
+				return a.Clause.Doc.Date < c.Clause.Doc.Date
+			}
+			return false
+		})
+		b.positions[id] = ps
+	}
+}
+
+// funcs are the template functions of a build. The package doc lists them.
+func (b *builder) funcs() template.FuncMap {
+	return template.FuncMap{
+		"date":      formatDate,
+		"number":    formatNumber,
+		"topics":    b.topicsOf,
+		"actors":    b.actorsOf,
+		"sources":   b.sourcesOf,
+		"actor":     func(r Ref) *Actor { return b.ix.actors[r.ID] },
+		"doc":       func(r Ref) *Document { return b.ix.docs[r.ID] },
+		"clause":    func(r Ref) *Clause { return b.ix.clauses[r.ID] },
+		"backlinks": b.backlinks,
+		"citedBy":   func(s *Source) []referrer { return b.citedBy[s.ID] },
+		"history":   func(c *Clause) []step { return b.ln.history(c) },
+		"changes":   func(d *Document) []*fate { return b.ln.changes[d] },
+		"tally":     b.tally,
+		"followedBy": func(d *Document) []*Document {
+			return b.ln.followedBy[d]
+		},
+		"derivedFrom": func(c *Clause) *fate { return b.ln.backward[c] },
+		"fatesOf":     func(c *Clause) []*fate { return b.ln.forward[c] },
+		"topicTable":  b.topicTable,
+		"topicSections": func(t *Topic) []*Section {
+			var out []*Section
+			for _, s := range b.p.Sections {
+				for _, r := range s.Topics {
+					if r.ID == t.ID {
+						out = append(out, s)
+						break
+					}
+				}
+			}
+			return out
+		},
+		"chart":       b.chart,
+		"documentsBy": b.documentsBy,
+		"positionsOf": func(a *Actor) []actorPosition { return b.positions[a.ID] },
+		"clausesOn": func(t *Topic) int {
+			n := 0
+			for _, d := range b.p.Documents {
+				for _, c := range d.Clauses {
+					if hasTopic(c, t.ID) {
+						n++
+					}
+				}
+			}
+			return n
+		},
+		"stanceLabel": stanceLabel,
+		"fateLabel":   fateLabel,
+		"demote":      demote,
+		"percent":     func(f float64) int { return int(f*100 + 0.5) },
+	}
+}
+
+func (b *builder) topicsOf(refs []Ref) []*Topic {
+	var out []*Topic
+	for _, r := range refs {
+		if t := b.ix.topics[r.ID]; t != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (b *builder) actorsOf(refs []Ref) []*Actor {
+	var out []*Actor
+	for _, r := range refs {
+		if a := b.ix.actors[r.ID]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (b *builder) sourcesOf(refs []Ref) []*Source {
+	var out []*Source
+	for _, r := range refs {
+		if s := b.ix.sources[r.ID]; s != nil {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// backlinks returns the pages whose Markdown refers to v, without v's own
+// page.
+func (b *builder) backlinks(v any) []referrer {
+	var key, self string
+	switch v := v.(type) {
+	case *Clause:
+		key, self = "clause:"+clauseKey(v), clauseURL(v)
+	case *Document:
+		key, self = "doc:"+v.ID, documentURL(v)
+	case *Topic:
+		key, self = "topic:"+v.ID, topicURL(v)
+	case *Actor:
+		key, self = "actor:"+v.ID, actorURL(v)
+	case *Section:
+		key, self = "section:"+v.Slug, sectionURL(v)
+	case *Source:
+		key, self = "source:"+v.ID, "/sources/"
+	default:
+		return nil
+	}
+	var out []referrer
+	for _, r := range b.ms.backlinks[key] {
+		if r.URL != self {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// fateCount is one line of a changes page's tally.
+type fateCount struct {
+	Outcome string
+	N       int
+}
+
+func (b *builder) tally(d *Document) []fateCount {
+	n := map[string]int{}
+	for _, f := range b.ln.changes[d] {
+		n[f.Outcome]++
+	}
+	var out []fateCount
+	for _, o := range fateOrder {
+		if n[o] > 0 {
+			out = append(out, fateCount{o, n[o]})
+		}
+	}
+	return out
+}
+
+func (b *builder) documentsBy(a *Actor) []*Document {
+	var out []*Document
+	for _, d := range b.p.Documents {
+		for _, r := range d.By {
+			if r.ID == a.ID {
+				out = append(out, d)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func hasTopic(c *Clause, id string) bool {
+	for _, r := range c.Topics {
+		if r.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// stanceLabel is how a stance reads in a sentence.
+func stanceLabel(s string) string {
+	switch s {
+	case "proposes":
+		return "Proposes"
+	case "supports":
+		return "Supports"
+	case "accepts":
+		return "Accepts"
+	case "mixed":
+		return "Mixed"
+	case "opposes":
+		return "Opposes"
+	case "rejects":
+		return "Rejects"
+	}
+	return s
+}
+
+// fateLabel is how an outcome reads as a badge.
+func fateLabel(s string) string {
+	switch s {
+	case "kept":
+		return "Kept"
+	case "changed":
+		return "Changed"
+	case "deferred":
+		return "Deferred"
+	case "moved":
+		return "Moved"
+	case "removed":
+		return "Removed"
+	case "unknown":
+		return "Not reported"
+	case "new":
+		return "New"
+	case "original":
+		return "Original"
+	}
+	return s
+}
+
+// demoter moves every heading one level down, for Markdown shown under a
+// heading of its own (a section's body on the home page).
+var demoter = strings.NewReplacer(
+	"<h1", "<h2", "</h1>", "</h2>", "<h2", "<h3", "</h2>", "</h3>",
+	"<h3", "<h4", "</h3>", "</h4>", "<h4", "<h5", "</h4>", "</h5>",
+	"<h5", "<h6", "</h5>", "</h6>",
+)
+
+// demote moves the headings of converted Markdown one level down.
+func demote(h template.HTML) template.HTML { return template.HTML(demoter.Replace(string(h))) }

@@ -1,0 +1,372 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/explainer/explainer/static"
+	"github.com/explainer/explainer/templates"
+)
+
+// pageTemplates are the page templates, by file name. Each defines
+// "main" (and may define "head"), and is executed through base.tmpl.
+var pageTemplates = []string{
+	"home.tmpl", "section.tmpl", "documents.tmpl", "document.tmpl", "clause.tmpl",
+	"changes.tmpl", "topics.tmpl", "topic.tmpl", "actors.tmpl", "actor.tmpl",
+	"sources.tmpl", "timeline.tmpl", "404.tmpl",
+}
+
+// layoutTemplates are parsed into every page's template set.
+var layoutTemplates = []string{"base.tmpl", "partials.tmpl"}
+
+// siteData is what every page can reach as .Site.
+type siteData struct {
+	*Explainer
+	Sections    []*Section
+	Documents   []*Document
+	Topics      []*Topic
+	Actors      []*Actor
+	Sources     []*Source
+	Events      []*Event
+	HasTimeline bool
+	BaseURL     string // absolute, no trailing slash; "" when unknown
+	LiveReload  string // the dev server's reload script, "" in build output
+	Stylesheet  string // root-absolute URL of the stylesheet, with ?v=
+}
+
+// pageData is the value every template executes on.
+type pageData struct {
+	Site        *siteData
+	Path        string // the page's own URL, root-absolute
+	Title       string // for <title>; "" on the home page
+	Description string
+	Canonical   string // absolute URL when the base URL is known
+	Kind        string // home, section, documents, document, clause, ...
+
+	Section  *Section
+	Document *Document
+	Clause   *Clause
+	Topic    *Topic
+	Actor    *Actor
+	Prev     *Section
+	Next     *Section
+}
+
+// pageJob is one page to render.
+type pageJob struct {
+	out  string // output file, e.g. "documents/us-28/index.html"
+	tmpl string // page template file name
+	data *pageData
+	deps []string // input files the page depends on
+}
+
+// builder holds the state of one build.
+type builder struct {
+	p    *Project
+	ix   *index
+	ms   *markdownSet
+	ln   *lineage
+	opts Options
+	site *siteData
+
+	citedBy   map[string][]referrer // source id -> what cites it
+	positions map[string][]actorPosition
+	tmplFiles map[string]string // template file name -> its path for errors and deps
+}
+
+// actorPosition is one position an actor took, on one clause.
+type actorPosition struct {
+	Clause   *Clause
+	Position *Position
+}
+
+// templateSets parses the layout and page templates: the embedded ones,
+// each overridden by a file of the same name in the project's templates/.
+func (b *builder) templateSets(src fs.FS, funcs template.FuncMap, errs *ErrorList) map[string]*template.Template {
+	read := func(name string) (string, string, bool) {
+		if data, err := fs.ReadFile(src, "templates/"+name); err == nil {
+			return string(data), "templates/" + name, true
+		}
+		data, err := fs.ReadFile(templates.FS, name)
+		if err != nil {
+			return "", "", false
+		}
+		return string(data), "templates/" + name, true
+	}
+	b.tmplFiles = map[string]string{}
+	base := template.New("layout").Funcs(funcs)
+	for _, name := range layoutTemplates {
+		text, file, ok := read(name)
+		if !ok {
+			errs.Add(Pos{File: "templates/" + name}, "missing template %q", name)
+			continue
+		}
+		b.tmplFiles[name] = file
+		if _, err := base.New(file).Parse(text); err != nil {
+			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))
+			return nil
+		}
+	}
+	sets := map[string]*template.Template{}
+	for _, name := range pageTemplates {
+		text, file, ok := read(name)
+		if !ok {
+			errs.Add(Pos{File: "templates/" + name}, "missing template %q", name)
+			continue
+		}
+		b.tmplFiles[name] = file
+		set, err := base.Clone()
+		if err == nil {
+			_, err = set.New(file).Parse(text)
+		}
+		if err != nil {
+			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))
+			continue
+		}
+		sets[name] = set
+	}
+	return sets
+}
+
+var templateErrRE = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:(\d+):)? ?(.*)$`)
+
+// templateErrorPos extracts the file and line html/template reports.
+func templateErrorPos(err error, file string) Pos {
+	m := templateErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return Pos{File: file}
+	}
+	line, _ := strconv.Atoi(m[2])
+	col, _ := strconv.Atoi(m[3])
+	return Pos{File: m[1], Line: line, Column: col}
+}
+
+// templateErrorMsg is the error's message without its position prefix.
+func templateErrorMsg(err error) string {
+	m := templateErrRE.FindStringSubmatch(err.Error())
+	if m == nil {
+		return strings.TrimPrefix(err.Error(), "template: ")
+	}
+	return m[4]
+}
+
+// renderPages executes every job on all cores. It returns the rendered
+// files, with relative links.
+func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, errs *ErrorList) map[string][]byte {
+	results := make([][]byte, len(jobs))
+	failures := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for i := range next {
+				j := jobs[i]
+				set := sets[j.tmpl]
+				if set == nil {
+					continue
+				}
+				buf.Reset()
+				if err := set.ExecuteTemplate(&buf, "templates/base.tmpl", j.data); err != nil {
+					failures[i] = err
+					continue
+				}
+				results[i] = relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
+			}
+		}()
+	}
+	for i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	files := make(map[string][]byte, len(jobs))
+	for i, j := range jobs {
+		if err := failures[i]; err != nil {
+			file := b.tmplFiles[j.tmpl]
+			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))
+			continue
+		}
+		if results[i] != nil {
+			files[j.out] = results[i]
+		}
+	}
+	return files
+}
+
+// relativize rewrites the root-absolute links of a page (href="/x/")
+// into links relative to the page's own place, so that the site works
+// under any path prefix. The 404 page is served at any depth, so it keeps
+// root-absolute links, under the base URL's path when there is one.
+func relativize(page []byte, out string, absolute bool, baseURL string) []byte {
+	prefix := strings.Repeat("../", strings.Count(out, "/"))
+	if absolute {
+		prefix = "/"
+		if i := strings.Index(baseURL, "://"); i >= 0 {
+			if j := strings.IndexByte(baseURL[i+3:], '/'); j >= 0 {
+				prefix = baseURL[i+3+j:] + "/"
+			}
+		}
+	}
+	marker := []byte(`="/`)
+	var b bytes.Buffer
+	b.Grow(len(page) + len(page)/16)
+	for {
+		i := bytes.Index(page, marker)
+		if i < 0 {
+			b.Write(page)
+			return b.Bytes()
+		}
+		b.Write(page[:i+2])
+		rest := page[i+3:]
+		if len(rest) > 0 && rest[0] == '/' { // protocol-relative: leave it
+			b.WriteByte('/')
+			page = rest
+			continue
+		}
+		b.WriteString(prefix)
+		if prefix == "" && (len(rest) == 0 || rest[0] == '"' || rest[0] == '#' || rest[0] == '?') {
+			b.WriteString("./")
+		}
+		page = rest
+	}
+}
+
+// staticFiles returns the embedded assets overlaid by the project's
+// static/ files, by output path, with the input file each came from.
+func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]string) {
+	files := map[string][]byte{}
+	from := map[string]string{}
+	add := func(fsys fs.FS, prefix, root string) {
+		sub := fsys
+		if root != "." {
+			var err error
+			if sub, err = fs.Sub(fsys, root); err != nil {
+				return
+			}
+		}
+		err := fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if name == "." {
+					return fs.SkipDir
+				}
+				errs.Add(Pos{File: path.Join(prefix, name)}, "reading static file: %v", err)
+				return nil
+			}
+			base := path.Base(name)
+			if name != "." && (strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~")) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			data, err := fs.ReadFile(sub, name)
+			if err != nil {
+				errs.Add(Pos{File: path.Join(prefix, name)}, "reading static file: %v", err)
+				return nil
+			}
+			files[name] = data
+			from[name] = path.Join(prefix, name)
+			return nil
+		})
+		if err != nil && root != "." {
+			return
+		}
+	}
+	add(static.FS, "static", ".")
+	for name := range from {
+		from[name] = "" // embedded: no input file
+	}
+	add(src, "static", "static")
+	return files, from
+}
+
+// assetVersion is the ?v= cache-busting query for an asset.
+func assetVersion(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:4])
+}
+
+// formatDate writes YYYY-MM-DD as "20 November 2025".
+func formatDate(s string) string {
+	if len(s) != 10 {
+		return s
+	}
+	y, m, d := s[:4], s[5:7], s[8:10]
+	mi, err := strconv.Atoi(m)
+	if err != nil || mi < 1 || mi > 12 {
+		return s
+	}
+	months := [...]string{"January", "February", "March", "April", "May", "June", "July",
+		"August", "September", "October", "November", "December"}
+	return strings.TrimPrefix(d, "0") + " " + months[mi-1] + " " + y
+}
+
+// formatNumber writes 600000 as "600,000".
+func formatNumber(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out
+}
+
+// sortedKeys returns m's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// uniqueSorted sorts and de-duplicates names, dropping "".
+func uniqueSorted(names []string) []string {
+	sort.Strings(names)
+	out := names[:0]
+	for i, n := range names {
+		if n == "" || (i > 0 && n == names[i-1]) {
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+var _ = fmt.Sprintf

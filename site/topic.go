@@ -1,0 +1,164 @@
+package site
+
+import (
+	"fmt"
+	"html"
+	"html/template"
+	"strings"
+)
+
+// topicTable lines up every document's clauses on a topic: one column per
+// document that has any, one row per family of clauses linked by from.
+type topicTable struct {
+	Docs []*Document
+	Rows [][]topicCell // Rows[i][j]: row i, document Docs[j]
+}
+
+// topicCell is one document's part of a row: its clauses, or what became
+// of the row's clause when the document has none.
+type topicCell struct {
+	Clauses []*Clause
+	Fate    *fate // removed or unknown, when the document follows one in the row
+}
+
+func (b *builder) topicTable(t *Topic) *topicTable {
+	var on []*Clause
+	col := map[*Document]int{}
+	tt := &topicTable{}
+	for _, d := range b.p.Documents {
+		for _, c := range d.Clauses {
+			if hasTopic(c, t.ID) {
+				on = append(on, c)
+				if _, ok := col[d]; !ok {
+					col[d] = len(tt.Docs)
+					tt.Docs = append(tt.Docs, d)
+				}
+			}
+		}
+	}
+	if len(on) == 0 {
+		return tt
+	}
+	// Union clauses with the clause they continue, when both are on the topic.
+	parent := map[*Clause]*Clause{}
+	var find func(c *Clause) *Clause
+	find = func(c *Clause) *Clause {
+		for parent[c] != nil && parent[c] != c {
+			if g := parent[parent[c]]; g != nil {
+				parent[c] = g
+			}
+			c = parent[c]
+		}
+		return c
+	}
+	onTopic := map[*Clause]bool{}
+	for _, c := range on {
+		onTopic[c] = true
+		parent[c] = c
+	}
+	for _, c := range on {
+		if f := b.ln.backward[c]; f != nil && onTopic[f.Old] {
+			ra, rb := find(c), find(f.Old)
+			if ra != rb {
+				parent[ra] = rb
+			}
+		}
+	}
+	rowOf := map[*Clause]int{}
+	for _, c := range on { // documents in date order, clauses in order: rows in order of first appearance
+		r := find(c)
+		i, ok := rowOf[r]
+		if !ok {
+			i = len(tt.Rows)
+			rowOf[r] = i
+			tt.Rows = append(tt.Rows, make([]topicCell, len(tt.Docs)))
+		}
+		tt.Rows[i][col[c.Doc]].Clauses = append(tt.Rows[i][col[c.Doc]].Clauses, c)
+	}
+	// Fill gaps with the fate of the row's clause in a following document.
+	for _, row := range tt.Rows {
+		for j, cell := range row {
+			if len(cell.Clauses) > 0 {
+				continue
+			}
+			d := tt.Docs[j]
+			for k, other := range row {
+				if k == j {
+					continue
+				}
+				for _, c := range other.Clauses {
+					if c.Doc.ID != d.Follows.ID {
+						continue
+					}
+					for _, f := range b.ln.forward[c] {
+						if f.Doc == d && f.New == nil {
+							row[j].Fate = f
+						}
+					}
+				}
+			}
+		}
+	}
+	return tt
+}
+
+// chart draws the figures of a topic's metric across documents as an
+// inline SVG bar chart, with a title and description for screen readers.
+func (b *builder) chart(t *Topic) template.HTML {
+	if t.Metric == nil {
+		return ""
+	}
+	type bar struct {
+		label, value string
+		v            float64
+		url          string
+	}
+	var bars []bar
+	max := 0.0
+	for _, d := range b.p.Documents {
+		for _, c := range d.Clauses {
+			if c.Figure == nil || !hasTopic(c, t.ID) {
+				continue
+			}
+			v := *c.Figure
+			if v > max {
+				max = v
+			}
+			bars = append(bars, bar{label: d.Short + " (" + yearOf(d.Date) + ")", value: formatNumber(v), v: v, url: clauseURL(c)})
+		}
+	}
+	if len(bars) == 0 {
+		return ""
+	}
+	const rowH, labelW, barW, pad = 36, 190, 300, 8
+	h := len(bars)*rowH + pad
+	var s strings.Builder
+	name := html.EscapeString(t.Metric.Name)
+	unit := html.EscapeString(t.Metric.Unit)
+	fmt.Fprintf(&s, `<figure class="chart"><svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-%s-title" class="chart-svg">`, labelW+barW+110, h, t.ID)
+	fmt.Fprintf(&s, `<title id="chart-%s-title">%s (%s), by document</title>`, t.ID, name, unit)
+	for i, br := range bars {
+		y := i*rowH + pad
+		w := 2.0
+		if max > 0 {
+			w = float64(barW) * br.v / max
+			if w < 2 {
+				w = 2
+			}
+		}
+		fmt.Fprintf(&s, `<a href="%s"><text x="0" y="%d" class="chart-label">%s</text>`, html.EscapeString(br.url), y+18, html.EscapeString(br.label))
+		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="22" rx="2" class="chart-bar"></rect>`, labelW, y+2, w)
+		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="chart-value">%s</text></a>`, float64(labelW)+w+6, y+18, html.EscapeString(br.value))
+	}
+	s.WriteString(`</svg>`)
+	fmt.Fprintf(&s, `<figcaption>%s, in %s, as each document sets it.</figcaption></figure>`, name, unit)
+	return template.HTML(s.String())
+}
+
+// yearOf is the year of a YYYY-MM-DD date.
+func yearOf(date string) string {
+	if len(date) < 4 {
+		return date
+	}
+	return date[:4]
+}

@@ -1,0 +1,318 @@
+package site
+
+// This file checks what needs the whole project: ids and slugs (valid and
+// unique), references to topics, actors, sources and documents, how a
+// document follows another, and the warnings about missing sources.
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// validID reports whether id may name a page: lower-case letters and
+// digits in runs joined by single hyphens, as ^[a-z0-9]+(-[a-z0-9]+)*$
+// says. Such an id is one safe path textSegment: it cannot climb out of the
+// output directory, hide a file or need escaping in a URL.
+func validID(id string) bool {
+	if id == "" || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// isDate reports whether s is a calendar date written YYYY-MM-DD.
+func isDate(s string) bool {
+	if len(s) != len(time.DateOnly) {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+// didYouMean returns the " (did you mean ...?)" suffix for an unknown id,
+// or "" when no known id is close.
+func didYouMean(id string, known []string) string {
+	if s := suggest(id, known); s != "" {
+		return fmt.Sprintf(" (did you mean %q?)", s)
+	}
+	return ""
+}
+
+// An idSet is the ids of one kind declared so far, with where each was
+// declared.
+type idSet struct {
+	kind  string // "topic", "clause", "section"
+	word  string // what the key is called: "id" or "slug"
+	first map[string]Pos
+	ids   []string // in declaration order, for suggestions
+	errs  *ErrorList
+}
+
+// newIDSet returns an empty set of ids of kind, called word ("id").
+func (l *loader) newIDSet(kind, word string) *idSet {
+	return &idSet{kind: kind, word: word, first: map[string]Pos{}, errs: &l.errs}
+}
+
+// declare adds id, written at pos, reporting an invalid or repeated id.
+// A missing id is reported where it is decoded, not here.
+func (s *idSet) declare(id string, pos Pos) {
+	if id == "" {
+		return
+	}
+	if first, dup := s.first[id]; dup {
+		s.errs.Add(pos, "duplicate %s %s %q (first defined at %s)", s.kind, s.word, id, first)
+		return
+	}
+	if !validID(id) {
+		s.errs.Add(pos, "invalid %s %q: use lower-case letters, digits and hyphens", s.word, id)
+	}
+	s.first[id] = pos
+	s.ids = append(s.ids, id)
+}
+
+// has reports whether id is declared.
+func (s *idSet) has(id string) bool {
+	_, ok := s.first[id]
+	return ok
+}
+
+// check reports each of refs that names no declared id.
+func (s *idSet) check(refs ...Ref) {
+	for _, r := range refs {
+		if r.ID != "" && !s.has(r.ID) {
+			s.errs.Add(r.Pos, "unknown %s %q%s", s.kind, r.ID, didYouMean(r.ID, s.ids))
+		}
+	}
+}
+
+// validate checks the project as a whole once everything is read, in file
+// order, so that a duplicate is reported at its second place.
+func (l *loader) validate() {
+	p := l.p
+	topics := l.newIDSet("topic", "id")
+	for _, t := range p.Topics {
+		topics.declare(t.ID, l.idPos[t])
+	}
+	actors := l.newIDSet("actor", "id")
+	for _, a := range p.Actors {
+		actors.declare(a.ID, l.idPos[a])
+	}
+	sources := l.newIDSet("source", "id")
+	for _, s := range p.Sources {
+		sources.declare(s.ID, l.idPos[s])
+	}
+	sections := l.newIDSet("section", "slug")
+	for _, s := range p.Sections {
+		if s.Slug == "" {
+			l.errs.Add(l.idPos[s], "invalid slug %q: use lower-case letters, digits and hyphens", s.Slug)
+		}
+		sections.declare(s.Slug, l.idPos[s])
+		topics.check(s.Topics...)
+		sources.check(s.Sources...)
+		if strings.TrimSpace(s.Body.Text) == "" {
+			l.errs.Warn(s.Pos, "section %q has no body", s.Slug)
+		}
+	}
+
+	docs := l.newIDSet("document", "id")
+	byID := map[string]*Document{}
+	clauses := map[*Document]*idSet{}
+	for _, d := range p.Documents {
+		docs.declare(d.ID, l.idPos[d])
+		if _, dup := byID[d.ID]; !dup && d.ID != "" {
+			byID[d.ID] = d
+		}
+		actors.check(d.By...)
+		sources.check(d.Sources...)
+		ids := l.newIDSet("clause", "id")
+		clauses[d] = ids
+		for _, c := range d.Clauses {
+			if c.ID == "changes" {
+				l.errs.Add(l.idPos[c], "clause id %q is reserved", c.ID)
+			}
+			ids.declare(c.ID, l.idPos[c])
+			topics.check(c.Topics...)
+			sources.check(c.Sources...)
+			for _, cl := range c.Claims {
+				sources.check(cl.Sources...)
+			}
+			for _, pos := range c.Positions {
+				actors.check(pos.Actor)
+				sources.check(pos.Sources...)
+				if len(pos.Sources) == 0 {
+					l.errs.Warn(pos.Pos, "position of %q cites no source", pos.Actor.ID)
+				}
+			}
+			if !citesSource(c) {
+				l.errs.Warn(c.Pos, "clause %q cites no source", c.ID)
+			}
+			l.checkFigure(c, p.Topics)
+		}
+		for _, r := range d.Removes {
+			sources.check(r.Sources...)
+			if len(r.Sources) == 0 {
+				l.errs.Warn(r.Pos, "removal of %q cites no source", r.Clause.ID)
+			}
+		}
+	}
+	for _, d := range p.Documents {
+		l.checkFollows(d, byID, docs, clauses)
+	}
+	l.checkCycles(p.Documents, byID)
+
+	for _, e := range p.Events {
+		sources.check(e.Sources...)
+		if len(e.Sources) == 0 {
+			l.errs.Warn(e.Pos, "event %q cites no source", e.Title)
+		}
+	}
+}
+
+// citesSource reports whether c, or one of the claims about it, cites a
+// source.
+func citesSource(c *Clause) bool {
+	if len(c.Sources) > 0 {
+		return true
+	}
+	for _, cl := range c.Claims {
+		if len(cl.Sources) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// checkFigure warns about a figure that no chart can show, because none of
+// the clause's topics has a metric.
+func (l *loader) checkFigure(c *Clause, topics []*Topic) {
+	if c.Figure == nil {
+		return
+	}
+	for _, r := range c.Topics {
+		for _, t := range topics {
+			if t.ID == r.ID && t.Metric != nil {
+				return
+			}
+		}
+	}
+	l.errs.Warn(l.figurePos[c], "clause %q has a figure but none of its topics has a metric", c.ID)
+}
+
+// checkFollows checks what d follows, and that its clauses' from and its
+// removals name clauses of that document.
+func (l *loader) checkFollows(d *Document, byID map[string]*Document, docs *idSet, clauses map[*Document]*idSet) {
+	var followed *Document
+	switch f := d.Follows; {
+	case f.ID == "":
+	case f.ID == d.ID:
+		l.errs.Add(f.Pos, "document %q follows itself", d.ID)
+	case !docs.has(f.ID):
+		docs.check(f)
+	default:
+		followed = byID[f.ID]
+	}
+	// target checks that ref, the value of key, names a clause of the
+	// followed document, and returns the clause id.
+	target := func(key string, ref Ref) (string, bool) {
+		doc, clause, ok := strings.Cut(ref.ID, "/")
+		switch {
+		case d.Follows.ID == "":
+			l.errs.Add(ref.Pos, "%s needs the document to follow another", key)
+		case !ok || doc == "" || clause == "" || strings.Contains(clause, "/"):
+			l.errs.Add(ref.Pos, "invalid %s %q: use DOC/CLAUSE", key, ref.ID)
+		case doc != d.Follows.ID:
+			l.errs.Add(ref.Pos, "%s %q is not in the followed document %q", key, ref.ID, d.Follows.ID)
+		case followed == nil:
+			// The follows is broken, which is reported.
+		case !clauses[followed].has(clause):
+			l.errs.Add(ref.Pos, "%s %q: unknown clause %q in %q%s", key, ref.ID, clause, doc, didYouMean(clause, clauses[followed].ids))
+		default:
+			return clause, true
+		}
+		return "", false
+	}
+	continued := map[string]*Clause{}
+	for _, c := range d.Clauses {
+		if c.From.ID == "" {
+			continue
+		}
+		if id, ok := target("from", c.From); ok {
+			if _, seen := continued[id]; !seen {
+				continued[id] = c
+			}
+		}
+	}
+	removed := map[string]Pos{}
+	for _, r := range d.Removes {
+		if r.Clause.ID == "" {
+			continue
+		}
+		id, ok := target("removes", r.Clause)
+		if !ok {
+			continue
+		}
+		if first, dup := removed[id]; dup {
+			l.errs.Add(r.Clause.Pos, "%q is removed twice (first at %s)", r.Clause.ID, first)
+			continue
+		}
+		removed[id] = r.Clause.Pos
+		if c := continued[id]; c != nil {
+			l.errs.Add(r.Clause.Pos, "%q is both removed and continued by clause %q", r.Clause.ID, c.ID)
+		}
+	}
+}
+
+// checkCycles reports documents that follow each other round in a
+// circle, once per circle, at the follows of its first document in file
+// order. A document that follows itself is reported by checkFollows.
+func (l *loader) checkCycles(docs []*Document, byID map[string]*Document) {
+	const (
+		unseen = iota
+		onPath
+		done
+	)
+	state := map[*Document]int{}
+	next := func(d *Document) *Document {
+		if d.Follows.ID == "" || d.Follows.ID == d.ID {
+			return nil
+		}
+		return byID[d.Follows.ID]
+	}
+	for _, start := range docs {
+		var path []*Document
+		d := start
+		for d != nil && state[d] == unseen {
+			state[d] = onPath
+			path = append(path, d)
+			d = next(d)
+		}
+		if d != nil && state[d] == onPath {
+			i := 0
+			for path[i] != d {
+				i++
+			}
+			cycle := path[i:]
+			first := 0
+			for j, c := range cycle {
+				if c.Pos.File < cycle[first].Pos.File {
+					first = j
+				}
+			}
+			var names []string
+			for j := range len(cycle) + 1 {
+				names = append(names, fmt.Sprintf("%q", cycle[(first+j)%len(cycle)].ID))
+			}
+			l.errs.Add(cycle[first].Follows.Pos, "follows makes a cycle: %s", strings.Join(names, " follows "))
+		}
+		for _, p := range path {
+			state[p] = done
+		}
+	}
+}

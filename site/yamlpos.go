@@ -1,0 +1,683 @@
+package site
+
+// This file decodes YAML node trees (go.yaml.in/yaml/v3) by hand, so that
+// every value keeps the file, line and column it was written at: an unknown
+// field, a wrong type, a missing field or a broken reference is reported
+// where it is, and so is a broken cross-reference inside a Markdown value.
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math"
+	"net/url"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// lineIndex holds the byte offsets at which the lines of a file start.
+type lineIndex []int
+
+// newLineIndex indexes the lines of src.
+func newLineIndex(src []byte) lineIndex {
+	lines := lineIndex{0}
+	for i, c := range src {
+		if c == '\n' {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// position returns the 1-based line and column of the byte at offset.
+func (x lineIndex) position(offset int) (line, col int) {
+	i := sort.Search(len(x), func(i int) bool { return x[i] > offset }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return i + 1, offset - x[i] + 1
+}
+
+// offset returns the byte offset of the 1-based line and column, clamped
+// to the file of size n.
+func (x lineIndex) offset(line, col, n int) int {
+	if line < 1 {
+		return 0
+	}
+	if line > len(x) {
+		return n
+	}
+	return min(max(x[line-1]+col-1, 0), n)
+}
+
+// text returns line (1-based) of src without its line ending, or "".
+func (x lineIndex) text(src []byte, line int) string {
+	if line < 1 || line > len(x) {
+		return ""
+	}
+	end := len(src)
+	if line < len(x) {
+		end = x[line] - 1
+	}
+	return strings.TrimSuffix(string(src[x[line-1]:end]), "\r")
+}
+
+// A yamlFile is YAML text being decoded, with what is needed to report
+// positions in the file it came from: for front matter, the YAML text
+// starts on the file's second line.
+type yamlFile struct {
+	path  string
+	src   []byte    // the whole file
+	lines lineIndex // of src
+	line0 int       // lines of the file before the YAML text
+	errs  *ErrorList
+}
+
+// newYAMLFile returns a yamlFile for the file at path holding src, whose
+// YAML text starts after line0 lines.
+func newYAMLFile(path string, src []byte, line0 int, errs *ErrorList) *yamlFile {
+	return &yamlFile{path: path, src: src, lines: newLineIndex(src), line0: line0, errs: errs}
+}
+
+// pos returns the file position of n.
+func (f *yamlFile) pos(n *yaml.Node) Pos {
+	return Pos{File: f.path, Line: n.Line + f.line0, Column: max(n.Column, 1)}
+}
+
+// lineStart returns the position of the first non-blank byte of line
+// (a line of the YAML text), for errors that know only their line.
+func (f *yamlFile) lineStart(line int) Pos {
+	line += f.line0
+	s := f.lines.text(f.src, line)
+	col := len(s) - len(strings.TrimLeft(s, " \t")) + 1
+	if strings.TrimSpace(s) == "" {
+		col = 1
+	}
+	return Pos{File: f.path, Line: line, Column: col}
+}
+
+// parse parses data, the YAML text of f, and returns its root node, nil
+// for empty text. It reports a syntax error and returns ok false. Aliases
+// are not followed: decoding refuses them.
+func (f *yamlFile) parse(data []byte) (root *yaml.Node, ok bool) {
+	defer func() {
+		// The YAML parser is not ours; a crash in it on hostile input is
+		// a content error, not the end of the program.
+		if r := recover(); r != nil {
+			f.errs.Add(f.lineStart(1), "yaml: cannot parse this file")
+			root, ok = nil, false
+		}
+	}()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, true
+		}
+		f.syntaxError(err, data)
+		return nil, false
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		f.errs.Add(f.pos(&extra), "yaml: only one document is allowed")
+		return nil, false
+	case !errors.Is(err, io.EOF):
+		f.syntaxError(err, data)
+		return nil, false
+	}
+	if doc.Kind == yaml.DocumentNode {
+		if len(doc.Content) == 0 {
+			return nil, true
+		}
+		return doc.Content[0], true
+	}
+	return &doc, true
+}
+
+// yamlLineRE matches the line number that go.yaml.in/yaml/v3 puts in its
+// syntax errors: "yaml: line 7: did not find expected key".
+var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): `)
+
+// syntaxError reports err, a YAML syntax error in data, at its line. The
+// YAML library gives no column; the error points at the line's first
+// non-blank character. Errors without a line (bad encoding, control
+// characters) point at the first offending byte when it can be found.
+func (f *yamlFile) syntaxError(err error, data []byte) {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		f.errs.Add(f.lineStart(line), "yaml: %s", msg[len(m[0]):])
+		return
+	}
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	pos := f.lineStart(1)
+	if off := badByte(data); off >= 0 {
+		// data is the file's text after its first line0 lines.
+		base := f.lines.offset(f.line0+1, 1, len(f.src))
+		line, col := f.lines.position(base + off)
+		pos = Pos{File: f.path, Line: line, Column: col}
+	}
+	f.errs.Add(pos, "yaml: %s", msg)
+}
+
+// badByte returns the offset of the first byte of data that YAML rejects
+// outright (invalid UTF-8 or a control character), or -1.
+func badByte(data []byte) int {
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// markdown returns the Markdown held by the scalar n, with its offsets
+// mapped to positions in the file.
+func (f *yamlFile) markdown(n *yaml.Node) Markdown {
+	if n.Value == "" {
+		return Markdown{}
+	}
+	segs := f.segments(n)
+	path, lines, size := f.path, f.lines, len(f.src)
+	text := n.Value
+	return Markdown{Text: text, at: func(offset int) Pos {
+		offset = min(max(offset, 0), len(text))
+		i := sort.Search(len(segs), func(i int) bool { return segs[i].off > offset }) - 1
+		s := segs[max(i, 0)]
+		line, col := lines.position(min(s.raw+offset-s.off, size))
+		return Pos{File: path, Line: line, Column: col}
+	}}
+}
+
+// A textSegment says that the value's bytes from off onwards were written
+// from byte raw of the file onwards, up to the next textSegment.
+type textSegment struct {
+	off int // offset in the scalar's value
+	raw int // offset in the file
+}
+
+// segments maps the value of the scalar n back to the file's bytes.
+// Literal blocks (|) and single-line scalars map exactly, escapes
+// included; folded blocks (>) and multi-line flow scalars map line by line.
+func (f *yamlFile) segments(n *yaml.Node) []textSegment {
+	line := n.Line + f.line0
+	start := f.lines.offset(line, n.Column, len(f.src))
+	switch {
+	case n.Style&yaml.LiteralStyle != 0:
+		return f.literalSegments(n.Value, line+1, start)
+	case n.Style&yaml.FoldedStyle != 0:
+		return f.foldedSegments(n.Value, line+1, start)
+	}
+	return f.flowSegments(n, start)
+}
+
+// blockIndent returns the indentation of a block scalar whose value is
+// value and whose content starts on file line first: the leading spaces of
+// its first non-blank line, less those the value keeps.
+func (f *yamlFile) blockIndent(value string, first int) int {
+	for i, v := range strings.Split(value, "\n") {
+		if strings.TrimSpace(v) == "" {
+			continue
+		}
+		raw := f.lines.text(f.src, first+i)
+		indent := len(raw) - len(strings.TrimLeft(raw, " ")) - (len(v) - len(strings.TrimLeft(v, " ")))
+		return max(indent, 0)
+	}
+	return 0
+}
+
+// literalSegments maps a literal block scalar: line i of the value is
+// file line first+i, after the block's indentation.
+func (f *yamlFile) literalSegments(value string, first, start int) []textSegment {
+	indent := f.blockIndent(value, first)
+	segs := []textSegment{{0, start}}
+	off := 0
+	for i, v := range strings.Split(value, "\n") {
+		if first+i > len(f.lines) {
+			break
+		}
+		raw := f.lines.offset(first+i, 1, len(f.src))
+		if rawLen := len(f.lines.text(f.src, first+i)); rawLen >= indent {
+			raw += indent
+		} else {
+			raw += rawLen // a blank line shorter than the indentation
+		}
+		segs = append(segs, textSegment{off, raw})
+		off += len(v) + 1
+	}
+	return segs
+}
+
+// foldedSegments maps a folded block scalar: each non-blank line of the
+// block is found in the value in turn.
+func (f *yamlFile) foldedSegments(value string, first, start int) []textSegment {
+	indent := f.blockIndent(value, first)
+	segs := []textSegment{{0, start}}
+	off := 0
+	for line := first; line <= len(f.lines) && off < len(value); line++ {
+		raw := f.lines.text(f.src, line)
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if len(raw)-len(strings.TrimLeft(raw, " ")) < indent {
+			break // the block has ended
+		}
+		content := strings.TrimRight(raw[indent:], " \t")
+		i := strings.Index(value[off:], content)
+		if i < 0 {
+			continue
+		}
+		segs = append(segs, textSegment{off + i, f.lines.offset(line, indent+1, len(f.src))})
+		off += i + len(content)
+	}
+	return segs
+}
+
+// flowSegments maps a plain, single-quoted or double-quoted scalar that
+// starts at byte start of the file, undoing quotes, escapes and line
+// folding as the YAML parser does.
+func (f *yamlFile) flowSegments(n *yaml.Node, start int) []textSegment {
+	src, value := f.src, n.Value
+	var quote byte
+	switch {
+	case n.Style&yaml.DoubleQuotedStyle != 0:
+		quote = '"'
+	case n.Style&yaml.SingleQuotedStyle != 0:
+		quote = '\''
+	}
+	r := start
+	if quote != 0 && r < len(src) && src[r] == quote {
+		r++
+	}
+	segs := []textSegment{{0, r}}
+	off, spaces := 0, 0 // spaces: trailing blanks so far on this line
+	escaped := false    // the line break ahead is escaped by a backslash
+	for off < len(value) && r < len(src) {
+		c := src[r]
+		switch {
+		case quote == '\'' && c == '\'':
+			if r+1 >= len(src) || src[r+1] != '\'' {
+				return segs // the closing quote
+			}
+			segs = append(segs, textSegment{off, r + 1})
+			r += 2
+			off++
+			segs = append(segs, textSegment{off, r})
+			spaces = 0
+		case quote == '"' && c == '"':
+			return segs
+		case quote == '"' && c == '\\' && r+1 < len(src) && src[r+1] != '\n' && src[r+1] != '\r':
+			in, out := escapeSize(src[r+1:])
+			segs = append(segs, textSegment{off, r})
+			r += in
+			off += out
+			segs = append(segs, textSegment{off, r})
+			spaces = 0
+		case c == '\n' || c == '\r':
+			// Fold the line break: trailing blanks go, blank lines
+			// become newlines, a lone break becomes a space. An
+			// escaped break keeps the blanks and yields nothing.
+			if !escaped {
+				off -= spaces
+			}
+			blank := 0
+			r = nextLine(src, r)
+			for {
+				s := r
+				for s < len(src) && (src[s] == ' ' || src[s] == '\t') {
+					s++
+				}
+				if s < len(src) && (src[s] == '\n' || src[s] == '\r') {
+					blank++
+					r = nextLine(src, s)
+					continue
+				}
+				r = s
+				break
+			}
+			switch {
+			case blank > 0:
+				off += blank
+			case !escaped:
+				off++
+			}
+			segs = append(segs, textSegment{off, r})
+			spaces, escaped = 0, false
+		case quote == '"' && c == '\\':
+			// An escaped line break: the backslash itself yields nothing.
+			r++
+			escaped = true
+		default:
+			if c == ' ' || c == '\t' {
+				spaces++
+			} else {
+				spaces = 0
+			}
+			r++
+			off++
+		}
+	}
+	return segs
+}
+
+// nextLine returns the offset just after the line break at src[r].
+func nextLine(src []byte, r int) int {
+	if src[r] == '\r' && r+1 < len(src) && src[r+1] == '\n' {
+		return r + 2
+	}
+	return r + 1
+}
+
+// escapeSize returns how many bytes the double-quoted escape after a
+// backslash takes in the file (backslash included) and in the value.
+func escapeSize(esc []byte) (in, out int) {
+	hex := func(n int) (int, int) {
+		if len(esc) < 1+n {
+			return 1 + len(esc), 1
+		}
+		v, err := strconv.ParseUint(string(esc[1:1+n]), 16, 32)
+		if err != nil || v > utf8.MaxRune {
+			return 1 + 1 + n, 1
+		}
+		return 1 + 1 + n, max(utf8.RuneLen(rune(v)), 1)
+	}
+	switch esc[0] {
+	case 'x':
+		return hex(2)
+	case 'u':
+		return hex(4)
+	case 'U':
+		return hex(8)
+	case 'N', '_':
+		return 2, 2
+	case 'L', 'P':
+		return 2, 3
+	}
+	return 2, 1
+}
+
+// A mapping is a YAML mapping being decoded into a model value. Its
+// accessors report values of the wrong type where they are and return
+// zero values, so decoding carries on and finds every problem.
+type mapping struct {
+	f    *yamlFile
+	pos  Pos
+	keys map[string]*yaml.Node
+	vals map[string]*yaml.Node
+	bad  bool // not a mapping: already reported, report nothing more
+}
+
+// mapping checks that n is a mapping whose keys are all among keys and
+// returns it for decoding. A null or absent n is an empty mapping at at.
+// what names the mapping in an error ("clause must be a mapping").
+func (f *yamlFile) mapping(n *yaml.Node, at Pos, what string, keys ...string) *mapping {
+	m := &mapping{f: f, pos: at, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	if n == nil || isNull(n) {
+		return m
+	}
+	m.pos = f.pos(n)
+	if !f.noAlias(n) {
+		m.bad = true
+		return m
+	}
+	if n.Kind != yaml.MappingNode {
+		f.errs.Add(f.pos(n), "%s must be a mapping", what)
+		m.bad = true
+		return m
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if !f.noAlias(k) || !f.noAlias(v) {
+			continue
+		}
+		name := k.Value
+		if k.Kind != yaml.ScalarNode {
+			name = ""
+		}
+		switch prev, dup := m.keys[name]; {
+		case !slices.Contains(keys, name):
+			if s := suggest(name, keys); s != "" {
+				f.errs.Add(f.pos(k), "unknown field %q (did you mean %q?)", name, s)
+			} else {
+				f.errs.Add(f.pos(k), "unknown field %q", name)
+			}
+		case dup:
+			f.errs.Add(f.pos(k), "duplicate field %q (first defined at %s)", name, f.pos(prev))
+		default:
+			m.keys[name] = k
+			m.vals[name] = v
+		}
+	}
+	return m
+}
+
+// noAlias reports whether n is not an alias, reporting it if it is.
+// Aliases are refused: decoding follows no pointers, so no input can
+// expand into more work than its size.
+func (f *yamlFile) noAlias(n *yaml.Node) bool {
+	if n.Kind == yaml.AliasNode {
+		f.errs.Add(f.pos(n), "yaml aliases are not supported")
+		return false
+	}
+	return true
+}
+
+// isNull reports whether n is a null scalar: "~", "null" or nothing.
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+// node returns the value of key, or nil when it is absent or null.
+func (m *mapping) node(key string) *yaml.Node {
+	v := m.vals[key]
+	if v == nil || isNull(v) {
+		return nil
+	}
+	return v
+}
+
+// at returns the position of key's value, or of the mapping.
+func (m *mapping) at(key string) Pos {
+	if v := m.vals[key]; v != nil {
+		if isNull(v) {
+			return m.f.pos(m.keys[key])
+		}
+		return m.f.pos(v)
+	}
+	return m.pos
+}
+
+// required reports each of keys that is absent, null or empty.
+func (m *mapping) required(keys ...string) {
+	if m.bad {
+		return
+	}
+	for _, key := range keys {
+		v := m.node(key)
+		if v != nil && (v.Kind != yaml.ScalarNode || v.Value != "") {
+			continue
+		}
+		pos := m.pos
+		if k := m.keys[key]; k != nil {
+			pos = m.f.pos(k)
+		}
+		m.f.errs.Add(pos, "missing required field %q", key)
+	}
+}
+
+// scalar returns the scalar value of key, reporting any other kind of
+// value as not a want.
+func (m *mapping) scalar(key, want string) *yaml.Node {
+	v := m.node(key)
+	if v == nil {
+		return nil
+	}
+	if v.Kind != yaml.ScalarNode {
+		m.f.errs.Add(m.f.pos(v), "%q must be %s", key, want)
+		return nil
+	}
+	return v
+}
+
+// str returns the string value of key. Numbers and booleans are taken as
+// written ("number: 6" is "6").
+func (m *mapping) str(key string) string {
+	if v := m.scalar(key, "a string"); v != nil {
+		return v.Value
+	}
+	return ""
+}
+
+// markdown returns the Markdown value of key.
+func (m *mapping) markdown(key string) Markdown {
+	if v := m.scalar(key, "a string"); v != nil {
+		return m.f.markdown(v)
+	}
+	return Markdown{}
+}
+
+// ref returns the id that key holds, where it is written.
+func (m *mapping) ref(key string) Ref {
+	if v := m.scalar(key, "an id"); v != nil {
+		return Ref{ID: v.Value, Pos: m.f.pos(v)}
+	}
+	return Ref{}
+}
+
+// list returns the items of key's list.
+func (m *mapping) list(key string) []*yaml.Node {
+	v := m.node(key)
+	if v == nil {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		m.f.errs.Add(m.f.pos(v), "%q must be a list", key)
+		return nil
+	}
+	var items []*yaml.Node
+	for _, item := range v.Content {
+		if m.f.noAlias(item) {
+			items = append(items, item)
+		}
+	}
+	return items
+}
+
+// refs returns the ids that key lists, each where it is written.
+func (m *mapping) refs(key string) []Ref {
+	var refs []Ref
+	for _, item := range m.list(key) {
+		switch {
+		case item.Kind != yaml.ScalarNode:
+			m.f.errs.Add(m.f.pos(item), "%q must be a list of ids", key)
+		case isNull(item) || item.Value == "":
+			m.f.errs.Add(m.f.pos(item), "empty id in %q", key)
+		default:
+			refs = append(refs, Ref{ID: item.Value, Pos: m.f.pos(item)})
+		}
+	}
+	return refs
+}
+
+// date returns the YYYY-MM-DD date that key holds.
+func (m *mapping) date(key string) string {
+	const want = "a date YYYY-MM-DD"
+	v := m.scalar(key, want)
+	if v == nil {
+		return ""
+	}
+	if !isDate(v.Value) {
+		m.f.errs.Add(m.f.pos(v), "%q must be %s", key, want)
+	}
+	return v.Value
+}
+
+// enum returns the value of key, which must be one of allowed.
+func (m *mapping) enum(key string, allowed ...string) string {
+	v := m.scalar(key, "one of "+orList(allowed))
+	if v == nil {
+		return ""
+	}
+	if !slices.Contains(allowed, v.Value) {
+		m.f.errs.Add(m.f.pos(v), "invalid %s %q: use %s", key, v.Value, orList(allowed))
+	}
+	return v.Value
+}
+
+// orList formats a list of words as "a, b or c".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}
+
+// integer returns the whole number that key holds, and whether it is set.
+func (m *mapping) integer(key string) (int, bool) {
+	v := m.scalar(key, "a whole number")
+	if v == nil {
+		return 0, false
+	}
+	var i int
+	if v.ShortTag() != "!!int" || v.Decode(&i) != nil {
+		m.f.errs.Add(m.f.pos(v), "%q must be a whole number", key)
+		return 0, false
+	}
+	return i, true
+}
+
+// number returns the finite number that key holds, or nil.
+func (m *mapping) number(key string) *float64 {
+	v := m.scalar(key, "a number")
+	if v == nil {
+		return nil
+	}
+	var x float64
+	tag := v.ShortTag()
+	if tag != "!!int" && tag != "!!float" || v.Decode(&x) != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		m.f.errs.Add(m.f.pos(v), "%q must be a number", key)
+		return nil
+	}
+	return &x
+}
+
+// boolean returns the true or false that key holds.
+func (m *mapping) boolean(key string) bool {
+	v := m.scalar(key, "true or false")
+	if v == nil {
+		return false
+	}
+	var b bool
+	if v.ShortTag() != "!!bool" || v.Decode(&b) != nil {
+		m.f.errs.Add(m.f.pos(v), "%q must be true or false", key)
+		return false
+	}
+	return b
+}
+
+// link returns the http or https URL that key holds.
+func (m *mapping) link(key string) string {
+	const want = "an http or https URL"
+	v := m.scalar(key, want)
+	if v == nil {
+		return ""
+	}
+	u, err := url.Parse(v.Value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		m.f.errs.Add(m.f.pos(v), "%q must be %s", key, want)
+		return ""
+	}
+	return v.Value
+}
