@@ -41,7 +41,7 @@ func TestDefaultExplainer(t *testing.T) {
 	if len(out.Warnings) > 0 {
 		t.Errorf("default explainer has warnings:\n%v", out.Warnings)
 	}
-	checkLinks(t, out)
+	checkLinks(t, out, "/ukraine-plan")
 	for _, want := range []string{
 		"index.html", "404.html", "sitemap.xml", "feed.xml", "data/explainer.json",
 		"documents/index.html", "documents/us-28/index.html", "documents/us-28/21/index.html",
@@ -80,7 +80,9 @@ var (
 )
 
 // checkLinks checks every internal href and src of every HTML page.
-func checkLinks(t *testing.T, out *site.Output) {
+// basePath is the path of the base URL, which the 404 page's
+// root-absolute links start with.
+func checkLinks(t *testing.T, out *site.Output, basePath string) {
 	t.Helper()
 	ids := map[string]map[string]bool{}
 	pageIDs := func(name string) map[string]bool {
@@ -121,7 +123,7 @@ func checkLinks(t *testing.T, out *site.Output) {
 					if name != "404.html" {
 						t.Errorf("%s: root-absolute link %q", name, raw)
 					}
-					target = strings.TrimPrefix(u.Path, "/")
+					target = strings.TrimPrefix(strings.TrimPrefix(u.Path, basePath), "/")
 				} else {
 					target = path.Join(path.Dir(name), u.Path)
 				}
@@ -218,7 +220,7 @@ func TestBuildCases(t *testing.T) {
 					t.Errorf("%s differs (-want +got):\n%s", name, diff)
 				}
 			}
-			checkLinks(t, out)
+			checkLinks(t, out, "")
 		})
 	}
 }

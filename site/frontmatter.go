@@ -17,13 +17,14 @@ type mdFile struct {
 	body Markdown   // everything after the closing "---" line
 }
 
-// readMarkdownFile splits the Markdown file at path holding src. The front matter
-// is YAML between a first line "---" and the next line "---"; it is parsed
-// here, so that a YAML error points at its line in the file (the YAML line
-// plus one for the opening "---"). The front matter is not passed through
-// adrg/frontmatter: that package skips blank lines before the opening
-// "---", trims the delimiter lines and quietly takes a file without a
-// closing "---" for all body, all of which would move or hide positions.
+// readMarkdownFile splits the Markdown file at path holding src. The
+// front matter is YAML between a first line "---" and the next line "---";
+// it is parsed here, so that a YAML error points at its line in the file
+// (the YAML line plus one for the opening "---"). The front matter is not
+// passed through adrg/frontmatter: that package skips blank lines before
+// the opening "---", trims the delimiter lines and quietly takes a file
+// without a closing "---" for all body, all of which would move or hide
+// positions.
 func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
 	p := &mdFile{yaml: newYAMLFile(path, src, 1, errs)}
 	lines := p.yaml.lines

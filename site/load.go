@@ -32,15 +32,6 @@ var (
 	eventKeys    = []string{"date", "title", "text", "sources"}
 )
 
-// The values each enumerated field allows.
-var (
-	availabilities = []string{"full", "partial", "reported"}
-	outcomes       = []string{"kept", "changed", "deferred", "moved"}
-	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
-	confidences    = []string{"high", "medium", "low"}
-	actorKinds     = []string{"state", "coalition", "organisation", "person"}
-)
-
 // orderPrefixRE matches the order prefix of a section's file name, which
 // the default slug drops: "01-" in "01-whats-next.md".
 var orderPrefixRE = regexp.MustCompile(`^[0-9]+-`)
@@ -222,6 +213,9 @@ func (l *loader) loadSections() {
 		m.str("layout")
 		if s.Draft && !l.opts.Drafts {
 			continue
+		}
+		if pg.ok {
+			l.checkBody(s)
 		}
 		l.sectionFiles[s] = name
 		l.p.Sections = append(l.p.Sections, s)

@@ -102,6 +102,7 @@ type Clause struct {
 	ID         string
 	Number     string // display number; "" when the document is known only from reports
 	Title      string
+	Status     string // free text shown as a badge, e.g. "disputed"
 	Topics     []Ref
 	Figure     *float64 // this clause's value of its topic's metric, if any
 	From       Ref      // "DOC/CLAUSE" of the followed document, ID "" if none

@@ -278,7 +278,8 @@ func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]stri
 				}
 				return nil
 			}
-			if d.IsDir() || !d.Type().IsRegular() {
+			// Go files are the theme's own embedding code, not assets.
+			if d.IsDir() || !d.Type().IsRegular() || strings.HasSuffix(name, ".go") {
 				return nil
 			}
 			data, err := fs.ReadFile(sub, name)

@@ -35,36 +35,58 @@ func suggest(id string, known []string) string {
 
 // distance returns the Levenshtein distance between a and b, counted in
 // bytes, and reports whether it is at most limit. It gives up as soon as
-// every entry of a row exceeds limit. row is scratch space reused between
+// the distance must exceed limit: common prefixes and suffixes are
+// trimmed first, only the diagonal band of width 2*limit+1 is computed
+// (a path outside it costs more than limit), and a row whose every entry
+// exceeds limit ends the computation. row is scratch space reused between
 // calls.
 func distance(a, b string, limit int, row *[]int) (int, bool) {
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
 	if len(a) < len(b) {
 		a, b = b, a
 	}
 	// b is the shorter string; the row has one entry per byte of b.
+	n, m := len(a), len(b)
+	if n-m > limit {
+		return n - m, false
+	}
+	if m == 0 {
+		return n, true
+	}
+	far := limit + 1 // stands for any distance beyond limit
 	r := (*row)[:0]
-	for j := 0; j <= len(b); j++ {
-		r = append(r, j)
+	for j := 0; j <= m; j++ {
+		r = append(r, min(j, far))
 	}
 	*row = r
-	for i := 1; i <= len(a); i++ {
-		prev := r[0] // the entry diagonally up-left
-		r[0] = i
-		rowMin := r[0]
-		for j := 1; j <= len(b); j++ {
+	for i := 1; i <= n; i++ {
+		lo, hi := max(1, i-limit), min(m, i+limit)
+		diag := r[lo-1] // the entry up-left of (i, lo)
+		if lo == 1 {
+			r[0] = min(i, far)
+		} else {
+			r[lo-1] = far
+		}
+		rowMin := far
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur := min(r[j]+1, r[j-1]+1, prev+cost)
-			prev = r[j]
+			cur := min(r[j]+1, r[j-1]+1, diag+cost, far)
+			diag = r[j]
 			r[j] = cur
 			rowMin = min(rowMin, cur)
 		}
 		if rowMin > limit {
-			return rowMin, false
+			return far, false
 		}
 	}
-	d := r[len(b)]
+	d := r[m]
 	return d, d <= limit
 }

@@ -10,9 +10,18 @@ import (
 	"time"
 )
 
+// The values each enumerated field allows.
+var (
+	availabilities = []string{"full", "partial", "reported"}
+	outcomes       = []string{"kept", "changed", "deferred", "moved"}
+	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
+	confidences    = []string{"high", "medium", "low"}
+	actorKinds     = []string{"state", "coalition", "organisation", "person"}
+)
+
 // validID reports whether id may name a page: lower-case letters and
 // digits in runs joined by single hyphens, as ^[a-z0-9]+(-[a-z0-9]+)*$
-// says. Such an id is one safe path textSegment: it cannot climb out of the
+// says. Such an id is one safe path segment: it cannot climb out of the
 // output directory, hide a file or need escaping in a URL.
 func validID(id string) bool {
 	if id == "" || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
@@ -51,13 +60,14 @@ type idSet struct {
 	kind  string // "topic", "clause", "section"
 	word  string // what the key is called: "id" or "slug"
 	first map[string]Pos
-	ids   []string // in declaration order, for suggestions
+	ids   []string          // in declaration order, for suggestions
+	hints map[string]string // suggestions made so far, by unknown id
 	errs  *ErrorList
 }
 
 // newIDSet returns an empty set of ids of kind, called word ("id").
 func (l *loader) newIDSet(kind, word string) *idSet {
-	return &idSet{kind: kind, word: word, first: map[string]Pos{}, errs: &l.errs}
+	return &idSet{kind: kind, word: word, first: map[string]Pos{}, hints: map[string]string{}, errs: &l.errs}
 }
 
 // declare adds id, written at pos, reporting an invalid or repeated id.
@@ -86,9 +96,16 @@ func (s *idSet) has(id string) bool {
 // check reports each of refs that names no declared id.
 func (s *idSet) check(refs ...Ref) {
 	for _, r := range refs {
-		if r.ID != "" && !s.has(r.ID) {
-			s.errs.Add(r.Pos, "unknown %s %q%s", s.kind, r.ID, didYouMean(r.ID, s.ids))
+		if r.ID == "" || s.has(r.ID) {
+			continue
 		}
+		hint, ok := s.hints[r.ID]
+		if !ok {
+			// The same typo tends to recur; look it up once.
+			hint = didYouMean(r.ID, s.ids)
+			s.hints[r.ID] = hint
+		}
+		s.errs.Add(r.Pos, "unknown %s %q%s", s.kind, r.ID, hint)
 	}
 }
 
@@ -116,8 +133,12 @@ func (l *loader) validate() {
 		sections.declare(s.Slug, l.idPos[s])
 		topics.check(s.Topics...)
 		sources.check(s.Sources...)
-		if strings.TrimSpace(s.Body.Text) == "" {
-			l.errs.Warn(s.Pos, "section %q has no body", s.Slug)
+	}
+
+	metrics := map[string]bool{} // topics that have a metric
+	for _, t := range p.Topics {
+		if t.Metric != nil {
+			metrics[t.ID] = true
 		}
 	}
 
@@ -153,7 +174,7 @@ func (l *loader) validate() {
 			if !citesSource(c) {
 				l.errs.Warn(c.Pos, "clause %q cites no source", c.ID)
 			}
-			l.checkFigure(c, p.Topics)
+			l.checkFigure(c, metrics)
 		}
 		for _, r := range d.Removes {
 			sources.check(r.Sources...)
@@ -175,6 +196,13 @@ func (l *loader) validate() {
 	}
 }
 
+// checkBody warns about a section with nothing under its question.
+func (l *loader) checkBody(s *Section) {
+	if strings.TrimSpace(s.Body.Text) == "" {
+		l.errs.Warn(s.Pos, "section %q has no body", s.Slug)
+	}
+}
+
 // citesSource reports whether c, or one of the claims about it, cites a
 // source.
 func citesSource(c *Clause) bool {
@@ -190,16 +218,15 @@ func citesSource(c *Clause) bool {
 }
 
 // checkFigure warns about a figure that no chart can show, because none of
-// the clause's topics has a metric.
-func (l *loader) checkFigure(c *Clause, topics []*Topic) {
+// the clause's topics has a metric (metrics holds the topics that have
+// one).
+func (l *loader) checkFigure(c *Clause, metrics map[string]bool) {
 	if c.Figure == nil {
 		return
 	}
 	for _, r := range c.Topics {
-		for _, t := range topics {
-			if t.ID == r.ID && t.Metric != nil {
-				return
-			}
+		if metrics[r.ID] {
+			return
 		}
 	}
 	l.errs.Warn(l.figurePos[c], "clause %q has a figure but none of its topics has a metric", c.ID)

@@ -145,20 +145,51 @@ func (f *yamlFile) parse(data []byte) (root *yaml.Node, ok bool) {
 // syntax errors: "yaml: line 7: did not find expected key".
 var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): `)
 
+// yamlAnchorRE matches the error for an alias to no anchor, which has no
+// line: "yaml: unknown anchor 'a' referenced".
+var yamlAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// yamlParserProblems are the syntax errors of the YAML parser proper (as
+// opposed to its scanner). go.yaml.in/yaml/v3 numbers their lines from 0,
+// where it numbers the scanner's from 1.
+var yamlParserProblems = []string{
+	"did not find expected <stream-start>",
+	"did not find expected <document start>",
+	"found undefined tag handle",
+	"did not find expected node content",
+	"did not find expected '-' indicator",
+	"did not find expected key",
+	"did not find expected ',' or ']'",
+	"did not find expected ',' or '}'",
+	"found duplicate %YAML directive",
+	"found incompatible YAML document",
+	"found duplicate %TAG directive",
+}
+
 // syntaxError reports err, a YAML syntax error in data, at its line. The
 // YAML library gives no column; the error points at the line's first
-// non-blank character. Errors without a line (bad encoding, control
-// characters) point at the first offending byte when it can be found.
+// non-blank character. For an error found while parsing a block or flow
+// collection, the library gives the line where the collection starts.
+// Errors without a line (bad encoding, control characters, an alias to no
+// anchor) point at the offending bytes when they can be found.
 func (f *yamlFile) syntaxError(err error, data []byte) {
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		f.errs.Add(f.lineStart(line), "yaml: %s", msg[len(m[0]):])
+		problem := msg[len(m[0]):]
+		if slices.Contains(yamlParserProblems, problem) {
+			line++
+		}
+		f.errs.Add(f.lineStart(line), "yaml: %s", problem)
 		return
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	pos := f.lineStart(1)
-	if off := badByte(data); off >= 0 {
+	off := badByte(data)
+	if m := yamlAnchorRE.FindStringSubmatch(msg); m != nil {
+		off = bytes.Index(data, []byte("*"+m[1]))
+	}
+	if off >= 0 {
 		// data is the file's text after its first line0 lines.
 		base := f.lines.offset(f.line0+1, 1, len(f.src))
 		line, col := f.lines.position(base + off)
@@ -202,7 +233,7 @@ func (f *yamlFile) markdown(n *yaml.Node) Markdown {
 }
 
 // A textSegment says that the value's bytes from off onwards were written
-// from byte raw of the file onwards, up to the next textSegment.
+// from byte raw of the file onwards, up to the next one.
 type textSegment struct {
 	off int // offset in the scalar's value
 	raw int // offset in the file
@@ -420,14 +451,17 @@ type mapping struct {
 }
 
 // mapping checks that n is a mapping whose keys are all among keys and
-// returns it for decoding. A null or absent n is an empty mapping at at.
+// returns it for decoding. A null or absent n is an empty mapping, at
+// at when absent.
 // what names the mapping in an error ("clause must be a mapping").
 func (f *yamlFile) mapping(n *yaml.Node, at Pos, what string, keys ...string) *mapping {
 	m := &mapping{f: f, pos: at, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
+	if n != nil && n.Line > 0 {
+		m.pos = f.pos(n)
+	}
 	if n == nil || isNull(n) {
 		return m
 	}
-	m.pos = f.pos(n)
 	if !f.noAlias(n) {
 		m.bad = true
 		return m

@@ -20,7 +20,7 @@ import (
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := newFlagSet("build", "[-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
-	out := flags.String("out", "public", "the output `DIR`, replaced as a whole")
+	out := flags.String("out", "", "the output `DIR`, replaced as a whole (default: public in the project)")
 	baseURL := flags.String("base-url", "", "the absolute http(s) `URL` the site is published at (overrides base_url)")
 	drafts := flags.Bool("drafts", false, "include sections marked draft")
 	strict := flags.Bool("strict", false, "treat warnings as errors")
@@ -31,6 +31,12 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := checkBaseURL(*baseURL); err != nil {
 			return usageError(flags, "-base-url %q: %v", *baseURL, err)
 		}
+	}
+
+	if *out == "" {
+		// Like the project's content, its site belongs to the project,
+		// wherever build runs from.
+		*out = filepath.Join(*src, "public")
 	}
 
 	start := time.Now()

@@ -9,9 +9,9 @@
 //	explainer version
 //
 // build renders the project in -src (default ".") and replaces the output
-// directory -out (default "public") with the result as a whole; check
-// validates the same things and writes nothing; new creates a small working
-// project to start from; version prints the version.
+// directory -out (default: public in the project) with the result as a
+// whole; check validates the same things and writes nothing; new creates a
+// small working project to start from; version prints the version.
 //
 // # Output and exit status
 //
@@ -45,6 +45,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -151,29 +152,29 @@ func printUsage(w io.Writer) {
 // printed to stderr on -h and on a bad flag, starts with synopsis, the
 // arguments the command takes.
 func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: explainer %s %s\n", name, synopsis)
-		fs.PrintDefaults()
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprintln(stderr, strings.TrimSpace("usage: explainer "+name+" "+synopsis))
+		flags.PrintDefaults()
 	}
-	return fs
+	return flags
 }
 
-// parseFlags parses args with fs and checks that at most maxArgs
+// parseFlags parses args with flags and checks that at most maxArgs
 // arguments follow the flags. It returns nil to go on, or the error the
 // command should return: an *exitError with status 0 for -h, 2 for a
 // usage error, already reported.
-func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
-	if err := fs.Parse(args); err != nil {
+func parseFlags(flags *flag.FlagSet, args []string, maxArgs int) error {
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
 		}
 		// The flag package has printed the problem and the usage.
 		return &exitError{2, err}
 	}
-	if fs.NArg() > maxArgs {
-		return usageError(fs, "unexpected argument %q", fs.Arg(maxArgs))
+	if flags.NArg() > maxArgs {
+		return usageError(flags, "unexpected argument %q", flags.Arg(maxArgs))
 	}
 	return nil
 }
@@ -182,12 +183,12 @@ func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
 // nothing more to report, and the exit status is 0.
 var errHelp = &exitError{0, flag.ErrHelp}
 
-// usageError reports a usage problem of the command of fs on its output,
+// usageError reports a usage problem of the command of flags on its output,
 // followed by the command's usage, and returns the *exitError (status 2)
 // the command should return.
-func usageError(fs *flag.FlagSet, format string, args ...any) error {
+func usageError(flags *flag.FlagSet, format string, args ...any) error {
 	err := fmt.Errorf(format, args...)
-	fmt.Fprintf(fs.Output(), "explainer %s: %v\n", fs.Name(), err)
-	fs.Usage()
+	fmt.Fprintf(flags.Output(), "explainer %s: %v\n", flags.Name(), err)
+	flags.Usage()
 	return &exitError{2, err}
 }

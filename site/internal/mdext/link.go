@@ -29,16 +29,12 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	src := reader.Source()
 
 	// Collect first: rewriting the tree while walking it would skip nodes.
-	var links []ast.Node
-	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			switch n.Kind() {
-			case ast.KindLink, ast.KindImage, ast.KindAutoLink:
-				links = append(links, n)
-			}
-		}
-		return ast.WalkContinue, nil
-	})
+	// Script text goes before links are collected, so that links inside
+	// it are neither rewritten nor reported.
+	for _, n := range collect(doc, ast.KindRawHTML) {
+		dropElementText(n.(*ast.RawHTML), src)
+	}
+	links := collect(doc, ast.KindLink, ast.KindImage, ast.KindAutoLink)
 	for _, n := range links {
 		switch n := n.(type) {
 		case *ast.Link:
@@ -51,6 +47,67 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	}
 	sort.SliceStable(res.refs, func(i, j int) bool { return res.refs[i].Offset < res.refs[j].Offset })
 	sort.SliceStable(res.problems, func(i, j int) bool { return res.problems[i].Offset < res.problems[j].Offset })
+}
+
+// collect returns the nodes under n of the given kinds, in source order.
+func collect(n ast.Node, kinds ...ast.NodeKind) []ast.Node {
+	var nodes []ast.Node
+	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			for _, k := range kinds {
+				if n.Kind() == k {
+					nodes = append(nodes, n)
+				}
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	return nodes
+}
+
+// dropElementText removes what lies between an inline <script> or <style>
+// tag and its end tag: raw HTML renders as nothing, and the text inside
+// these is code, not prose.
+func dropElementText(n *ast.RawHTML, src []byte) {
+	if n.Parent() == nil {
+		return // removed with an earlier element
+	}
+	name := tagName(n, src)
+	if name != "script" && name != "style" {
+		return
+	}
+	var between []ast.Node
+	for c := n.NextSibling(); c != nil; c = c.NextSibling() {
+		if r, ok := c.(*ast.RawHTML); ok && tagName(r, src) == "/"+name {
+			for _, b := range between {
+				b.Parent().RemoveChild(b.Parent(), b)
+			}
+			return
+		}
+		between = append(between, c)
+	}
+}
+
+// tagName returns the lower-case name of an inline HTML tag, with a
+// leading "/" for an end tag.
+func tagName(n *ast.RawHTML, src []byte) string {
+	if n.Segments.Len() == 0 {
+		return ""
+	}
+	seg := n.Segments.At(0)
+	v := seg.Value(src)
+	if len(v) < 2 || v[0] != '<' {
+		return ""
+	}
+	i := 1
+	if v[i] == '/' {
+		i++
+	}
+	j := i
+	for j < len(v) && ('a' <= lower(v[j]) && lower(v[j]) <= 'z' || '0' <= v[j] && v[j] <= '9') {
+		j++
+	}
+	return strings.ToLower(string(v[1:j]))
 }
 
 // link handles an inline or reference link.

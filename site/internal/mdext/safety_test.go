@@ -106,6 +106,7 @@ func TestHostile(t *testing.T) {
 		{"[![x](javascript:alert(1))](javascript:alert(2))", 2},
 		{"[](source:axios)", 0}, // a label with <script> in it
 		{"`<script>` and \\<script>", 0},
+		{"<script>[x](javascript:alert(1)) [](clause:nope)</script>", 0},
 		{"[x](java\\script:alert(1))", 0}, // relative: '\' is no scheme character
 	}
 	for _, tt := range tests {
@@ -170,6 +171,10 @@ func TestDropped(t *testing.T) {
 			src:      "[x](<⟪java\tscript:alert(1)>)",
 			html:     "<p>x</p>\n",
 			problems: []string{`link to "java\tscript:alert(1)" dropped: scheme not allowed`},
+		},
+		{
+			src:  "a <script>alert(1)</script> b <STYLE type=x>p{}</style> c <script>no end",
+			html: "<p>a  b  c no end</p>\n",
 		},
 		{
 			src:  "a <b>bold</b> <!-- note --> c\n\n<div>\nblock\n</div>\n\nd",

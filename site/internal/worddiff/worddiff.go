@@ -22,10 +22,11 @@
 //
 // Diff strips the common prefix and suffix and runs the linear-space
 // variant of Myers' O(ND) algorithm on the rest, so its result has as few
-// inserted and deleted tokens as possible. The search gives up after a few
-// thousand edits, when the texts have little in common, and reports the
-// differing middle as deleted and inserted as a whole; that bounds the time
-// taken to a few milliseconds per kilobyte for any input.
+// inserted and deleted tokens as possible. When the texts have so little in
+// common that more than 2,000 tokens would have to be inserted or deleted,
+// the search gives up and reports the differing middle as deleted and
+// inserted as a whole; that bounds the time taken to about a
+// millisecond per kilobyte for any input.
 //
 // # Cleanup
 //
@@ -50,6 +51,7 @@ import (
 // Kind says whether an Op's text is common to both texts or only in one.
 type Kind int
 
+// The kinds of Op.
 const (
 	Equal  Kind = iota // in both texts
 	Insert             // only in the new text
