@@ -54,7 +54,8 @@
 // optional document it follows, a status, an availability (full, partial
 // or reported), a summary, sources, removals (clauses of the followed
 // document that it drops) and clauses. A clause has an id, an optional
-// display number, a title, topics, an optional figure for its topic's
+// display number, a title, an optional status (free text shown as a
+// badge), topics, an optional figure for its topic's
 // metric, from (the clause of the followed document it continues, as
 // DOC/CLAUSE) with an outcome (kept, changed, deferred or moved), text,
 // claims (reports that disagree, each with its own sources and

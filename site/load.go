@@ -22,7 +22,7 @@ var (
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
 	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "status", "availability", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
-	clauseKeys   = []string{"id", "number", "title", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence"}
+	clauseKeys   = []string{"id", "number", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence"}
 	claimKeys    = []string{"text", "sources", "confidence"}
 	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
 	topicKeys    = []string{"id", "name", "description", "metric"}
@@ -47,6 +47,10 @@ type loader struct {
 
 	sectionFiles map[*Section]string // file name, for ordering
 	figurePos    map[*Clause]Pos     // where a clause wrote its figure
+	// unparsed is set when a file's YAML could not be parsed. References
+	// into it cannot be checked, so load reports only what it found so
+	// far instead of a cascade of unknown ids.
+	unparsed bool
 }
 
 // load reads the project in src: content/_index.md, the sections, the
@@ -64,6 +68,7 @@ func load(src fs.FS, opts Options) (*Project, ErrorList) {
 	}
 	l.load()
 	l.errs.Sort()
+	l.p.unparsed = l.unparsed
 	return l.p, l.errs
 }
 
@@ -88,7 +93,9 @@ func (l *loader) load() {
 	l.loadActors()
 	l.loadSources()
 	l.loadTimeline()
-	l.validate()
+	if !l.unparsed {
+		l.validate()
+	}
 
 	slices.SortStableFunc(l.p.Sections, func(a, b *Section) int {
 		return cmp.Or(cmp.Compare(a.Weight, b.Weight), strings.Compare(l.sectionFiles[a], l.sectionFiles[b]))
@@ -216,6 +223,8 @@ func (l *loader) loadSections() {
 		}
 		if pg.ok {
 			l.checkBody(s)
+		} else {
+			l.unparsed = true
 		}
 		l.sectionFiles[s] = name
 		l.p.Sections = append(l.p.Sections, s)
@@ -230,7 +239,11 @@ func (l *loader) yamlFile(name string) (*yamlFile, *yaml.Node, bool) {
 		return nil, nil, false
 	}
 	f := newYAMLFile(name, data, 0, &l.errs)
-	root, _ := f.parse(data)
+	root, ok := f.parse(data)
+	if !ok {
+		l.unparsed = true
+		return f, nil, false
+	}
 	return f, root, true
 }
 
@@ -296,6 +309,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		ID:         m.str("id"),
 		Number:     m.str("number"),
 		Title:      m.str("title"),
+		Status:     m.str("status"),
 		Topics:     m.refs("topics"),
 		Figure:     m.number("figure"),
 		From:       m.ref("from"),

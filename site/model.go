@@ -187,4 +187,5 @@ type Project struct {
 	Sources     []*Source   // in file order
 	Events      []*Event    // in date order, stable
 	HasTimeline bool        // content/timeline.yaml exists
+	unparsed    bool        // a file could not be parsed: the project must not be rendered
 }

@@ -30,7 +30,7 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if p == nil {
+	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
 	b := &builder{p: p, ix: newIndex(p), opts: opts}

@@ -451,9 +451,9 @@ type mapping struct {
 }
 
 // mapping checks that n is a mapping whose keys are all among keys and
-// returns it for decoding. A null or absent n is an empty mapping, at
-// at when absent.
-// what names the mapping in an error ("clause must be a mapping").
+// returns it for decoding; what names it in errors ("clause must be a
+// mapping"). A null n is an empty mapping, and so is an absent one, placed
+// at at.
 func (f *yamlFile) mapping(n *yaml.Node, at Pos, what string, keys ...string) *mapping {
 	m := &mapping{f: f, pos: at, keys: map[string]*yaml.Node{}, vals: map[string]*yaml.Node{}}
 	if n != nil && n.Line > 0 {

@@ -228,10 +228,10 @@ func noun(kind string) string {
 // dropped reports a link or image removed for its scheme. The URL is
 // quoted as written, shortened to about 40 bytes.
 func dropped(off int, what string, raw []byte) Problem {
-	const max = 40
+	const limit = 40
 	s := string(raw)
-	if len(s) > max {
-		i := max
+	if len(s) > limit {
+		i := limit
 		for i > 0 && !utf8.RuneStart(s[i]) {
 			i--
 		}

@@ -30,8 +30,9 @@
 //
 // # Safety
 //
-// Markdown is untrusted. Raw HTML, block and inline, renders as nothing
-// (the text between inline tags is kept). Links, autolinks and images are
+// Markdown is untrusted. Raw HTML, block and inline, renders as nothing:
+// the text between inline tags is kept, except inside <script> and
+// <style>. Links, autolinks and images are
 // kept only when their destination is relative, root-absolute, a fragment
 // or uses the http, https, mailto or tel scheme. The scheme is judged the
 // way a browser would read the rendered attribute: after backslash escapes
@@ -76,7 +77,10 @@ import (
 	"github.com/yuin/goldmark/util"
 )
 
-// Target is where a cross-reference leads.
+// Target is where a cross-reference leads. The URL goes through goldmark's
+// link rendering like any Markdown destination: character references and
+// backslash escapes in it are decoded and unsafe bytes percent-encoded, which
+// leaves URLs made of ids ([a-z0-9-]) and slashes as they are.
 type Target struct {
 	URL   string // root-absolute, e.g. "/documents/us-28/21/"; may carry a #fragment
 	Label string // plain text used when the link text is empty
