@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -332,7 +333,7 @@ func (b *builder) feed() []byte {
 	} else {
 		w("  <author><name>%s</name></author>\n", esc(e.Title))
 	}
-	for _, s := range b.p.Sections {
+	for _, s := range feedSections(b.p.Sections) {
 		su := s.Updated
 		if su == "" {
 			su = updated
@@ -357,4 +358,19 @@ func (b *builder) feed() []byte {
 func absolutize(html, base string) string {
 	html = strings.ReplaceAll(html, `href="/`, `href="`+base+`/`)
 	return strings.ReplaceAll(html, `src="/`, `src="`+base+`/`)
+}
+
+// feedLimit is the most entries the feed holds: the sections updated last.
+const feedLimit = 50
+
+// feedSections returns the sections the feed lists: all of them in order
+// when there are few, else the feedLimit most recently updated, newest
+// first.
+func feedSections(all []*Section) []*Section {
+	if len(all) <= feedLimit {
+		return all
+	}
+	s := slices.Clone(all)
+	slices.SortStableFunc(s, func(a, b *Section) int { return strings.Compare(b.Updated, a.Updated) })
+	return s[:feedLimit]
 }

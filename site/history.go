@@ -3,6 +3,7 @@ package site
 import (
 	"html/template"
 	"sort"
+	"sync"
 
 	"github.com/explainer/explainer/site/internal/worddiff"
 )
@@ -30,6 +31,7 @@ type lineage struct {
 	forward    map[*Clause][]*fate   // a clause -> its fates in each later document
 	backward   map[*Clause]*fate     // a clause -> the fate that produced it (nil for originals)
 	followedBy map[*Document][]*Document
+	histories  sync.Map // *Clause -> []step, computed once
 }
 
 // newLineage computes every fate. texts gives a clause's plain text for
@@ -116,6 +118,15 @@ type step struct {
 // first version through every later document that continued, changed,
 // removed or said nothing about it, in order.
 func (ln *lineage) history(c *Clause) []step {
+	if h, ok := ln.histories.Load(c); ok {
+		return h.([]step)
+	}
+	h := ln.computeHistory(c)
+	ln.histories.Store(c, h)
+	return h
+}
+
+func (ln *lineage) computeHistory(c *Clause) []step {
 	root := c
 	for seen := 0; ln.backward[root] != nil && seen < 1000; seen++ {
 		root = ln.backward[root].Old

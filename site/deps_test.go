@@ -1,0 +1,116 @@
+package site_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/explainer/explainer/site"
+	"golang.org/x/tools/txtar"
+)
+
+// loadCase reads a txtar case of testdata/build as a project.
+func loadCase(t *testing.T, name string) fstest.MapFS {
+	t.Helper()
+	ar, err := txtar.ParseFile("testdata/build/" + name + ".txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := fstest.MapFS{}
+	for _, f := range ar.Files {
+		src[f.Name] = &fstest.MapFile{Data: f.Data}
+	}
+	return src
+}
+
+// TestDeps checks the dependency graph that incremental rebuilds rely on:
+// an input file's dependents include every page that shows it, and leave
+// out pages that do not.
+func TestDeps(t *testing.T) {
+	out := build(t, loadCase(t, "basic"), site.Options{})
+	tests := []struct {
+		input    string
+		want     []string
+		dontWant []string
+	}{
+		{
+			input: "content/sections/01-first-draft.md",
+			want: []string{
+				"index.html", "sections/first-draft/index.html",
+				"sections/next/index.html",       // its title is the next page's "previous" link
+				"documents/draft-a/2/index.html", // it refers to the clause: a backlink
+			},
+			dontWant: []string{"topics/hours/index.html", "documents/draft-a/1/index.html"},
+		},
+		{
+			input: "content/documents/draft-b.yaml",
+			want: []string{
+				"documents/draft-b/index.html", "documents/draft-b/changes/index.html",
+				"documents/draft-b/fee/index.html",
+				"documents/draft-a/2/index.html", // its history shows draft B's version
+				"documents/draft-a/index.html",   // "followed by"
+				"topics/fees/index.html", "data/explainer.json", "index.html",
+			},
+		},
+		{
+			input: "content/topics.yaml",
+			want:  []string{"topics/fees/index.html", "topics/index.html", "sections/next/index.html"},
+		},
+	}
+	for _, tt := range tests {
+		got := out.Deps.Dependents(tt.input)
+		for _, w := range tt.want {
+			if !slices.Contains(got, w) {
+				t.Errorf("Dependents(%q) lacks %q; got %q", tt.input, w, got)
+			}
+		}
+		for _, w := range tt.dontWant {
+			if slices.Contains(got, w) {
+				t.Errorf("Dependents(%q) has %q, which does not show it", tt.input, w)
+			}
+		}
+	}
+	for _, in := range out.Deps.Inputs() {
+		for _, o := range out.Deps.Dependents(in) {
+			if _, ok := out.File(o); !ok {
+				t.Errorf("Dependents(%q) names %q, which is not in the output", in, o)
+			}
+		}
+	}
+}
+
+// TestBaseURL checks that sitemap.xml and feed.xml exist only with a base
+// URL, and that the live-reload script appears only when asked for.
+func TestBaseURL(t *testing.T) {
+	src := loadCase(t, "basic")
+	without := build(t, src, site.Options{})
+	for _, name := range []string{"sitemap.xml", "feed.xml"} {
+		if _, ok := without.File(name); ok {
+			t.Errorf("without a base URL, the output has %s", name)
+		}
+	}
+	with := build(t, src, site.Options{BaseURL: "https://example.org/harbour/"})
+	sitemap, ok := with.File("sitemap.xml")
+	if !ok || !contains(sitemap, "<loc>https://example.org/harbour/documents/draft-a/2/</loc>") {
+		t.Errorf("sitemap.xml lacks the clause page's absolute URL:\n%s", sitemap)
+	}
+	feed, ok := with.File("feed.xml")
+	if !ok || !contains(feed, "<id>https://example.org/harbour/sections/first-draft/</id>") {
+		t.Errorf("feed.xml lacks the section entry:\n%s", feed)
+	}
+	page, _ := with.File("index.html")
+	if !contains(page, `<link rel="canonical" href="https://example.org/harbour/">`) {
+		t.Errorf("home page lacks its canonical URL")
+	}
+	if contains(page, "<script") {
+		t.Errorf("build output has a script")
+	}
+	dev := build(t, src, site.Options{LiveReload: "/_explainer/reload.js"})
+	page, _ = dev.File("documents/draft-a/index.html")
+	if !contains(page, `<script src="../../_explainer/reload.js" defer></script>`) {
+		t.Errorf("with LiveReload, the page lacks the reload script")
+	}
+}
+
+func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
