@@ -2,9 +2,12 @@ package site_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/explainer/explainer/site"
 )
@@ -36,4 +39,46 @@ func benchBuild(b *testing.B, src fs.FS) {
 		pages = out.Pages
 	}
 	b.ReportMetric(float64(pages), "pages")
+}
+
+// BenchmarkRebuildCorpus measures the dev server's case: one section of
+// the $EXPLAINER_CORPUS corpus edited, then the project built again by a
+// Builder that built it before.
+func BenchmarkRebuildCorpus(b *testing.B) {
+	dir := os.Getenv("EXPLAINER_CORPUS")
+	if dir == "" {
+		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
+	}
+	src := fstest.MapFS{}
+	fsys := os.DirFS(dir)
+	err := fs.WalkDir(fsys, "content", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, name)
+		src[name] = &fstest.MapFile{Data: data}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var section string
+	for name := range src {
+		if strings.HasPrefix(name, "content/sections/") && (section == "" || name < section) {
+			section = name
+		}
+	}
+	bd := site.NewBuilder(site.Options{})
+	if _, err := bd.Build(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	orig := src[section].Data
+	n := 0
+	for b.Loop() {
+		n++
+		src[section] = &fstest.MapFile{Data: append(append([]byte{}, orig...), fmt.Sprintf("\nEdit %d.\n", n)...)}
+		if _, err := bd.Build(context.Background(), src); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

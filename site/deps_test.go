@@ -114,3 +114,20 @@ func TestBaseURL(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+// TestDrafts checks that a draft section is left out unless asked for.
+func TestDrafts(t *testing.T) {
+	src := loadCase(t, "basic")
+	src["content/sections/03-draft.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Not ready?\ndraft: true\nsources: [gazette]\n---\nWork in progress.\n")}
+	out := build(t, src, site.Options{})
+	if _, ok := out.File("sections/draft/index.html"); ok {
+		t.Errorf("a draft section was built without Drafts")
+	}
+	if home, _ := out.File("index.html"); contains(home, "Not ready?") {
+		t.Errorf("the home page shows a draft section")
+	}
+	out = build(t, src, site.Options{Drafts: true})
+	if _, ok := out.File("sections/draft/index.html"); !ok {
+		t.Errorf("with Drafts, the draft section's page is missing")
+	}
+}

@@ -135,7 +135,7 @@
 //	documentsBy ACTOR       the documents an actor wrote
 //	positionsOf ACTOR       an actor's positions, in date order
 //	stanceLabel, fateLabel  display names
-//	demote HTML             moves headings one level down
+//	demote MARKDOWN         its HTML with headings one level down
 //
 // # Errors
 //

@@ -13,11 +13,13 @@ import (
 type extra struct {
 	data []byte
 	deps []string
+	key  uint64 // the key of its inputs, from reuse
 }
 
 // extras returns data/explainer.json and, when the base URL is known,
-// sitemap.xml and feed.xml.
-func (b *builder) extras() map[string]extra {
+// sitemap.xml and feed.xml. reuse returns the file from an earlier build
+// when its inputs are unchanged, and the key of its inputs.
+func (b *builder) extras(reuse func(name string, deps []string) ([]byte, uint64, bool)) map[string]extra {
 	p := b.p
 	var all []string
 	all = append(all, p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)
@@ -28,14 +30,18 @@ func (b *builder) extras() map[string]extra {
 		all = append(all, d.Pos.File)
 	}
 	all = uniqueSorted(all)
-	out := map[string]extra{"data/explainer.json": {b.exportJSON(), all}}
-	if b.site.BaseURL != "" {
-		out["sitemap.xml"] = extra{b.sitemap(), all}
-		sectionFiles := []string{p.Explainer.Pos.File}
-		for _, s := range p.Sections {
-			sectionFiles = append(sectionFiles, s.Pos.File)
+	out := map[string]extra{}
+	add := func(name string, deps []string, render func() []byte) {
+		data, key, ok := reuse(name, deps)
+		if !ok {
+			data = render()
 		}
-		out["feed.xml"] = extra{b.feed(), uniqueSorted(sectionFiles)}
+		out[name] = extra{data: data, deps: deps, key: key}
+	}
+	add("data/explainer.json", all, b.exportJSON)
+	if b.site.BaseURL != "" {
+		add("sitemap.xml", all, b.sitemap)
+		add("feed.xml", all, b.feed)
 	}
 	return out
 }

@@ -34,9 +34,49 @@ type lineage struct {
 	histories  sync.Map // *Clause -> []step, computed once
 }
 
+// diffCache holds word-level differences by the pair of texts compared.
+type diffCache struct {
+	entries map[string]*diffResult
+}
+
+// diffResult is the comparison of two texts.
+type diffResult struct {
+	html    template.HTML
+	similar float64
+	changed bool
+}
+
+func newDiffCache() *diffCache { return &diffCache{entries: map[string]*diffResult{}} }
+
+// diff compares a and b, or takes the comparison from cache; it records
+// it in next.
+func diff(a, b string, cache, next *diffCache) *diffResult {
+	key := a + "\x00" + b
+	r := cache.lookup(key)
+	if r == nil {
+		ops := worddiff.Diff(a, b)
+		r = &diffResult{similar: worddiff.Similarity(ops), changed: worddiff.Changed(ops)}
+		if r.changed {
+			r.html = worddiff.HTML(ops)
+		}
+	}
+	if next != nil {
+		next.entries[key] = r
+	}
+	return r
+}
+
+func (c *diffCache) lookup(key string) *diffResult {
+	if c == nil {
+		return nil
+	}
+	return c.entries[key]
+}
+
 // newLineage computes every fate. texts gives a clause's plain text for
-// the word-level differences.
-func newLineage(p *Project, ix *index, texts func(*Clause) string) *lineage {
+// the word-level differences, which cache may already hold; next receives
+// every difference computed.
+func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *diffCache) *lineage {
 	ln := &lineage{
 		changes:    map[*Document][]*fate{},
 		forward:    map[*Clause][]*fate{},
@@ -49,10 +89,10 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string) *lineage {
 			continue
 		}
 		ln.followedBy[prev] = append(ln.followedBy[prev], d)
-		next := map[string]*Clause{}
+		continued := map[string]*Clause{}
 		for _, c := range d.Clauses {
 			if c.From.ID != "" {
-				next[c.From.ID] = c
+				continued[c.From.ID] = c
 			}
 		}
 		removed := map[string]*Removal{}
@@ -64,8 +104,8 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string) *lineage {
 			f := &fate{Doc: d, Old: old}
 			key := clauseKey(old)
 			switch {
-			case next[key] != nil:
-				f.New = next[key]
+			case continued[key] != nil:
+				f.New = continued[key]
 				f.Outcome = outcomeOf(f.New)
 				ln.backward[f.New] = f
 			case removed[key] != nil:
@@ -77,12 +117,8 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string) *lineage {
 			if f.New != nil {
 				a, b := texts(old), texts(f.New)
 				if a != "" && b != "" {
-					ops := worddiff.Diff(a, b)
-					f.Similar = worddiff.Similarity(ops)
-					if worddiff.Changed(ops) {
-						f.HasDiff = true
-						f.Diff = worddiff.HTML(ops)
-					}
+					r := diff(a, b, cache, next)
+					f.Similar, f.HasDiff, f.Diff = r.similar, r.changed, r.html
 				}
 			}
 			ln.forward[old] = append(ln.forward[old], f)

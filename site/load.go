@@ -51,6 +51,9 @@ type loader struct {
 	// into it cannot be checked, so load reports only what it found so
 	// far instead of a cascade of unknown ids.
 	unparsed bool
+
+	cache *loadCache // what the last load made of each file, or nil
+	next  *loadCache // what this load made of each file, for the next one
 }
 
 // load reads the project in src: content/_index.md, the sections, the
@@ -58,7 +61,16 @@ type loader struct {
 // everything it could read, with every problem found, sorted; a project
 // with errors (not only warnings) must not be rendered.
 func load(src fs.FS, opts Options) (*Project, ErrorList) {
+	p, errs, _ := loadCached(src, opts, nil)
+	return p, errs
+}
+
+// loadCached is load reusing what cache holds for unchanged files. It
+// also returns the cache for the next load.
+func loadCached(src fs.FS, opts Options, cache *loadCache) (*Project, ErrorList, *loadCache) {
 	l := &loader{
+		cache:        cache,
+		next:         newLoadCache(),
 		src:          src,
 		opts:         opts,
 		p:            &Project{},
@@ -69,7 +81,7 @@ func load(src fs.FS, opts Options) (*Project, ErrorList) {
 	l.load()
 	l.errs.Sort()
 	l.p.unparsed = l.unparsed
-	return l.p, l.errs
+	return l.p, l.errs, l.next
 }
 
 // load reads everything, validates it and puts it in order.
@@ -188,47 +200,54 @@ func (l *loader) loadExplainer() {
 // Options.Drafts is set.
 func (l *loader) loadSections() {
 	const dir = "content/sections"
-	for i, name := range l.readDir(dir, ".md") {
-		file := dir + "/" + name
-		data, ok := l.readFile(file)
-		if !ok {
-			continue
+	names := l.readDir(dir, ".md")
+	results := l.loadFiles(dir, names, func(sub *loader, i int, name string, data []byte) {
+		sub.section(i, dir+"/"+name, name, data)
+	})
+	for _, r := range results {
+		l.merge(r)
+		for _, s := range r.sections {
+			l.sectionFiles[s] = r.name
+			l.p.Sections = append(l.p.Sections, s)
 		}
-		pg := readMarkdownFile(file, data, &l.errs)
-		m := pg.fields(sectionKeys...)
-		m.required("title")
-		s := &Section{
-			Slug:    orderPrefixRE.ReplaceAllString(strings.TrimSuffix(name, ".md"), ""),
-			Title:   m.str("title"),
-			Weight:  i + 1,
-			Summary: m.markdown("summary"),
-			Updated: m.date("updated"),
-			Topics:  m.refs("topics"),
-			Sources: m.refs("sources"),
-			Draft:   m.boolean("draft"),
-			Body:    pg.body,
-			Pos:     Pos{File: file, Line: 1, Column: 1},
-		}
-		l.idPos[s] = s.Pos
-		if slug := m.str("slug"); slug != "" {
-			s.Slug = slug
-			l.idPos[s] = m.at("slug")
-		}
-		if w, ok := m.integer("weight"); ok {
-			s.Weight = w
-		}
-		m.str("layout")
-		if s.Draft && !l.opts.Drafts {
-			continue
-		}
-		if pg.ok {
-			l.checkBody(s)
-		} else {
-			l.unparsed = true
-		}
-		l.sectionFiles[s] = name
-		l.p.Sections = append(l.p.Sections, s)
 	}
+}
+
+// section decodes the section file at index i of the directory.
+func (l *loader) section(i int, file, name string, data []byte) {
+	pg := readMarkdownFile(file, data, &l.errs)
+	m := pg.fields(sectionKeys...)
+	m.required("title")
+	s := &Section{
+		Slug:    orderPrefixRE.ReplaceAllString(strings.TrimSuffix(name, ".md"), ""),
+		Title:   m.str("title"),
+		Weight:  i + 1,
+		Summary: m.markdown("summary"),
+		Updated: m.date("updated"),
+		Topics:  m.refs("topics"),
+		Sources: m.refs("sources"),
+		Draft:   m.boolean("draft"),
+		Body:    pg.body,
+		Pos:     Pos{File: file, Line: 1, Column: 1},
+	}
+	l.idPos[s] = s.Pos
+	if slug := m.str("slug"); slug != "" {
+		s.Slug = slug
+		l.idPos[s] = m.at("slug")
+	}
+	if w, ok := m.integer("weight"); ok {
+		s.Weight = w
+	}
+	m.str("layout")
+	if s.Draft && !l.opts.Drafts {
+		return
+	}
+	if pg.ok {
+		l.checkBody(s)
+	} else {
+		l.unparsed = true
+	}
+	l.p.Sections = append(l.p.Sections, s)
 }
 
 // yamlFile reads the YAML file name and returns its root node, or nil
@@ -238,6 +257,11 @@ func (l *loader) yamlFile(name string) (*yamlFile, *yaml.Node, bool) {
 	if !ok {
 		return nil, nil, false
 	}
+	return l.yamlData(name, data)
+}
+
+// yamlData parses data, the content of the YAML file name.
+func (l *loader) yamlData(name string, data []byte) (*yamlFile, *yaml.Node, bool) {
 	f := newYAMLFile(name, data, 0, &l.errs)
 	root, ok := f.parse(data)
 	if !ok {
@@ -250,12 +274,16 @@ func (l *loader) yamlFile(name string) (*yamlFile, *yaml.Node, bool) {
 // loadDocuments reads content/documents/*.yaml.
 func (l *loader) loadDocuments() {
 	const dir = "content/documents"
-	for _, name := range l.readDir(dir, ".yaml") {
-		f, root, ok := l.yamlFile(dir + "/" + name)
-		if !ok {
-			continue
+	names := l.readDir(dir, ".yaml")
+	results := l.loadFiles(dir, names, func(sub *loader, _ int, name string, data []byte) {
+		f, root, ok := sub.yamlData(dir+"/"+name, data)
+		if ok {
+			sub.p.Documents = append(sub.p.Documents, sub.document(f, root))
 		}
-		l.p.Documents = append(l.p.Documents, l.document(f, root))
+	})
+	for _, r := range results {
+		l.merge(r)
+		l.p.Documents = append(l.p.Documents, r.docs...)
 	}
 }
 

@@ -321,5 +321,12 @@ var demoter = strings.NewReplacer(
 	"<h5", "<h6", "</h5>", "</h6>",
 )
 
-// demote moves the headings of converted Markdown one level down.
-func demote(h template.HTML) template.HTML { return template.HTML(demoter.Replace(string(h))) }
+// demote returns a converted Markdown field with its headings one level
+// down, computed once per conversion.
+func demote(m Markdown) template.HTML {
+	if m.r == nil {
+		return ""
+	}
+	m.r.demoteOnce.Do(func() { m.r.demoted = template.HTML(demoter.Replace(string(m.r.HTML))) })
+	return m.r.demoted
+}

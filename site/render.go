@@ -164,8 +164,9 @@ func templateErrorMsg(err error) string {
 }
 
 // renderPages executes every job on all cores. It returns the rendered
-// files, with relative links.
-func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, errs *ErrorList) map[string][]byte {
+// files, with relative links. reuse, when it has the job's page from an
+// earlier build, saves rendering it again.
+func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) ([]byte, bool), errs *ErrorList) map[string][]byte {
 	results := make([][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -176,6 +177,10 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			defer wg.Done()
 			var buf bytes.Buffer
 			for i := range next {
+				if data, ok := reuse(i); ok {
+					results[i] = data
+					continue
+				}
 				j := jobs[i]
 				set := sets[j.tmpl]
 				if set == nil {
@@ -187,6 +192,9 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 					continue
 				}
 				results[i] = relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
+				if ctx.Err() != nil {
+					failures[i] = ctx.Err()
+				}
 			}
 		}()
 	}

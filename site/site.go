@@ -1,7 +1,10 @@
 package site
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"hash/maphash"
 	"io/fs"
 	"path"
 	"strings"
@@ -26,7 +29,41 @@ type Options struct {
 // Output.Warnings. Build stops early, returning ctx.Err(), when ctx is
 // cancelled.
 func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
-	p, errs := load(src, opts)
+	return NewBuilder(opts).Build(ctx, src)
+}
+
+// A Builder builds one project again and again, as the dev server does,
+// reusing the work of its last build for what did not change: the files
+// it parsed, the Markdown it converted, the differences it computed and
+// the pages it rendered. What it builds is byte for byte what Build
+// builds from the same files. A Builder is not safe for concurrent use.
+type Builder struct {
+	opts  Options
+	seed  maphash.Seed
+	loads *loadCache
+	md    *mdCache
+	diffs *diffCache
+	pages map[string]pageEntry // output file -> the last rendering
+}
+
+// pageEntry is a rendered page or file with the key of its inputs.
+type pageEntry struct {
+	key  uint64
+	css  string // the stylesheet URL the page was rendered with
+	data []byte
+}
+
+// NewBuilder returns a Builder for builds with opts.
+func NewBuilder(opts Options) *Builder {
+	return &Builder{opts: opts, seed: maphash.MakeSeed()}
+}
+
+// Build builds the project in src, as the package-level Build does.
+func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
+	opts := bd.opts
+	rec := newRecordFS(src)
+	p, errs, loads := loadCached(rec, opts, bd.loads)
+	bd.loads = loads
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -34,16 +71,18 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 		return finish(nil, errs, opts)
 	}
 	b := &builder{p: p, ix: newIndex(p), opts: opts}
-	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.fields(), &errs)
+	md := newMDCache()
+	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, b.fields(), bd.md, md, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	statics, staticFrom := staticFiles(src, &errs)
-	sets := b.templateSets(src, b.funcs(), &errs)
+	statics, staticFrom := staticFiles(rec, &errs)
+	sets := b.templateSets(rec, b.funcs(), &errs)
 	if len(errs.Errors()) > 0 {
 		return finish(nil, errs, opts)
 	}
-	b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) })
+	diffs := newDiffCache()
+	b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
 	b.indexCitations()
 
 	baseURL := strings.TrimSuffix(p.Explainer.BaseURL, "/")
@@ -61,12 +100,26 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 		Stylesheet: css,
 	}
 	jobs := b.jobs()
-	files := b.renderPages(ctx, sets, jobs, &errs)
+	keys := bd.pageKeys(rec, jobs)
+	pages := make(map[string]pageEntry, len(jobs))
+	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool) {
+		old, ok := bd.pages[jobs[i].out]
+		if !ok || old.key != keys[i] {
+			return nil, false
+		}
+		if old.css == css {
+			return old.data, true
+		}
+		return restyle(old.data, old.css, css, jobs[i].out, baseURL), true
+	}, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if len(errs.Errors()) > 0 {
 		return finish(nil, errs, opts)
+	}
+	for i, j := range jobs {
+		pages[j.out] = pageEntry{key: keys[i], css: css, data: files[j.out]}
 	}
 	deps := map[string][]string{}
 	for _, j := range jobs {
@@ -84,8 +137,13 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 			deps[f] = append(deps[f], name)
 		}
 	}
-	for name, e := range b.extras() {
+	for name, e := range b.extras(func(name string, deps []string) ([]byte, uint64, bool) {
+		key := bd.key(rec, name, deps, 0)
+		old, ok := bd.pages[name]
+		return old.data, key, ok && old.key == key
+	}) {
 		files[name] = e.data
+		pages[name] = pageEntry{key: e.key, data: e.data}
 		for _, d := range e.deps {
 			deps[d] = append(deps[d], name)
 		}
@@ -95,7 +153,58 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 		deps[in] = uniqueSorted(outs)
 	}
 	out.Deps = &Graph{inputs: deps}
-	return finish(out, errs, opts)
+	out, err := finish(out, errs, opts)
+	if err == nil {
+		bd.md, bd.diffs, bd.pages = md, diffs, pages
+	}
+	return out, err
+}
+
+// pageKeys computes, for each job, a key of everything its page is made
+// from: its template files and the content of every input file it
+// depends on. A page whose key is unchanged renders to the same bytes,
+// apart from the stylesheet's version (see restyle).
+func (bd *Builder) pageKeys(rec *recordFS, jobs []pageJob) []uint64 {
+	keys := make([]uint64, len(jobs))
+	for i, j := range jobs {
+		keys[i] = bd.key(rec, j.out, j.deps, 1)
+	}
+	return keys
+}
+
+// key hashes a name with the names and contents of files.
+func (bd *Builder) key(rec *recordFS, name string, files []string, kind byte) uint64 {
+	var h maphash.Hash
+	h.SetSeed(bd.seed)
+	h.WriteByte(kind)
+	h.WriteString(name)
+	for _, f := range files {
+		h.WriteByte(0)
+		h.WriteString(f)
+		var sum [8]byte
+		binary.LittleEndian.PutUint64(sum[:], rec.hash(bd.seed, f))
+		h.Write(sum[:])
+	}
+	return h.Sum64()
+}
+
+// restyle returns a page rendered with stylesheet URL old as it would be
+// rendered with new: only the stylesheet link in its head differs.
+func restyle(page []byte, old, new, out, baseURL string) []byte {
+	head := page
+	if i := bytes.Index(page, []byte("</head>")); i >= 0 {
+		head = page[:i]
+	}
+	oldRel := relativize([]byte(`="`+old), out, out == "404.html", baseURL)
+	newRel := relativize([]byte(`="`+new), out, out == "404.html", baseURL)
+	i := bytes.Index(head, oldRel)
+	if i < 0 {
+		return page
+	}
+	b := make([]byte, 0, len(page)+len(newRel)-len(oldRel))
+	b = append(b, page[:i]...)
+	b = append(b, newRel...)
+	return append(b, page[i+len(oldRel):]...)
 }
 
 // finish turns the collected problems into Build's result.

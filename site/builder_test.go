@@ -1,0 +1,188 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/explainer/explainer/site"
+)
+
+// copyProject reads the project at dir into memory, without its output.
+func copyProject(t *testing.T, dir string) fstest.MapFS {
+	t.Helper()
+	src := fstest.MapFS{}
+	fsys := os.DirFS(dir)
+	for _, root := range []string{"content", "templates", "static"} {
+		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			data, err := fs.ReadFile(fsys, name)
+			src[name] = &fstest.MapFile{Data: data}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return src
+}
+
+// edit is one change an editor could make to the default explainer.
+type edit struct {
+	name string
+	do   func(src fstest.MapFS, r *rand.Rand)
+}
+
+// replaceIn replaces the n-th match of re in the file.
+func replaceIn(src fstest.MapFS, file string, re *regexp.Regexp, with string, r *rand.Rand) {
+	f := src[file]
+	if f == nil {
+		return
+	}
+	locs := re.FindAllIndex(f.Data, -1)
+	if len(locs) == 0 {
+		return
+	}
+	l := locs[r.IntN(len(locs))]
+	data := append([]byte{}, f.Data[:l[0]]...)
+	data = append(data, with...)
+	src[file] = &fstest.MapFile{Data: append(data, f.Data[l[1]:]...)}
+}
+
+func appendTo(src fstest.MapFS, file, text string) {
+	if f := src[file]; f != nil {
+		src[file] = &fstest.MapFile{Data: append(append([]byte{}, f.Data...), text...)}
+	}
+}
+
+func pick(src fstest.MapFS, prefix string, r *rand.Rand) string {
+	var names []string
+	for n := range src {
+		if strings.HasPrefix(n, prefix) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	slices.Sort(names)
+	return names[r.IntN(len(names))]
+}
+
+var edits = []edit{
+	{"edit a section body", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, pick(src, "content/sections/", r), fmt.Sprintf("\nA new sentence %d.\n", r.IntN(1000)))
+	}},
+	{"add a cross-reference to a section", func(src fstest.MapFS, r *rand.Rand) {
+		refs := []string{"[](clause:us-28/6)", "[](topic:territory)", "[](actor:ukraine)", "[](doc:geneva-19)", "[](section:reaction)"}
+		appendTo(src, pick(src, "content/sections/", r), "\nSee "+refs[r.IntN(len(refs))]+".\n")
+	}},
+	{"retitle a section", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, pick(src, "content/sections/", r), regexp.MustCompile(`(?m)^title: .*$`), fmt.Sprintf("title: Question %d?", r.IntN(1000)), r)
+	}},
+	{"retitle a clause", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`(?m)^    title: .*$`), fmt.Sprintf("    title: Clause title %d", r.IntN(1000)), r)
+	}},
+	{"reword a clause", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`\bthe\b`), "a", r)
+	}},
+	{"rename a topic", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/topics.yaml", regexp.MustCompile(`(?m)^  name: .*$`), fmt.Sprintf("  name: Topic %d", r.IntN(1000)), r)
+	}},
+	{"rename an actor", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/actors.yaml", regexp.MustCompile(`(?m)^  name: .*$`), fmt.Sprintf("  name: Actor %d", r.IntN(1000)), r)
+	}},
+	{"retitle a source", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/sources.yaml", regexp.MustCompile(`(?m)^  title: .*$`), fmt.Sprintf("  title: Report %d", r.IntN(1000)), r)
+	}},
+	{"edit the lede", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, "content/_index.md", fmt.Sprintf("\nMore lede %d, see [](clause:us-28/21).\n", r.IntN(1000)))
+	}},
+	{"add a section", func(src fstest.MapFS, r *rand.Rand) {
+		n := r.IntN(1000)
+		src[fmt.Sprintf("content/sections/%02d-added-%d.md", 6+r.IntN(5), n)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: Added question %d?\nsources: [aj-2025-11-26]\ntopics: [territory]\n---\nIt refers to [](clause:e3-counter/6) and [](section:whats-next).\n", n))}
+	}},
+	{"delete an added section", func(src fstest.MapFS, r *rand.Rand) {
+		if f := pick(src, "content/sections/", r); strings.Contains(f, "-added-") {
+			delete(src, f)
+		}
+	}},
+	{"add an event", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, "content/timeline.yaml", fmt.Sprintf("- date: 2025-11-2%d\n  title: Event %d\n  text: About [](doc:us-28).\n  sources: [aj-2025-11-26]\n", r.IntN(6), r.IntN(1000)))
+	}},
+	{"change the stylesheet", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, "static/css/site.css", fmt.Sprintf("\n.x%d { color: red; }\n", r.IntN(1000)))
+	}},
+	{"override a template", func(src fstest.MapFS, r *rand.Rand) {
+		base := src["templates/topic.tmpl"]
+		src["templates/topic.tmpl"] = &fstest.MapFile{Data: bytes.Replace(base.Data, []byte("Side by side"), []byte(fmt.Sprintf("Compared %d", r.IntN(1000))), 1)}
+	}},
+	{"break a cross-reference", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, "content/sections/02-reaction.md", "\nBroken [](clause:us-28/99).\n")
+	}},
+	{"fix broken cross-references", func(src fstest.MapFS, r *rand.Rand) {
+		f := src["content/sections/02-reaction.md"]
+		src["content/sections/02-reaction.md"] = &fstest.MapFile{Data: bytes.ReplaceAll(f.Data, []byte("[](clause:us-28/99)"), []byte("[](clause:us-28/9)"))}
+	}},
+	{"break the YAML of a document", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, "content/documents/geneva-19.yaml", "\n  - id: [broken\n")
+	}},
+	{"fix the YAML of a document", func(src fstest.MapFS, r *rand.Rand) {
+		f := src["content/documents/geneva-19.yaml"]
+		src["content/documents/geneva-19.yaml"] = &fstest.MapFile{Data: bytes.ReplaceAll(f.Data, []byte("\n  - id: [broken\n"), nil)}
+	}},
+}
+
+// TestBuilderIncremental makes many random edits to the default explainer
+// and checks, after each, that the Builder's incremental build is byte for
+// byte a fresh build of the same files, with the same problems.
+func TestBuilderIncremental(t *testing.T) {
+	src := copyProject(t, "..")
+	opts := site.Options{BaseURL: "https://example.org/plan"}
+	bd := site.NewBuilder(opts)
+	r := rand.New(rand.NewPCG(1, 2))
+	steps := 60
+	if testing.Short() {
+		steps = 15
+	}
+	for step := range steps {
+		e := edits[r.IntN(len(edits))]
+		e.do(src, r)
+		got, gotErr := bd.Build(context.Background(), src)
+		want, wantErr := site.Build(context.Background(), src, opts)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Fatalf("step %d (%s): incremental errors\n%v\nwant\n%v", step, e.name, gotErr, wantErr)
+		}
+		if want == nil {
+			continue
+		}
+		if diff := diffNames(want.Names(), got.Names()); diff != "" {
+			t.Fatalf("step %d (%s): file lists differ: %s", step, e.name, diff)
+		}
+		for _, name := range want.Names() {
+			a, _ := want.File(name)
+			b, _ := got.File(name)
+			if !bytes.Equal(a, b) {
+				t.Fatalf("step %d (%s): %s differs from a fresh build", step, e.name, name)
+			}
+		}
+	}
+}
+
+func diffNames(a, b []string) string {
+	if strings.Join(a, "\n") == strings.Join(b, "\n") {
+		return ""
+	}
+	return fmt.Sprintf("fresh has %d files, incremental %d", len(a), len(b))
+}

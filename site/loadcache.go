@@ -1,0 +1,115 @@
+package site
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"runtime"
+	"sync"
+)
+
+// loadCache keeps what the loader made of each section and document file,
+// so that a rebuild parses only the files that changed. It is content
+// addressed: an entry is reused only for the same bytes at the same place
+// in the directory listing.
+type loadCache struct {
+	mu    sync.Mutex
+	files map[string]*fileResult
+}
+
+func newLoadCache() *loadCache { return &loadCache{files: map[string]*fileResult{}} }
+
+// fileResult is everything the loader derived from one file.
+type fileResult struct {
+	path      string // the file's path in the project
+	name      string // the file name within its directory
+	index     int    // its place in the directory listing
+	data      []byte
+	errs      ErrorList
+	idPos     map[any]Pos
+	figurePos map[*Clause]Pos
+	unparsed  bool
+	sections  []*Section
+	docs      []*Document
+}
+
+// loadFiles reads and decodes the files names of dir on all cores with
+// decode, reusing the results of the last load for unchanged files. The
+// results are in the order of names.
+func (l *loader) loadFiles(dir string, names []string, decode func(sub *loader, i int, name string, data []byte)) []*fileResult {
+	results := make([]*fileResult, len(names))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), max(1, len(names))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] = l.loadFile(dir, names[i], i, decode)
+			}
+		}()
+	}
+	for i := range names {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return results
+}
+
+// loadFile decodes one file, or takes it from the cache.
+func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i int, name string, data []byte)) *fileResult {
+	path := dir + "/" + name
+	data, err := fs.ReadFile(l.src, path)
+	if err != nil {
+		r := &fileResult{path: path, name: name, index: i}
+		if !errors.Is(err, fs.ErrNotExist) {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			r.errs.Add(Pos{File: path}, "cannot read: %v", err)
+		}
+		return r
+	}
+	if l.cache != nil {
+		l.cache.mu.Lock()
+		old := l.cache.files[path]
+		l.cache.mu.Unlock()
+		if old != nil && old.index == i && bytes.Equal(old.data, data) {
+			return old
+		}
+	}
+	sub := &loader{
+		src:          l.src,
+		opts:         l.opts,
+		p:            &Project{},
+		idPos:        map[any]Pos{},
+		sectionFiles: map[*Section]string{},
+		figurePos:    map[*Clause]Pos{},
+	}
+	decode(sub, i, name, data)
+	return &fileResult{
+		path: path, name: name, index: i, data: data,
+		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
+		sections: sub.p.Sections, docs: sub.p.Documents,
+	}
+}
+
+// merge adds what one file gave to the load, and remembers it for the
+// next load.
+func (l *loader) merge(r *fileResult) {
+	l.errs = append(l.errs, r.errs...)
+	for k, v := range r.idPos {
+		l.idPos[k] = v
+	}
+	for k, v := range r.figurePos {
+		l.figurePos[k] = v
+	}
+	if r.unparsed {
+		l.unparsed = true
+	}
+	if l.next != nil && r.data != nil {
+		l.next.files[r.path] = r
+	}
+}
