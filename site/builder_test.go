@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -153,6 +154,9 @@ func TestBuilderIncremental(t *testing.T) {
 	bd := site.NewBuilder(opts)
 	r := rand.New(rand.NewPCG(1, 2))
 	steps := 60
+	if n, err := strconv.Atoi(os.Getenv("EXPLAINER_EDITS")); err == nil {
+		steps = n
+	}
 	if testing.Short() {
 		steps = 15
 	}

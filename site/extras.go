@@ -21,27 +21,36 @@ type extra struct {
 // when its inputs are unchanged, and the key of its inputs.
 func (b *builder) extras(reuse func(name string, deps []string) ([]byte, uint64, bool)) map[string]extra {
 	p := b.p
-	var all []string
-	all = append(all, p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)
+	data := []string{p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile}
 	for _, s := range p.Sections {
-		all = append(all, s.Pos.File)
+		data = append(data, b.sectionMetaKey(s))
 	}
 	for _, d := range p.Documents {
-		all = append(all, d.Pos.File)
+		data = append(data, d.Pos.File)
 	}
-	all = uniqueSorted(all)
 	out := map[string]extra{}
 	add := func(name string, deps []string, render func() []byte) {
+		deps = uniqueSorted(deps)
 		data, key, ok := reuse(name, deps)
 		if !ok {
 			data = render()
 		}
 		out[name] = extra{data: data, deps: deps, key: key}
 	}
-	add("data/explainer.json", all, b.exportJSON)
+	add("data/explainer.json", data, b.exportJSON)
 	if b.site.BaseURL != "" {
-		add("sitemap.xml", all, b.sitemap)
-		add("feed.xml", all, b.feed)
+		urls := strings.Join(b.pageURLs(), "\n") + "\n" + p.Explainer.Updated + p.Explainer.Published
+		add("sitemap.xml", []string{b.virtualKey("#urls", urls, "")}, b.sitemap)
+		feed := []string{p.Explainer.Pos.File}
+		for _, s := range feedSections(p.Sections) {
+			feed = append(feed, s.Pos.File)
+			for _, m := range []Markdown{s.Body, s.Summary} {
+				for _, r := range refs(m) {
+					feed = append(feed, b.refKey(r.Kind, r.ID))
+				}
+			}
+		}
+		add("feed.xml", feed, b.feed)
 	}
 	return out
 }

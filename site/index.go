@@ -38,7 +38,12 @@ type index struct {
 	topics   map[string]*Topic
 	actors   map[string]*Actor
 	sources  map[string]*Source
+	targets  map[refID]mdext.Target // every link target, resolved once
+	keys     map[refID]string       // virtual input names of targets (see deps)
 }
+
+// refID names a link target.
+type refID struct{ kind, id string }
 
 func newIndex(p *Project) *index {
 	ix := &index{
@@ -68,38 +73,33 @@ func newIndex(p *Project) *index {
 	for _, s := range p.Sources {
 		ix.sources[s.ID] = s
 	}
+	ix.targets = make(map[refID]mdext.Target, len(p.Sections)+len(p.Documents)+len(ix.clauses)+len(p.Topics)+len(p.Actors)+len(p.Sources))
+	for _, s := range p.Sections {
+		ix.targets[refID{"section", s.Slug}] = mdext.Target{URL: sectionURL(s), Label: s.Title}
+	}
+	for _, d := range p.Documents {
+		ix.targets[refID{"doc", d.ID}] = mdext.Target{URL: documentURL(d), Label: d.Title}
+	}
+	for k, c := range ix.clauses {
+		ix.targets[refID{"clause", k}] = mdext.Target{URL: clauseURL(c), Label: clauseLabel(c)}
+	}
+	for _, t := range p.Topics {
+		ix.targets[refID{"topic", t.ID}] = mdext.Target{URL: topicURL(t), Label: t.Name}
+	}
+	for _, a := range p.Actors {
+		ix.targets[refID{"actor", a.ID}] = mdext.Target{URL: actorURL(a), Label: a.Name}
+	}
+	for _, s := range p.Sources {
+		ix.targets[refID{"source", s.ID}] = mdext.Target{URL: sourceURL(s), Label: s.Title}
+	}
+	ix.keys = map[refID]string{}
 	return ix
 }
 
 // Resolve implements mdext.Resolver.
 func (ix *index) Resolve(kind, id string) (mdext.Target, bool) {
-	switch kind {
-	case "clause":
-		if c, ok := ix.clauses[id]; ok {
-			return mdext.Target{URL: clauseURL(c), Label: clauseLabel(c)}, true
-		}
-	case "doc":
-		if d, ok := ix.docs[id]; ok {
-			return mdext.Target{URL: documentURL(d), Label: d.Title}, true
-		}
-	case "topic":
-		if t, ok := ix.topics[id]; ok {
-			return mdext.Target{URL: topicURL(t), Label: t.Name}, true
-		}
-	case "actor":
-		if a, ok := ix.actors[id]; ok {
-			return mdext.Target{URL: actorURL(a), Label: a.Name}, true
-		}
-	case "section":
-		if s, ok := ix.sections[id]; ok {
-			return mdext.Target{URL: sectionURL(s), Label: s.Title}, true
-		}
-	case "source":
-		if s, ok := ix.sources[id]; ok {
-			return mdext.Target{URL: sourceURL(s), Label: s.Title}, true
-		}
-	}
-	return mdext.Target{}, false
+	t, ok := ix.targets[refID{kind, id}]
+	return t, ok
 }
 
 // Suggest implements mdext.Suggester: the nearest known id of the kind.

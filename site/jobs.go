@@ -1,6 +1,9 @@
 package site
 
-import "github.com/explainer/explainer/site/internal/mdext"
+import (
+	"strconv"
+	"strings"
+)
 
 // The data files every page may draw labels from.
 const (
@@ -10,7 +13,11 @@ const (
 	timelineFile = "content/timeline.yaml"
 )
 
-// deps collects the input files a page depends on.
+// deps collects what a page depends on: input files, whose whole content
+// matters, and virtual inputs, named "#...", which stand for one part of a
+// file, such as a clause's label. A page that shows only a section's title
+// depends on "#section:SLUG", so that editing the section's body does not
+// render it again.
 type deps struct {
 	b     *builder
 	files []string
@@ -18,20 +25,29 @@ type deps struct {
 
 func (d *deps) add(files ...string) { d.files = append(d.files, files...) }
 
-// markdown adds the files whose labels a converted field shows: the files
-// that define each cross-reference's target.
+// markdown adds the label of every cross-reference target a converted
+// field shows.
 func (d *deps) markdown(ms ...Markdown) {
 	for _, m := range ms {
 		for _, r := range refs(m) {
-			d.add(d.b.refFile(r))
+			d.add(d.b.refKey(r.Kind, r.ID))
 		}
 	}
 }
 
-// backlinks adds the files of the pages that refer to v.
+// backlinks adds the labels of the pages that refer to v. Which pages
+// refer to v is already part of the list: a page that starts or stops
+// referring to v changes it.
 func (d *deps) backlinks(v any) {
 	for _, r := range d.b.backlinks(v) {
-		d.add(r.File)
+		d.add(d.b.pageKey(r))
+	}
+}
+
+// referrers adds the labels of the pages in rs.
+func (d *deps) referrers(rs []referrer) {
+	for _, r := range rs {
+		d.add(d.b.pageKey(r))
 	}
 }
 
@@ -47,29 +63,78 @@ func (d *deps) clause(c *Clause) {
 	}
 }
 
-// refFile is the input file that defines a cross-reference's target.
-func (b *builder) refFile(r mdext.Ref) string {
-	switch r.Kind {
+// virtual is the value of a virtual input and the file it comes from.
+type virtual struct {
+	value string
+	file  string
+}
+
+// virtualKey registers a virtual input and returns its name.
+func (b *builder) virtualKey(name, value, file string) string {
+	if _, ok := b.virtuals[name]; !ok {
+		b.virtuals[name] = virtual{value: value, file: file}
+	}
+	return name
+}
+
+// refKey is the virtual input for a cross-reference target: its URL and
+// label, or nothing when it does not resolve.
+func (b *builder) refKey(kind, id string) string {
+	if name, ok := b.ix.keys[refID{kind, id}]; ok {
+		return name
+	}
+	t, _ := b.ix.Resolve(kind, id)
+	file := ""
+	switch kind {
 	case "clause":
-		if c := b.ix.clauses[r.ID]; c != nil {
-			return c.Doc.Pos.File
+		if c := b.ix.clauses[id]; c != nil {
+			file = c.Doc.Pos.File
 		}
 	case "doc":
-		if d := b.ix.docs[r.ID]; d != nil {
-			return d.Pos.File
+		if d := b.ix.docs[id]; d != nil {
+			file = d.Pos.File
 		}
 	case "section":
-		if s := b.ix.sections[r.ID]; s != nil {
-			return s.Pos.File
+		if s := b.ix.sections[id]; s != nil {
+			file = s.Pos.File
 		}
 	case "topic":
-		return topicsFile
+		file = topicsFile
 	case "actor":
-		return actorsFile
+		file = actorsFile
 	case "source":
-		return sourcesFile
+		file = sourcesFile
 	}
-	return ""
+	name := b.virtualKey("#"+kind+":"+id, t.URL+"\x00"+t.Label, file)
+	b.ix.keys[refID{kind, id}] = name
+	return name
+}
+
+// pageKey is the virtual input for a page as others list it: its URL,
+// title and kind.
+func (b *builder) pageKey(r referrer) string {
+	return b.virtualKey("#page:"+r.URL+"\x00"+r.Label+"\x00"+r.Kind, "", r.File)
+}
+
+// docKey is the virtual input for what lists of documents show of one:
+// its date, titles, status and availability.
+func (b *builder) docKey(d *Document) string {
+	return b.virtualKey("#doc:"+d.ID, strings.Join([]string{d.Date, d.Title, d.Short, d.Status, d.Availability}, "\x00"), d.Pos.File)
+}
+
+// sectionMetaKey is the virtual input for a section's front matter as the
+// JSON export shows it.
+func (b *builder) sectionMetaKey(s *Section) string {
+	v := strings.Join([]string{s.Slug, s.Title, strings.Join(ids(s.Topics), " "), strings.Join(ids(s.Sources), " ")}, "\x00")
+	return b.virtualKey("#section-meta:"+s.Slug, v, s.Pos.File)
+}
+
+// siteKey is the virtual input for what every page's frame shows of the
+// explainer: its title, language, byline, update date and navigation.
+func (b *builder) siteKey() string {
+	e := b.p.Explainer
+	v := strings.Join([]string{e.Title, e.Language, e.Byline, e.Updated, strconv.FormatBool(b.p.HasTimeline)}, "\x00")
+	return b.virtualKey("#site", v, e.Pos.File)
 }
 
 // jobs lists every page of the site with the files it depends on.
@@ -81,7 +146,7 @@ func (b *builder) jobs() []pageJob {
 		if b.site.BaseURL != "" {
 			data.Canonical = b.site.BaseURL + data.Path
 		}
-		d.add(p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile,
+		d.add(b.siteKey(), topicsFile, actorsFile, sourcesFile,
 			b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[tmpl])
 		jobs = append(jobs, pageJob{out: out, tmpl: tmpl, data: data, deps: uniqueSorted(d.files)})
 	}
@@ -89,13 +154,14 @@ func (b *builder) jobs() []pageJob {
 
 	// The home page: the lede and every section.
 	d := newDeps()
+	d.add(p.Explainer.Pos.File)
 	d.markdown(p.Explainer.Lede)
 	for _, s := range p.Sections {
 		d.add(s.Pos.File)
 		d.markdown(s.Body, s.Summary)
 	}
 	for _, doc := range p.Documents {
-		d.add(doc.Pos.File)
+		d.add(b.docKey(doc))
 	}
 	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: p.Explainer.Description}, d)
 
@@ -107,11 +173,11 @@ func (b *builder) jobs() []pageJob {
 		data := &pageData{Path: sectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: plainText(s.Summary)}
 		if i > 0 {
 			data.Prev = p.Sections[i-1]
-			d.add(data.Prev.Pos.File)
+			d.add(b.refKey("section", data.Prev.Slug))
 		}
 		if i+1 < len(p.Sections) {
 			data.Next = p.Sections[i+1]
-			d.add(data.Next.Pos.File)
+			d.add(b.refKey("section", data.Next.Slug))
 		}
 		add("sections/"+s.Slug+"/index.html", "section.tmpl", data, d)
 	}
@@ -207,7 +273,7 @@ func (b *builder) jobs() []pageJob {
 		for _, s := range p.Sections {
 			for _, r := range s.Topics {
 				if r.ID == t.ID {
-					d.add(s.Pos.File)
+					d.add(b.refKey("section", s.Slug))
 				}
 			}
 		}
@@ -234,20 +300,16 @@ func (b *builder) jobs() []pageJob {
 	}
 
 	d = newDeps()
-	for _, s := range p.Sections {
-		d.add(s.Pos.File)
-	}
-	for _, doc := range p.Documents {
-		d.add(doc.Pos.File)
-	}
 	for _, s := range p.Sources {
 		d.markdown(s.Note)
 		d.backlinks(s)
+		d.referrers(b.citedBy[s.ID])
 	}
 	add("sources/index.html", "sources.tmpl", &pageData{Path: "/sources/", Title: "Sources", Kind: "sources"}, d)
 
 	if p.HasTimeline {
 		d := newDeps()
+		d.add(timelineFile)
 		for _, e := range p.Events {
 			d.markdown(e.Text)
 		}

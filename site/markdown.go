@@ -38,21 +38,39 @@ type rendered struct {
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
 	problems []mdext.Problem // what converting it found
+	src      string          // the source it was converted from
+	prefix   string          // the heading id prefix it was converted with
+	wantText bool            // whether Text was extracted
 
 	demoteOnce sync.Once
 	demoted    template.HTML // HTML with headings one level down, made on first use
 }
 
 // mdCache holds converted Markdown fields by source text and heading
-// prefix. An entry is reused only when every cross-reference in it still
-// resolves to the same URL and label, so that a cached conversion is the
-// same as a fresh one.
+// prefix, for fields of files that changed. (A field of an unchanged file
+// keeps its conversion in Markdown.r.) A conversion is reused only when
+// every cross-reference in it still resolves to the same URL and label, so
+// that it is the same as a fresh one.
 type mdCache struct {
 	mu      sync.Mutex
 	entries map[string]*rendered
 }
 
 func newMDCache() *mdCache { return &mdCache{entries: map[string]*rendered{}} }
+
+// reusable reports whether r is a conversion of field f that a fresh
+// conversion would repeat.
+func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
+	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+		return false
+	}
+	for i, ref := range r.Refs {
+		if t, ok := res.Resolve(ref.Kind, ref.ID); !ok || t != r.targets[i] {
+			return false
+		}
+	}
+	return true
+}
 
 func mdKey(f mdField) string {
 	flag := "0"
@@ -85,9 +103,10 @@ func refs(m Markdown) []mdext.Ref {
 
 // renderMarkdown converts every field with one goldmark instance on all
 // cores, checks their cross-references and collects backlinks.
-// The cache, when not nil, supplies unchanged conversions; next receives
-// every conversion of this build.
-func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache, next *mdCache, errs *ErrorList) *markdownSet {
+// A field keeps its last conversion when it is still valid; the cache
+// supplies conversions of the same text in changed files and receives
+// every new conversion.
+func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
 	var wg sync.WaitGroup
@@ -98,7 +117,7 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 			defer wg.Done()
 			var buf bytes.Buffer
 			for i := range queue {
-				results[i], problems[i] = convertCached(md, r, fields[i], cache, next, &buf)
+				results[i], problems[i] = convertCached(md, r, fields[i], cache, &buf)
 			}
 		}()
 	}
@@ -138,34 +157,24 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 	return ms
 }
 
-// convertCached converts one field, or takes it from the cache.
-func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache, next *mdCache, buf *bytes.Buffer) (*rendered, ErrorList) {
-	key := mdKey(f)
-	var out *rendered
-	if cache != nil {
+// convertCached converts one field, or reuses an earlier conversion.
+func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, buf *bytes.Buffer) (*rendered, ErrorList) {
+	out := f.md.r
+	if !out.reusable(f, r) {
+		key := mdKey(f)
 		cache.mu.Lock()
 		out = cache.entries[key]
 		cache.mu.Unlock()
-		if out != nil {
-			for i, ref := range out.Refs {
-				if t, ok := r.Resolve(ref.Kind, ref.ID); !ok || t != out.targets[i] {
-					out = nil
-					break
-				}
-			}
+		if !out.reusable(f, r) {
+			out = convert(md, r, f, buf)
+			cache.mu.Lock()
+			cache.entries[key] = out
+			cache.mu.Unlock()
 		}
-	}
-	if out == nil {
-		out = convert(md, r, f, buf)
 	}
 	var errs ErrorList
 	for _, p := range out.problems {
 		errs = append(errs, &Error{Pos: f.md.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
-	}
-	if next != nil && len(errs.Errors()) == 0 {
-		next.mu.Lock()
-		next.entries[key] = out
-		next.mu.Unlock()
 	}
 	return out, errs
 }
@@ -176,7 +185,7 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, buf *bytes.Buffe
 	pc := parser.NewContext(parser.WithIDs(mdext.NewIDs(f.prefix)))
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	buf.Reset()
-	out := &rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc)}
+	out := &rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc), src: f.md.Text, prefix: f.prefix, wantText: f.text}
 	if err := md.Renderer().Render(buf, src, doc); err != nil {
 		out.problems = append(out.problems, mdext.Problem{Msg: "rendering markdown: " + err.Error()})
 	}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -144,17 +145,41 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	return out, nil
 }
 
-// Graph records, for each input file, the output files that depend on it,
-// so that a rebuild after an edit can be limited to the pages it touches.
+// Graph records, for each input file, the output files that depend on it:
+// what an edit of the file may change. The Builder keys its cached pages
+// on the same dependencies. The graph is inverted on first use.
 type Graph struct {
+	outputs  map[string][]string // output path -> what it depends on: files and virtual inputs
+	virtuals map[string]string   // virtual input -> the file it comes from
+
+	once   sync.Once
 	inputs map[string][]string // input path -> output paths, sorted
 }
 
-// Dependents returns the output files that depend on the input file.
+func (g *Graph) invert() {
+	g.inputs = map[string][]string{}
+	for out, deps := range g.outputs {
+		for _, d := range deps {
+			if f, ok := g.virtuals[d]; ok {
+				d = f
+			}
+			if d != "" {
+				g.inputs[d] = append(g.inputs[d], out)
+			}
+		}
+	}
+	for in, outs := range g.inputs {
+		g.inputs[in] = uniqueSorted(outs)
+	}
+}
+
+// Dependents returns the output files that depend on the input file,
+// sorted.
 func (g *Graph) Dependents(input string) []string {
 	if g == nil {
 		return nil
 	}
+	g.once.Do(g.invert)
 	return g.inputs[input]
 }
 
@@ -163,6 +188,7 @@ func (g *Graph) Inputs() []string {
 	if g == nil {
 		return nil
 	}
+	g.once.Do(g.invert)
 	names := make([]string, 0, len(g.inputs))
 	for n := range g.inputs {
 		names = append(names, n)

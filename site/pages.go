@@ -66,16 +66,16 @@ func (b *builder) indexCitations() {
 		}
 	}
 	for _, s := range b.p.Sections {
-		cite(s.Sources, referrer{URL: sectionURL(s), Label: s.Title, Kind: "section"})
+		cite(s.Sources, referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File})
 	}
 	for _, d := range b.p.Documents {
-		dr := referrer{URL: documentURL(d), Label: d.Title, Kind: "document"}
+		dr := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
 		cite(d.Sources, dr)
 		for _, r := range d.Removes {
-			cite(r.Sources, referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes"})
+			cite(r.Sources, referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
 		}
 		for _, c := range d.Clauses {
-			cr := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause"}
+			cr := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
 			cite(c.Sources, cr)
 			for _, cl := range c.Claims {
 				cite(cl.Sources, cr)
@@ -87,7 +87,7 @@ func (b *builder) indexCitations() {
 		}
 	}
 	for _, e := range b.p.Events {
-		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline"})
+		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: timelineFile})
 	}
 	for id, refs := range b.citedBy {
 		sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })

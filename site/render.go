@@ -83,6 +83,7 @@ type builder struct {
 	site *siteData
 
 	citedBy   map[string][]referrer // source id -> what cites it
+	virtuals  map[string]virtual    // the virtual inputs of pages (see deps)
 	positions map[string][]actorPosition
 	tmplFiles map[string]string // template file name -> its path for errors and deps
 }
@@ -165,8 +166,9 @@ func templateErrorMsg(err error) string {
 
 // renderPages executes every job on all cores. It returns the rendered
 // files, with relative links. reuse, when it has the job's page from an
-// earlier build, saves rendering it again.
-func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) ([]byte, bool), errs *ErrorList) map[string][]byte {
+// earlier build, saves rendering it again; otherwise it may give the size
+// of the page's last rendering, to render into a buffer of that size.
+func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (data []byte, ok bool, size int), errs *ErrorList) map[string][]byte {
 	results := make([][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -177,7 +179,8 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			defer wg.Done()
 			var buf bytes.Buffer
 			for i := range next {
-				if data, ok := reuse(i); ok {
+				data, ok, size := reuse(i)
+				if ok {
 					results[i] = data
 					continue
 				}
@@ -187,6 +190,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 					continue
 				}
 				buf.Reset()
+				buf.Grow(size + size/8)
 				if err := set.ExecuteTemplate(&buf, "templates/base.tmpl", j.data); err != nil {
 					failures[i] = err
 					continue

@@ -70,9 +70,12 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts}
-	md := newMDCache()
-	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, b.fields(), bd.md, md, &errs)
+	b := &builder{p: p, ix: newIndex(p), opts: opts, virtuals: map[string]virtual{}}
+	fields := b.fields()
+	if bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024 {
+		bd.md = newMDCache() // drop conversions of texts long gone
+	}
+	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -100,17 +103,25 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 		Stylesheet: css,
 	}
 	jobs := b.jobs()
-	keys := bd.pageKeys(rec, jobs)
+	hash := func(name string) uint64 {
+		if v, ok := b.virtuals[name]; ok {
+			return maphash.String(bd.seed, v.value) | 1
+		}
+		return rec.hash(bd.seed, name)
+	}
+	keys := bd.pageKeys(hash, jobs)
 	pages := make(map[string]pageEntry, len(jobs))
-	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool) {
+	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
-		if !ok || old.key != keys[i] {
-			return nil, false
+		switch {
+		case !ok:
+			return nil, false, 0
+		case old.key != keys[i]:
+			return nil, false, len(old.data)
+		case old.css == css:
+			return old.data, true, 0
 		}
-		if old.css == css {
-			return old.data, true
-		}
-		return restyle(old.data, old.css, css, jobs[i].out, baseURL), true
+		return restyle(old.data, old.css, css, jobs[i].out, baseURL), true, 0
 	}, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -121,11 +132,12 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 	for i, j := range jobs {
 		pages[j.out] = pageEntry{key: keys[i], css: css, data: files[j.out]}
 	}
-	deps := map[string][]string{}
+	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3), virtuals: map[string]string{}}
 	for _, j := range jobs {
-		for _, d := range j.deps {
-			deps[d] = append(deps[d], j.out)
-		}
+		graph.outputs[j.out] = j.deps
+	}
+	for name, v := range b.virtuals {
+		graph.virtuals[name] = v.file
 	}
 	for name, data := range statics {
 		if _, clash := files[name]; clash {
@@ -134,28 +146,23 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 		}
 		files[name] = data
 		if f := staticFrom[name]; f != "" {
-			deps[f] = append(deps[f], name)
+			graph.outputs[name] = []string{f}
 		}
 	}
 	for name, e := range b.extras(func(name string, deps []string) ([]byte, uint64, bool) {
-		key := bd.key(rec, name, deps, 0)
+		key := bd.key(hash, name, deps, 0)
 		old, ok := bd.pages[name]
 		return old.data, key, ok && old.key == key
 	}) {
 		files[name] = e.data
 		pages[name] = pageEntry{key: e.key, data: e.data}
-		for _, d := range e.deps {
-			deps[d] = append(deps[d], name)
-		}
+		graph.outputs[name] = e.deps
 	}
 	out := newOutput(files)
-	for in, outs := range deps {
-		deps[in] = uniqueSorted(outs)
-	}
-	out.Deps = &Graph{inputs: deps}
+	out.Deps = graph
 	out, err := finish(out, errs, opts)
 	if err == nil {
-		bd.md, bd.diffs, bd.pages = md, diffs, pages
+		bd.diffs, bd.pages = diffs, pages
 	}
 	return out, err
 }
@@ -164,16 +171,16 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 // from: its template files and the content of every input file it
 // depends on. A page whose key is unchanged renders to the same bytes,
 // apart from the stylesheet's version (see restyle).
-func (bd *Builder) pageKeys(rec *recordFS, jobs []pageJob) []uint64 {
+func (bd *Builder) pageKeys(hash func(string) uint64, jobs []pageJob) []uint64 {
 	keys := make([]uint64, len(jobs))
 	for i, j := range jobs {
-		keys[i] = bd.key(rec, j.out, j.deps, 1)
+		keys[i] = bd.key(hash, j.out, j.deps, 1)
 	}
 	return keys
 }
 
 // key hashes a name with the names and contents of files.
-func (bd *Builder) key(rec *recordFS, name string, files []string, kind byte) uint64 {
+func (bd *Builder) key(hash func(string) uint64, name string, files []string, kind byte) uint64 {
 	var h maphash.Hash
 	h.SetSeed(bd.seed)
 	h.WriteByte(kind)
@@ -182,7 +189,7 @@ func (bd *Builder) key(rec *recordFS, name string, files []string, kind byte) ui
 		h.WriteByte(0)
 		h.WriteString(f)
 		var sum [8]byte
-		binary.LittleEndian.PutUint64(sum[:], rec.hash(bd.seed, f))
+		binary.LittleEndian.PutUint64(sum[:], hash(f))
 		h.Write(sum[:])
 	}
 	return h.Sum64()
