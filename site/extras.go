@@ -18,39 +18,42 @@ type extra struct {
 
 // extras returns data/explainer.json and, when the base URL is known,
 // sitemap.xml and feed.xml. reuse returns the file from an earlier build
-// when its inputs are unchanged, and the key of its inputs.
-func (b *builder) extras(reuse func(name string, deps []string) ([]byte, uint64, bool)) map[string]extra {
+// with the same key of its inputs, if there is one.
+func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool)) map[string]extra {
 	p := b.p
-	data := []string{p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile}
-	for _, s := range p.Sections {
-		data = append(data, b.sectionMetaKey(s))
-	}
-	for _, d := range p.Documents {
-		data = append(data, d.Pos.File)
-	}
 	out := map[string]extra{}
-	add := func(name string, deps []string, render func() []byte) {
-		deps = uniqueSorted(deps)
-		data, key, ok := reuse(name, deps)
+	add := func(name string, fill func(d *deps), render func() []byte) {
+		d := b.newDeps()
+		d.part("", "extra", name)
+		fill(d)
+		data, ok := reuse(name, d.key())
 		if !ok {
 			data = render()
 		}
-		out[name] = extra{data: data, deps: deps, key: key}
+		out[name] = extra{data: data, deps: d.files, key: d.key()}
 	}
-	add("data/explainer.json", data, b.exportJSON)
-	if b.site.BaseURL != "" {
-		urls := strings.Join(b.pageURLs(), "\n") + "\n" + p.Explainer.Updated + p.Explainer.Published
-		add("sitemap.xml", []string{b.virtualKey("#urls", urls, "")}, b.sitemap)
-		feed := []string{p.Explainer.Pos.File}
-		for _, s := range feedSections(p.Sections) {
-			feed = append(feed, s.Pos.File)
-			for _, m := range []Markdown{s.Body, s.Summary} {
-				for _, r := range refs(m) {
-					feed = append(feed, b.refKey(r.Kind, r.ID))
-				}
-			}
+	add("data/explainer.json", func(d *deps) {
+		d.add(p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)
+		for _, s := range p.Sections {
+			d.sectionMeta(s)
 		}
-		add("feed.xml", feed, b.feed)
+		for _, doc := range p.Documents {
+			d.add(doc.Pos.File)
+		}
+	}, b.exportJSON)
+	if b.site.BaseURL != "" {
+		add("sitemap.xml", func(d *deps) {
+			d.part(p.Explainer.Pos.File, p.Explainer.Updated, p.Explainer.Published, b.site.BaseURL)
+			d.part("", b.pageURLs()...)
+		}, b.sitemap)
+		add("feed.xml", func(d *deps) {
+			d.add(p.Explainer.Pos.File)
+			d.part("", b.site.BaseURL)
+			for _, s := range feedSections(p.Sections) {
+				d.add(s.Pos.File)
+				d.markdown(s.Body, s.Summary)
+			}
+		}, b.feed)
 	}
 	return out
 }

@@ -149,8 +149,7 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 // what an edit of the file may change. The Builder keys its cached pages
 // on the same dependencies. The graph is inverted on first use.
 type Graph struct {
-	outputs  map[string][]string // output path -> what it depends on: files and virtual inputs
-	virtuals map[string]string   // virtual input -> the file it comes from
+	outputs map[string][]string // output path -> the input files it depends on
 
 	once   sync.Once
 	inputs map[string][]string // input path -> output paths, sorted
@@ -160,9 +159,6 @@ func (g *Graph) invert() {
 	g.inputs = map[string][]string{}
 	for out, deps := range g.outputs {
 		for _, d := range deps {
-			if f, ok := g.virtuals[d]; ok {
-				d = f
-			}
 			if d != "" {
 				g.inputs[d] = append(g.inputs[d], out)
 			}

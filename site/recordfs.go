@@ -3,6 +3,7 @@ package site
 import (
 	"hash/maphash"
 	"io/fs"
+	"runtime"
 	"sync"
 )
 
@@ -12,11 +13,10 @@ type recordFS struct {
 	fsys  fs.FS
 	mu    sync.Mutex
 	files map[string][]byte
-	sums  map[string]uint64
 }
 
 func newRecordFS(fsys fs.FS) *recordFS {
-	return &recordFS{fsys: fsys, files: map[string][]byte{}, sums: map[string]uint64{}}
+	return &recordFS{fsys: fsys, files: map[string][]byte{}}
 }
 
 // Open implements fs.FS.
@@ -36,19 +36,29 @@ func (r *recordFS) ReadFile(name string) ([]byte, error) {
 	return data, err
 }
 
-// hash returns a hash of the content of the file at name as the build
-// read it, or 0 for a file it did not read (one that does not exist).
-func (r *recordFS) hash(seed maphash.Seed, name string) uint64 {
+// sums returns the hash of every file read so far, by name, computed on
+// all cores.
+func (r *recordFS) sums(seed maphash.Seed) map[string]uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if sum, ok := r.sums[name]; ok {
-		return sum
+	names := make([]string, 0, len(r.files))
+	for n := range r.files {
+		names = append(names, n)
 	}
-	data, ok := r.files[name]
-	var sum uint64
-	if ok {
-		sum = maphash.Bytes(seed, data) | 1
+	sums := make([]uint64, len(names))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(names); i += workers {
+				sums[i] = maphash.Bytes(seed, r.files[names[i]]) | 1
+			}
+		})
 	}
-	r.sums[name] = sum
-	return sum
+	wg.Wait()
+	out := make(map[string]uint64, len(names))
+	for i, n := range names {
+		out[n] = sums[i]
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash/maphash"
 	"html/template"
 	"io/fs"
 	"path"
@@ -70,7 +71,9 @@ type pageJob struct {
 	out  string // output file, e.g. "documents/us-28/index.html"
 	tmpl string // page template file name
 	data *pageData
-	deps []string // input files the page depends on
+	fill func(d *deps) // adds what the page depends on
+	deps []string      // the input files it depends on, once filled
+	key  uint64        // the key of its inputs, once filled
 }
 
 // builder holds the state of one build.
@@ -83,7 +86,8 @@ type builder struct {
 	site *siteData
 
 	citedBy   map[string][]referrer // source id -> what cites it
-	virtuals  map[string]virtual    // the virtual inputs of pages (see deps)
+	seed      maphash.Seed          // for the keys of pages' inputs (see deps)
+	sums      map[string]uint64     // the hash of every input file read
 	positions map[string][]actorPosition
 	tmplFiles map[string]string // template file name -> its path for errors and deps
 }
@@ -164,10 +168,11 @@ func templateErrorMsg(err error) string {
 	return m[4]
 }
 
-// renderPages executes every job on all cores. It returns the rendered
-// files, with relative links. reuse, when it has the job's page from an
-// earlier build, saves rendering it again; otherwise it may give the size
-// of the page's last rendering, to render into a buffer of that size.
+// renderPages works out what every job depends on and executes it, on all
+// cores. It returns the rendered files, with relative links. reuse, when
+// it has the job's page from an earlier build with the same key, saves
+// rendering it again; otherwise it may give the size of the page's last
+// rendering, to render into a buffer of that size.
 func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (data []byte, ok bool, size int), errs *ErrorList) map[string][]byte {
 	results := make([][]byte, len(jobs))
 	failures := make([]error, len(jobs))
@@ -179,6 +184,10 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			defer wg.Done()
 			var buf bytes.Buffer
 			for i := range next {
+				d := b.newDeps()
+				d.frame(jobs[i].tmpl)
+				jobs[i].fill(d)
+				jobs[i].deps, jobs[i].key = d.files, d.key()
 				data, ok, size := reuse(i)
 				if ok {
 					results[i] = data

@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"hash/maphash"
 	"io/fs"
 	"path"
@@ -70,7 +69,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, virtuals: map[string]virtual{}}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed}
 	fields := b.fields()
 	if bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024 {
 		bd.md = newMDCache() // drop conversions of texts long gone
@@ -102,21 +101,15 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 		HasTimeline: p.HasTimeline, BaseURL: baseURL, LiveReload: opts.LiveReload,
 		Stylesheet: css,
 	}
+	b.sums = rec.sums(bd.seed)
 	jobs := b.jobs()
-	hash := func(name string) uint64 {
-		if v, ok := b.virtuals[name]; ok {
-			return maphash.String(bd.seed, v.value) | 1
-		}
-		return rec.hash(bd.seed, name)
-	}
-	keys := bd.pageKeys(hash, jobs)
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
 		switch {
 		case !ok:
 			return nil, false, 0
-		case old.key != keys[i]:
+		case old.key != jobs[i].key:
 			return nil, false, len(old.data)
 		case old.css == css:
 			return old.data, true, 0
@@ -129,15 +122,12 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 	if len(errs.Errors()) > 0 {
 		return finish(nil, errs, opts)
 	}
-	for i, j := range jobs {
-		pages[j.out] = pageEntry{key: keys[i], css: css, data: files[j.out]}
+	for _, j := range jobs {
+		pages[j.out] = pageEntry{key: j.key, css: css, data: files[j.out]}
 	}
-	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3), virtuals: map[string]string{}}
+	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3)}
 	for _, j := range jobs {
 		graph.outputs[j.out] = j.deps
-	}
-	for name, v := range b.virtuals {
-		graph.virtuals[name] = v.file
 	}
 	for name, data := range statics {
 		if _, clash := files[name]; clash {
@@ -149,10 +139,9 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 			graph.outputs[name] = []string{f}
 		}
 	}
-	for name, e := range b.extras(func(name string, deps []string) ([]byte, uint64, bool) {
-		key := bd.key(hash, name, deps, 0)
+	for name, e := range b.extras(func(name string, key uint64) ([]byte, bool) {
 		old, ok := bd.pages[name]
-		return old.data, key, ok && old.key == key
+		return old.data, ok && old.key == key
 	}) {
 		files[name] = e.data
 		pages[name] = pageEntry{key: e.key, data: e.data}
@@ -165,34 +154,6 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 		bd.diffs, bd.pages = diffs, pages
 	}
 	return out, err
-}
-
-// pageKeys computes, for each job, a key of everything its page is made
-// from: its template files and the content of every input file it
-// depends on. A page whose key is unchanged renders to the same bytes,
-// apart from the stylesheet's version (see restyle).
-func (bd *Builder) pageKeys(hash func(string) uint64, jobs []pageJob) []uint64 {
-	keys := make([]uint64, len(jobs))
-	for i, j := range jobs {
-		keys[i] = bd.key(hash, j.out, j.deps, 1)
-	}
-	return keys
-}
-
-// key hashes a name with the names and contents of files.
-func (bd *Builder) key(hash func(string) uint64, name string, files []string, kind byte) uint64 {
-	var h maphash.Hash
-	h.SetSeed(bd.seed)
-	h.WriteByte(kind)
-	h.WriteString(name)
-	for _, f := range files {
-		h.WriteByte(0)
-		h.WriteString(f)
-		var sum [8]byte
-		binary.LittleEndian.PutUint64(sum[:], hash(f))
-		h.Write(sum[:])
-	}
-	return h.Sum64()
 }
 
 // restyle returns a page rendered with stylesheet URL old as it would be
