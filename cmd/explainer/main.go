@@ -5,13 +5,21 @@
 //
 //	explainer build [-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]
 //	explainer check [-src DIR] [-strict]
+//	explainer serve [-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]
 //	explainer new DIR
 //	explainer version
 //
 // build renders the project in -src (default ".") and replaces the output
 // directory -out (default: public in the project) with the result as a
-// whole; check validates the same things and writes nothing; new creates a
-// small working project to start from; version prints the version.
+// whole; check validates the same things and writes nothing; serve builds
+// in memory, serves the site (on 127.0.0.1:8000 by default; port 0 picks a
+// free one) and rebuilds what each save touches, reloading open pages; new
+// creates a small working project to start from; version prints the
+// version.
+//
+// serve prints one line, "Serving at http://HOST:PORT/", on stdout once it
+// is ready, and a line on stderr per rebuild. A failed rebuild keeps the
+// last good site served and shows its problems over every open page.
 //
 // # Output and exit status
 //
@@ -93,6 +101,7 @@ func commands() []command {
 	return []command{
 		{"build", "build the site into a directory", runBuild},
 		{"check", "validate the project, writing nothing", runCheck},
+		{"serve", "serve the site, rebuilding it and reloading open pages on every save", runServe},
 		{"new", "create a working project to start from", runNew},
 		{"version", "print the version", runVersion},
 	}

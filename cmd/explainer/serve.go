@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/explainer/explainer/internal/devserver"
+	"github.com/explainer/explainer/internal/watch"
+	"github.com/explainer/explainer/site"
+)
+
+// runServe implements "explainer serve": it builds the project in memory,
+// serves it, and rebuilds what an edit touches whenever a file under
+// content/, templates/ or static/ changes, telling open pages to reload.
+// A failed build keeps the last good one served and shows its problems
+// over the pages.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	flags := newFlagSet("serve", "[-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]", stderr)
+	src := flags.String("src", ".", "the explainer project `DIR`")
+	addr := flags.String("addr", "127.0.0.1:8000", "the `HOST:PORT` to listen on; port 0 picks a free port")
+	drafts := flags.Bool("drafts", false, "include sections marked draft")
+	poll := flags.Duration("poll", 0, "watch for changes by polling at this `DURATION` (e.g. 500ms) instead of file system events")
+	if err := parseFlags(flags, args, 0); err != nil {
+		return err
+	}
+	if *poll < 0 {
+		return usageError(flags, "-poll %v: must not be negative", *poll)
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return usageError(flags, "-addr %q: %v", *addr, err)
+	}
+	project, err := openProject(*src)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site\n")
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	srv := devserver.New(devserver.Options{Addr: ln.Addr().String(), Logger: logger})
+	defer srv.Close()
+
+	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Logger: logger})
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+
+	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath})
+	rebuild := func(why string) {
+		start := time.Now()
+		out, err := bd.Build(ctx, project)
+		if ctx.Err() != nil {
+			return
+		}
+		if list, ok := errors.AsType[site.ErrorList](err); ok {
+			printProblems(stderr, list)
+			var lines []string
+			for _, e := range list.Errors() {
+				lines = append(lines, e.Error())
+			}
+			srv.Fail(lines)
+			errs, _ := countProblems(list)
+			fmt.Fprintf(stderr, "build failed: %s; still serving the last good build\n", plural(errs, "error"))
+			return
+		}
+		if err != nil {
+			srv.Fail([]string{err.Error()})
+			fmt.Fprintf(stderr, "build failed: %v\n", err)
+			return
+		}
+		changes := srv.Publish(out)
+		if why == "" {
+			fmt.Fprintf(stderr, "built %s in %s\n", plural(out.Pages, "page"), roundDuration(time.Since(start)))
+			return
+		}
+		fmt.Fprintf(stderr, "rebuilt in %s after %s: %s changed\n", roundDuration(time.Since(start)), why, plural(len(changes.Pages), "page"))
+	}
+	rebuild("")
+
+	hs := srv.HTTPServer()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Serving at http://%s/\n", ln.Addr())
+
+	for {
+		select {
+		case <-ctx.Done():
+			shutdown, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			srv.Close()
+			hs.Shutdown(shutdown)
+			cancel()
+			fmt.Fprintln(stderr, "stopped")
+			return nil
+		case err := <-served:
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return err
+		case err, ok := <-w.Errors():
+			if ok {
+				fmt.Fprintf(stderr, "warning: %v\n", err)
+			}
+		case files, ok := <-w.Changes():
+			if !ok {
+				return errors.New("the file watcher stopped")
+			}
+			rebuild(describe(files))
+		}
+	}
+}
+
+// describe names the changed files for the rebuild summary.
+func describe(files []string) string {
+	switch len(files) {
+	case 0:
+		return "a change"
+	case 1:
+		return files[0]
+	case 2:
+		return files[0] + " and " + files[1]
+	}
+	return fmt.Sprintf("%s and %d more files", strings.Join(files[:1], ", "), len(files)-1)
+}

@@ -1,0 +1,330 @@
+package devserver
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
+)
+
+// browserTimeout bounds each wait for the browser to show something.
+const browserTimeout = 10 * time.Second
+
+// newBrowser starts headless Chromium for the rest of the test and returns
+// a context that opens tabs in it. Without Chromium it skips, unless $CI
+// is set.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	execPath := os.Getenv("CHROMIUM")
+	if execPath == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				execPath = p
+				break
+			}
+		}
+	}
+	if execPath == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium: install it (apt-get install chromium) or set $CHROMIUM; CI must run the browser tests")
+		}
+		t.Skip("no Chromium: install it (apt-get install chromium) or set $CHROMIUM to run the browser tests")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(execPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// Background tabs must keep their timers and sockets running.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", execPath, err)
+	}
+	return ctx
+}
+
+// openTab opens url in a new tab of browser, closed when the test ends.
+func openTab(t *testing.T, browser context.Context, url string) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	// Open the tab without a timeout: one on the first Run would close it.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	nav, cancelNav := context.WithTimeout(ctx, browserTimeout)
+	defer cancelNav()
+	if err := chromedp.Do(nav, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("opening %s: %v", url, err)
+	}
+	return ctx
+}
+
+// eval evaluates the JavaScript expression js in the tab.
+func eval[T any](t *testing.T, tab context.Context, js string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, browserTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", js, err)
+	}
+	return v
+}
+
+// waitFor waits until the JavaScript expression js is true in the tab,
+// through any reloads, and returns how long that took.
+func waitFor(t *testing.T, tab context.Context, what, js string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var last error
+	for time.Since(start) < browserTimeout {
+		ctx, cancel := context.WithTimeout(tab, time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+js+")"))
+		cancel()
+		if err == nil && ok {
+			return time.Since(start)
+		}
+		if err != nil {
+			last = err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s (%s); last error: %v", what, js, last)
+	return 0
+}
+
+// overlayText is the text of the error overlay, "" when there is none.
+const overlayText = `(() => {
+	const e = document.getElementById('explainer-errors');
+	return e ? e.shadowRoot.textContent : '';
+})()`
+
+// TestBrowser drives the reload script in Chromium.
+func TestBrowser(t *testing.T) {
+	browser := newBrowser(t)
+
+	t.Run("reload keeps scroll", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		ts.Publish(build(t, src))
+		changed := openTab(t, browser, ts.URL+"/sections/next/")
+		same := openTab(t, browser, ts.URL+"/documents/draft-a/1/index.html")
+		waitClients(t, ts.Server, 2)
+		// With the browser's own scroll restoration off, only live.js can
+		// bring the page back to where it was.
+		if y := eval[float64](t, changed, `window.marker = 1; history.scrollRestoration = 'manual'; scrollTo(0, 700); scrollY`); y != 700 {
+			t.Fatalf("scrolled to %v, want 700: the page is too short", y)
+		}
+		eval[int](t, same, `window.marker = 1`)
+		build1 := ts.state.Load().build
+		timing := eval[[]string](t, changed, `performance.getEntriesByType('navigation')[0].serverTiming.map(t => t.name + '=' + t.description)`)
+		if !slices.Equal(timing, []string{"explainer=" + build1}) {
+			t.Errorf("Server-Timing seen by the page: %q, want explainer=%s", timing, build1)
+		}
+
+		next := build(t, edit(t, src, "content/sections/02-next.md", "A vote is due.", "A vote is due on Friday."))
+		start := time.Now()
+		ch := ts.Publish(next)
+		if !slices.Contains(ch.Pages, "/sections/next/") || slices.Contains(ch.Pages, "/documents/draft-a/1/") {
+			t.Fatalf("changed pages %q: want /sections/next/ and not /documents/draft-a/1/", ch.Pages)
+		}
+		waitFor(t, changed, "the edited page to reload", `!window.marker && document.readyState === 'complete' && document.body.innerText.includes('due on Friday')`)
+		t.Logf("Publish to reloaded page: %v", time.Since(start))
+		waitFor(t, changed, "the scroll position to be restored", `Math.abs(scrollY - 700) < 2`)
+		if n := eval[int](t, changed, `sessionStorage.length`); n != 0 {
+			t.Errorf("%d keys left in sessionStorage, want the scroll position cleared", n)
+		}
+		if m := eval[int](t, same, `window.marker || 0`); m != 1 {
+			t.Errorf("a page whose output did not change reloaded")
+		}
+	})
+
+	t.Run("stylesheet swapped without reload", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		ts.Publish(build(t, src))
+		tab := openTab(t, browser, ts.URL+"/documents/draft-b/changes/")
+		waitClients(t, ts.Server, 1)
+		eval[int](t, tab, `window.marker = 1`)
+		if c := eval[string](t, tab, `getComputedStyle(document.body).color`); c != "rgb(1, 2, 3)" {
+			t.Fatalf("body color %q before the edit, want rgb(1, 2, 3)", c)
+		}
+		next := build(t, edit(t, src, "static/css/site.css", "rgb(1, 2, 3)", "rgb(4, 5, 6)"))
+		start := time.Now()
+		ch := ts.Publish(next)
+		if diff := cmp.Diff(Changes{Styles: []string{"/css/site.css"}}, ch); diff != "" {
+			t.Errorf("changes (-want +got):\n%s", diff)
+		}
+		waitFor(t, tab, "the new stylesheet", `getComputedStyle(document.body).color === 'rgb(4, 5, 6)'`)
+		t.Logf("Publish to restyled page: %v", time.Since(start))
+		if m := eval[int](t, tab, `window.marker || 0`); m != 1 {
+			t.Errorf("the page reloaded; want the stylesheet swapped in place")
+		}
+		waitFor(t, tab, "the old stylesheet to be removed", `document.querySelectorAll('link[rel=stylesheet]').length === 1`)
+		href := eval[string](t, tab, `document.querySelector('link[rel=stylesheet]').getAttribute('href')`)
+		if !strings.HasPrefix(href, "http://"+ts.addr+"/css/site.css?v=") {
+			t.Errorf("stylesheet link %q, want the same path with a new ?v=", href)
+		}
+	})
+
+	t.Run("errors overlay", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		out := build(t, src)
+		ts.Publish(out)
+		first := openTab(t, browser, ts.URL+"/documents/")
+		waitClients(t, ts.Server, 1)
+		eval[int](t, first, `window.marker = 1`)
+		problems := []string{
+			`content/sections/02-next.md:5:12: unknown topic "feez" (did you mean "fees"?)`,
+			`content/documents/draft-a.yaml:9:3: title <img src=x onerror="window.pwned=1"> is not allowed`,
+		}
+		start := time.Now()
+		ts.Fail(problems)
+		waitFor(t, first, "the overlay", overlayText+`.includes('unknown topic "feez"')`)
+		t.Logf("Fail to overlay: %v", time.Since(start))
+		text := eval[string](t, first, overlayText)
+		for _, want := range append(problems, "Build failed — showing the last good build") {
+			if !strings.Contains(text, want) {
+				t.Errorf("overlay %q lacks %q", text, want)
+			}
+		}
+		checks := eval[map[string]any](t, first, `(() => {
+			const e = document.getElementById('explainer-errors');
+			const li = e.shadowRoot.querySelector('li');
+			const r = e.getBoundingClientRect();
+			return {role: e.getAttribute('role'), font: getComputedStyle(li).fontFamily,
+				visible: r.height > 0 && r.width > 0 && document.elementFromPoint(r.x + 5, r.y + 5) === e,
+				pwned: window.pwned === 1, position: getComputedStyle(e).position};
+		})()`)
+		want := map[string]any{"role": "alert", "font": checks["font"], "visible": true, "pwned": false, "position": "fixed"}
+		if diff := cmp.Diff(want, checks); diff != "" {
+			t.Errorf("overlay (-want +got):\n%s", diff)
+		}
+		if f, _ := checks["font"].(string); !strings.Contains(f, "monospace") {
+			t.Errorf("problems in font %q, want monospace", f)
+		}
+
+		// A page opened while the build is broken shows the errors too.
+		later := openTab(t, browser, ts.URL+"/topics/fees/")
+		waitFor(t, later, "the overlay on a page opened while broken", overlayText+`.includes('unknown topic "feez"')`)
+		eval[int](t, later, `window.marker = 1`)
+
+		// Fixed, with the same output as before: the overlays go, nothing reloads.
+		ts.Publish(out)
+		for _, tab := range []context.Context{first, later} {
+			waitFor(t, tab, "the overlay to go", `!document.getElementById('explainer-errors')`)
+			if m := eval[int](t, tab, `window.marker || 0`); m != 1 {
+				t.Errorf("the page reloaded when the build was fixed with no change")
+			}
+		}
+
+		// Broken again, then fixed with a change: the overlay goes too.
+		ts.Fail(problems[:1])
+		waitFor(t, first, "the overlay", overlayText+`.includes('feez')`)
+		ts.Publish(build(t, edit(t, src, "content/_index.md", "title: The harbour deal, explained", "title: The harbour deal, fixed")))
+		waitFor(t, first, "the overlay to go after a reload", `document.title.includes('fixed') && !document.getElementById('explainer-errors')`)
+	})
+
+	t.Run("ten tabs", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		ts.Publish(build(t, src))
+		paths := []string{"/", "/sections/next/", "/documents/", "/documents/draft-a/", "/documents/draft-a/2/",
+			"/documents/draft-b/changes/", "/topics/", "/topics/fees/", "/actors/city/", "/timeline/"}
+		var tabs []context.Context
+		for _, p := range paths {
+			tab := openTab(t, browser, ts.URL+p)
+			eval[int](t, tab, `window.marker = 1`)
+			tabs = append(tabs, tab)
+		}
+		waitClients(t, ts.Server, len(paths))
+
+		// Pages still load while ten sockets are open: a new tab, and
+		// eight fetches at once from one of the tabs (more than the six
+		// connections a browser allows per host).
+		start := time.Now()
+		extra := openTab(t, browser, ts.URL+"/sources/")
+		if title := eval[string](t, extra, `document.title`); !strings.Contains(title, "harbour deal") {
+			t.Errorf("an eleventh tab got %q", title)
+		}
+		statuses := eval[[]int](t, tabs[0], `Promise.all(['/', '/documents/', '/topics/', '/actors/', '/sources/',
+			'/timeline/', '/css/site.css', '/data/explainer.json'].map(p => fetch(p).then(r => r.status)))`)
+		if !slices.Equal(statuses, slices.Repeat([]int{200}, 8)) {
+			t.Errorf("fetches with ten tabs open: statuses %v, want all 200", statuses)
+		}
+		t.Logf("an eleventh tab and eight fetches with ten sockets open: %v", time.Since(start))
+		waitClients(t, ts.Server, len(paths)+1)
+
+		next := build(t, edit(t, src, "content/_index.md", "title: The harbour deal, explained", "title: The harbour deal, retitled"))
+		start = time.Now()
+		ch := ts.Publish(next)
+		for _, p := range paths {
+			if !slices.Contains(ch.Pages, p) {
+				t.Errorf("changed pages %q lack %s", ch.Pages, p)
+			}
+		}
+		for i, tab := range tabs {
+			waitFor(t, tab, "tab "+paths[i]+" to reload", `!window.marker && document.title.includes('retitled')`)
+		}
+		t.Logf("Publish to all ten tabs reloaded: %v", time.Since(start))
+	})
+
+	t.Run("reconnect after restart", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		ts.Publish(build(t, src))
+		tab := openTab(t, browser, ts.URL+"/sections/first-draft/")
+		waitClients(t, ts.Server, 1)
+		eval[int](t, tab, `window.marker = 1`)
+		ts.stop()
+
+		// The same address again, as after restarting explainer serve.
+		var next *testServer
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var err error
+			if next, err = listenServer(t, ts.addr); err == nil {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatal(err)
+			}
+		}
+		next.Publish(build(t, edit(t, src, "content/sections/01-first-draft.md", "The first draft set", "The very first draft set")))
+		d := waitFor(t, tab, "the tab to reconnect and reload", `!window.marker && document.body.innerText.includes('The very first draft')`)
+		t.Logf("restart to reloaded page: %v", d)
+	})
+
+	t.Run("first build", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		ts.Fail([]string{"content/_index.md:1:1: missing title"})
+		tab := openTab(t, browser, ts.URL+"/sections/next/")
+		waitFor(t, tab, "the overlay over the placeholder", overlayText+`.includes('missing title')`)
+		if text := eval[string](t, tab, overlayText); strings.Contains(text, "last good build") {
+			t.Errorf("overlay %q speaks of a last good build; there is none", text)
+		}
+		ts.Publish(build(t, project(t)))
+		waitFor(t, tab, "the page to appear", `document.title.includes('What happens next?') && !document.getElementById('explainer-errors')`)
+	})
+}

@@ -1,0 +1,124 @@
+package devserver
+
+import (
+	"bytes"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Changes is what one build changed compared with the previous good
+// build, as URL paths of the served site. Each list is sorted.
+type Changes struct {
+	Pages  []string // HTML pages changed, added or removed: "/", "/documents/us-28/", "/404.html"
+	Styles []string // stylesheets (.css) changed, added or removed: "/css/site.css"
+	Other  bool     // whether any other file changed
+	Files  []string // those other files: "/data/explainer.json", "/sitemap.xml"
+}
+
+// Empty reports whether nothing changed.
+func (c Changes) Empty() bool {
+	return len(c.Pages) == 0 && len(c.Styles) == 0 && !c.Other
+}
+
+// diff compares two builds; old is nil before the first good build.
+//
+// Pages are compared ignoring the ?v=HEX cache-busting queries of the
+// URLs they link (href="css/site.css?v=e84bb5d9"): a stylesheet edit
+// changes that query on every page, and those pages need the new
+// stylesheet swapped in, not a reload.
+func diff(old, cur files) Changes {
+	var c Changes
+	var oldNames []string
+	if old != nil {
+		oldNames = old.Names()
+	}
+	newNames := cur.Names()
+	note := func(name string, a, b []byte, inOld, inNew bool) {
+		if inOld && inNew && bytes.Equal(a, b) {
+			return
+		}
+		switch path.Ext(name) {
+		case ".html":
+			if inOld && inNew && equalIgnoringVersions(a, b) {
+				return
+			}
+			c.Pages = append(c.Pages, pageURL(name))
+		case ".css":
+			c.Styles = append(c.Styles, "/"+name)
+		default:
+			c.Files = append(c.Files, "/"+name)
+		}
+	}
+	// Walk the two sorted name lists side by side.
+	i, j := 0, 0
+	for i < len(oldNames) || j < len(newNames) {
+		switch {
+		case j == len(newNames) || i < len(oldNames) && oldNames[i] < newNames[j]:
+			a, _ := old.File(oldNames[i])
+			note(oldNames[i], a, nil, true, false)
+			i++
+		case i == len(oldNames) || newNames[j] < oldNames[i]:
+			b, _ := cur.File(newNames[j])
+			note(newNames[j], nil, b, false, true)
+			j++
+		default:
+			a, _ := old.File(oldNames[i])
+			b, _ := cur.File(newNames[j])
+			note(newNames[j], a, b, true, true)
+			i++
+			j++
+		}
+	}
+	c.Other = len(c.Files) > 0
+	// pageURL keeps the order of names except that "x/index.html" sorts
+	// after "x/a.html" while "/x/" sorts before "/x/a.html"; sort again.
+	slices.Sort(c.Pages)
+	return c
+}
+
+// pageURL returns the URL path that serves the page at name:
+// "index.html" is "/", "documents/x/index.html" is "/documents/x/", and
+// any other page is served under its own name.
+func pageURL(name string) string {
+	if name == "index.html" || strings.HasSuffix(name, "/index.html") {
+		return "/" + strings.TrimSuffix(name, "index.html")
+	}
+	return "/" + name
+}
+
+// equalIgnoringVersions reports whether the pages a and b are the same
+// once every ?v=HEX query ending an attribute value (followed by a quote)
+// is removed from both.
+func equalIgnoringVersions(a, b []byte) bool {
+	marker := []byte("?v=")
+	for {
+		i := bytes.Index(a, marker)
+		j := bytes.Index(b, marker)
+		if i < 0 || j < 0 {
+			return i == j && bytes.Equal(a, b)
+		}
+		if !bytes.Equal(a[:i], b[:j]) {
+			return false
+		}
+		a = skipVersion(a[i+len(marker):])
+		b = skipVersion(b[j+len(marker):])
+	}
+}
+
+// skipVersion returns b after a leading run of hex digits that ends an
+// attribute value, or b itself if it does not start with one.
+func skipVersion(b []byte) []byte {
+	n := 0
+	for n < len(b) && isHex(b[n]) {
+		n++
+	}
+	if n > 0 && n < len(b) && (b[n] == '"' || b[n] == '\'') {
+		return b[n:]
+	}
+	return b
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}

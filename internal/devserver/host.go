@@ -1,0 +1,100 @@
+package devserver
+
+import (
+	"net"
+	"net/netip"
+	"net/url"
+	"strings"
+)
+
+// A hostPolicy decides which Host and Origin headers the server answers,
+// so that a web page on another site cannot reach it through DNS
+// rebinding. See the package doc.
+type hostPolicy struct {
+	any   bool         // bound to all interfaces: accept any Host
+	port  string       // the bound port
+	names []string     // accepted host names, lower case
+	ips   []netip.Addr // accepted addresses, unmapped
+}
+
+// newHostPolicy returns the policy for a listener bound to addr. An addr
+// that is not host:port accepts nothing.
+func newHostPolicy(addr string) hostPolicy {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return hostPolicy{}
+	}
+	p := hostPolicy{
+		port:  port,
+		names: []string{"localhost"},
+		ips:   []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()},
+	}
+	if host == "" {
+		p.any = true
+	} else if ip, err := netip.ParseAddr(host); err == nil {
+		p.any = ip.IsUnspecified()
+		p.ips = append(p.ips, ip.Unmap().WithZone(""))
+	} else {
+		p.names = append(p.names, strings.ToLower(host))
+	}
+	return p
+}
+
+// allowHost reports whether a request with this Host header is answered.
+func (p hostPolicy) allowHost(hostport string) bool {
+	if p.any {
+		return true
+	}
+	if p.port == "" || hostport == "" {
+		return false
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		// No port: the default port of http.
+		host, port = hostport, "80"
+		if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
+			host = host[1 : len(host)-1]
+		}
+	}
+	if port != p.port {
+		return false
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ip = ip.Unmap().WithZone("")
+		for _, ok := range p.ips {
+			if ip == ok {
+				return true
+			}
+		}
+		return false
+	}
+	for _, ok := range p.names {
+		if strings.EqualFold(host, ok) {
+			return true
+		}
+	}
+	return false
+}
+
+// allowOrigin reports whether a reload socket may be opened by a page
+// from origin, for a request with the Host header reqHost. An absent
+// Origin is a client that is not a browser, which DNS rebinding cannot
+// involve.
+func (p hostPolicy) allowOrigin(origins []string, reqHost string) bool {
+	switch len(origins) {
+	case 0:
+		return true
+	case 1:
+	default:
+		return false
+	}
+	u, err := url.Parse(origins[0])
+	if err != nil || u.Scheme != "http" || u.Host == "" || u.User != nil || u.Opaque != "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(origins[0], "?") {
+		return false
+	}
+	if p.any {
+		return strings.EqualFold(u.Host, reqHost)
+	}
+	return p.allowHost(u.Host)
+}

@@ -1,0 +1,297 @@
+package devserver
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestAcceptKey(t *testing.T) {
+	// The example of RFC 6455 section 1.3.
+	if got, want := acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="; got != want {
+		t.Errorf("acceptKey = %q, want %q", got, want)
+	}
+}
+
+// TestSocketRoundTrip walks one client through the whole protocol.
+func TestSocketRoundTrip(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0")
+	src := project(t)
+	ts.Publish(build(t, src))
+	ignoreBuild := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Build" }, cmp.Ignore())
+
+	c, _ := dialSocket(t, ts.addr, "Origin: "+ts.URL+"\r\n")
+	hello := c.next(t)
+	if hello.Type != "hello" || hello.Build == "" || hello.Build == noBuild {
+		t.Fatalf("first message %+v, want hello with the build", hello)
+	}
+	waitClients(t, ts.Server, 1)
+
+	// A stylesheet edit: pages stay, the stylesheet is swapped.
+	css := edit(t, src, "static/css/site.css", "rgb(1, 2, 3)", "rgb(4, 5, 6)")
+	ts.Publish(build(t, css))
+	m := c.next(t)
+	want := message{Type: "reload", Pages: []string{}, Styles: []string{"/css/site.css"}, Assets: []string{}}
+	if diff := cmp.Diff(want, m, ignoreBuild); diff != "" {
+		t.Errorf("after a stylesheet edit (-want +got):\n%s", diff)
+	}
+	if m.Build == hello.Build {
+		t.Errorf("reload names build %q, the same as before", m.Build)
+	}
+
+	// A failed build: the problems, and again for a client connecting now.
+	problems := []string{`content/sections/02-next.md:5:3: unknown topic "feez"`, "content/topics.yaml:2:1: bad"}
+	ts.Fail(problems)
+	m = c.next(t)
+	if diff := cmp.Diff(message{Type: "errors", Problems: problems}, m, ignoreBuild); diff != "" {
+		t.Errorf("after Fail (-want +got):\n%s", diff)
+	}
+	late, _ := dialSocket(t, ts.addr, "")
+	if m := late.next(t); m.Type != "hello" {
+		t.Errorf("a client connecting while broken first got %+v, want hello", m)
+	}
+	if m := late.next(t); m.Type != "errors" || !slices.Equal(m.Problems, problems) {
+		t.Errorf("a client connecting while broken then got %+v, want the errors", m)
+	}
+
+	// The fix: the same output as before the failure changes nothing.
+	ts.Publish(build(t, css))
+	for _, cl := range []*wsClient{c, late} {
+		if m := cl.next(t); m.Type != "ok" {
+			t.Errorf("after fixing the build: %+v, want ok", m)
+		}
+	}
+
+	// A content edit reloads the pages it touches.
+	ts.Publish(build(t, edit(t, css, "content/sections/02-next.md", "A vote is due.", "A vote is due soon.")))
+	m = c.next(t)
+	if m.Type != "reload" || !slices.Contains(m.Pages, "/sections/next/") || len(m.Styles) != 0 {
+		t.Errorf("after a section edit: %+v, want a reload of /sections/next/", m)
+	}
+
+	// Pings are answered with the same payload.
+	if err := c.write(opPing, []byte("are you there")); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		op, payload, err := c.readFrame(5 * time.Second)
+		if err != nil {
+			t.Fatalf("waiting for a pong: %v", err)
+		}
+		if op == opPong {
+			if string(payload) != "are you there" {
+				t.Errorf("pong %q, want the ping's payload", payload)
+			}
+			break
+		}
+	}
+
+	// A close from the client is answered and ends the connection.
+	c.write(opClose, binary.BigEndian.AppendUint16(nil, closeNormal))
+	if code := c.expectClose(t); code != closeNormal {
+		t.Errorf("close status %d, want %d", code, closeNormal)
+	}
+	waitClients(t, ts.Server, 1) // late is still there
+}
+
+func TestSocketHandshakeErrors(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0")
+	host := "Host: " + ts.addr + "\r\n"
+	const key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	const up = "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+	tests := []struct {
+		name, method, header string
+		status               int
+	}{
+		{"ok", "GET", up + key + "Sec-WebSocket-Version: 13\r\n", 101},
+		{"POST", "POST", up + key + "Sec-WebSocket-Version: 13\r\nContent-Length: 0\r\n", 405},
+		{"no Upgrade", "GET", "Connection: Upgrade\r\n" + key + "Sec-WebSocket-Version: 13\r\n", 400},
+		{"no Connection: Upgrade", "GET", "Upgrade: websocket\r\n" + key + "Sec-WebSocket-Version: 13\r\n", 400},
+		{"old version", "GET", up + key + "Sec-WebSocket-Version: 8\r\n", 426},
+		{"no key", "GET", up + "Sec-WebSocket-Version: 13\r\n", 400},
+		{"short key", "GET", up + "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n", 400},
+		{"plain GET", "GET", "", 400},
+	}
+	for _, tt := range tests {
+		resp, _ := rawRequest(t, ts.addr, tt.method, SocketPath, host+tt.header)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.status)
+		}
+		if tt.status == 426 && resp.Header.Get("Sec-WebSocket-Version") != "13" {
+			t.Errorf("%s: no Sec-WebSocket-Version: 13 in the answer", tt.name)
+		}
+	}
+}
+
+// TestSocketProtocolErrors checks that a misbehaving client is closed
+// with the right status.
+func TestSocketProtocolErrors(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0")
+	tests := []struct {
+		name  string
+		frame []byte
+		code  int
+	}{
+		{"unmasked", []byte{0x81, 0x02, 'h', 'i'}, closeProtocolError},
+		{"reserved bits", []byte{0xC1, 0x80, 0, 0, 0, 0}, closeProtocolError},
+		{"unknown opcode", []byte{0x83, 0x80, 0, 0, 0, 0}, closeProtocolError},
+		{"fragmented ping", []byte{0x09, 0x80, 0, 0, 0, 0}, closeProtocolError},
+		{"long ping", append([]byte{0x89, 0x80 | 126, 0, 126}, make([]byte, 4+126)...), closeProtocolError},
+		{"huge frame", []byte{0x82, 0x80 | 127, 0, 0, 0, 1, 0, 0, 0, 0}, closeTooBig},
+	}
+	for _, tt := range tests {
+		c, _ := dialSocket(t, ts.addr, "")
+		c.next(t) // hello
+		c.conn.Write(tt.frame)
+		if code := c.expectClose(t); code != tt.code {
+			t.Errorf("%s: close status %d, want %d", tt.name, code, tt.code)
+		}
+	}
+	// Text and binary messages, even fragmented, are read and ignored.
+	c, _ := dialSocket(t, ts.addr, "")
+	c.next(t)
+	c.write(opText, []byte(strings.Repeat("x", 70000/2)))
+	c.conn.Write([]byte{0x01, 0x80, 0, 0, 0, 0}) // a text fragment
+	c.conn.Write([]byte{0x80, 0x80, 0, 0, 0, 0}) // its final continuation
+	c.write(opPing, nil)
+	if op, _, err := c.readFrame(5 * time.Second); err != nil || op != opPong {
+		t.Errorf("after data frames: opcode %#x, %v; want a pong", op, err)
+	}
+	waitClients(t, ts.Server, 1)
+}
+
+// TestSocketPing checks the server's pings, and that a client that stops
+// answering is dropped.
+func TestSocketPing(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0", func(s *Server) { s.pingEvery = 40 * time.Millisecond })
+	alive, _ := dialSocket(t, ts.addr, "")
+	silent, _ := dialSocket(t, ts.addr, "")
+	alive.next(t)
+	silent.next(t)
+	waitClients(t, ts.Server, 2)
+	pings := 0
+	for deadline := time.Now().Add(300 * time.Millisecond); time.Now().Before(deadline); {
+		op, payload, err := alive.readFrame(time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if op == opPing {
+			pings++
+			alive.write(opPong, payload)
+		}
+	}
+	if pings < 3 {
+		t.Errorf("%d pings in 300ms at one per 40ms", pings)
+	}
+	// silent read nothing and answered nothing: it is gone by now.
+	waitClients(t, ts.Server, 1)
+	if code := silent.expectClose(t); code != closeGoingAway {
+		t.Errorf("silent client closed with %d, want %d", code, closeGoingAway)
+	}
+}
+
+// TestSlowClient checks that a client that stops reading cannot hold up
+// Publish or the other clients: it is dropped once its queue is full.
+func TestSlowClient(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0", func(s *Server) { s.writeTimeout = 2 * time.Second })
+	stuck, _ := dialSocket(t, ts.addr, "")
+	healthy, _ := dialSocket(t, ts.addr, "")
+	healthy.next(t)
+	waitClients(t, ts.Server, 2)
+	_ = stuck // never reads
+
+	// 180 KB a message: far more than the socket buffers hold.
+	big := slices.Repeat([]string{strings.Repeat("content/sections/01-x.md:1:1: a long problem ", 200)}, 20)
+	var total, slowest time.Duration
+	for i := range 100 {
+		t0 := time.Now()
+		ts.Fail(big)
+		d := time.Since(t0)
+		total += d
+		slowest = max(slowest, d)
+		if m := healthy.next(t); m.Type != "errors" {
+			t.Fatalf("message %d to the healthy client: %+v, want errors", i, m)
+		}
+	}
+	t.Logf("100 Fail calls of %d KB each: %v in all, slowest %v", len(big)*len(big[0])/1000, total, slowest)
+	if slowest > time.Second { // blocking on the stuck client would take 2s
+		t.Errorf("a Fail call took %v with a stuck client", slowest)
+	}
+	waitClients(t, ts.Server, 1)
+}
+
+// TestClose checks that Close says goodbye to every client and refuses
+// new ones.
+func TestClose(t *testing.T) {
+	ts := startServer(t, "127.0.0.1:0")
+	var cs []*wsClient
+	for range 3 {
+		c, _ := dialSocket(t, ts.addr, "")
+		c.next(t)
+		cs = append(cs, c)
+	}
+	waitClients(t, ts.Server, 3)
+	ts.Close()
+	for _, c := range cs {
+		if code := c.expectClose(t); code != closeGoingAway {
+			t.Errorf("close status %d, want %d", code, closeGoingAway)
+		}
+	}
+	if ts.clientCount() != 0 {
+		t.Errorf("%d clients after Close", ts.clientCount())
+	}
+	if _, resp := dialSocket(t, ts.addr, ""); resp.StatusCode != 503 {
+		t.Errorf("a socket after Close: status %d, want 503", resp.StatusCode)
+	}
+	ts.Publish(build(t, project(t))) // no clients: must not block or panic
+}
+
+// TestHTTPServer checks the timeouts of HTTPServer, and that they do not
+// cut off the reload sockets, which outlive any request.
+func TestHTTPServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{Addr: ln.Addr().String()})
+	srv := s.HTTPServer()
+	got := [...]time.Duration{srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout}
+	if want := [...]time.Duration{5 * time.Second, 30 * time.Second, 30 * time.Second, 60 * time.Second}; got != want {
+		t.Errorf("timeouts (read header, read, write, idle) = %v, want %v", got, want)
+	}
+	if srv.Addr != ln.Addr().String() || srv.Handler == nil {
+		t.Errorf("Addr %q, Handler %v; want the bound address and the handler", srv.Addr, srv.Handler)
+	}
+	srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout = 100*time.Millisecond, 100*time.Millisecond, 100*time.Millisecond
+	go srv.Serve(ln)
+	defer func() {
+		srv.Shutdown(context.Background()) // closes the sockets too
+		s.wg.Wait()
+	}()
+	c, _ := dialSocket(t, ln.Addr().String(), "")
+	c.next(t)
+	time.Sleep(300 * time.Millisecond)
+	s.Fail([]string{"content/a.md:1:1: late"})
+	if m := c.next(t); m.Type != "errors" {
+		t.Errorf("after the request timeouts: %+v, want errors", m)
+	}
+	// A slow request is still cut off.
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\n", ln.Addr())
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.ReadAll(conn); err != nil {
+		t.Errorf("a request that never ends its header: %v, want the server to hang up", err)
+	}
+}
