@@ -82,3 +82,40 @@ func BenchmarkRebuildCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRebuildCorpusDisk is BenchmarkRebuildCorpus with the project
+// on disk, in a copy of $EXPLAINER_CORPUS, as the dev server sees it.
+func BenchmarkRebuildCorpusDisk(b *testing.B) {
+	dir := os.Getenv("EXPLAINER_CORPUS")
+	if dir == "" {
+		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
+	}
+	tmp := b.TempDir()
+	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := os.ReadDir(tmp + "/content/sections")
+	if err != nil || len(entries) == 0 {
+		b.Fatal("no sections", err)
+	}
+	section := tmp + "/content/sections/" + entries[0].Name()
+	orig, err := os.ReadFile(section)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := os.DirFS(tmp)
+	bd := site.NewBuilder(site.Options{})
+	if _, err := bd.Build(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		if err := os.WriteFile(section, fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := bd.Build(context.Background(), src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

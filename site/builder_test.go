@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"regexp"
@@ -162,8 +163,17 @@ func TestBuilderIncremental(t *testing.T) {
 	}
 	for step := range steps {
 		e := edits[r.IntN(len(edits))]
+		before := maps.Clone(src)
 		e.do(src, r)
-		got, gotErr := bd.Build(context.Background(), src)
+		// Half the time, build as the dev server does, telling the Builder
+		// which files changed instead of letting it read them all.
+		var got *site.Output
+		var gotErr error
+		if step%2 == 0 {
+			got, gotErr = bd.Build(context.Background(), src)
+		} else {
+			got, gotErr = bd.BuildChanged(context.Background(), src, changedFiles(before, src))
+		}
 		want, wantErr := site.Build(context.Background(), src, opts)
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 			t.Fatalf("step %d (%s): incremental errors\n%v\nwant\n%v", step, e.name, gotErr, wantErr)
@@ -182,6 +192,23 @@ func TestBuilderIncremental(t *testing.T) {
 			}
 		}
 	}
+}
+
+// changedFiles lists the files that differ between two versions of a
+// project: changed, added or removed.
+func changedFiles(a, b fstest.MapFS) []string {
+	var out []string
+	for name, f := range b {
+		if g, ok := a[name]; !ok || !bytes.Equal(f.Data, g.Data) {
+			out = append(out, name)
+		}
+	}
+	for name := range a {
+		if _, ok := b[name]; !ok {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 func diffNames(a, b []string) string {

@@ -54,6 +54,9 @@ type loader struct {
 
 	cache *loadCache // what the last load made of each file, or nil
 	next  *loadCache // what this load made of each file, for the next one
+	// unchanged, when not nil, reports whether a file is known to be as
+	// the last load read it, so that it need not be read again.
+	unchanged func(path string) bool
 }
 
 // load reads the project in src: content/_index.md, the sections, the
@@ -61,15 +64,16 @@ type loader struct {
 // everything it could read, with every problem found, sorted; a project
 // with errors (not only warnings) must not be rendered.
 func load(src fs.FS, opts Options) (*Project, ErrorList) {
-	p, errs, _ := loadCached(src, opts, nil)
+	p, errs, _ := loadCached(src, opts, nil, nil)
 	return p, errs
 }
 
 // loadCached is load reusing what cache holds for unchanged files. It
 // also returns the cache for the next load.
-func loadCached(src fs.FS, opts Options, cache *loadCache) (*Project, ErrorList, *loadCache) {
+func loadCached(src fs.FS, opts Options, cache *loadCache, unchanged func(string) bool) (*Project, ErrorList, *loadCache) {
 	l := &loader{
 		cache:        cache,
+		unchanged:    unchanged,
 		next:         newLoadCache(),
 		src:          src,
 		opts:         opts,

@@ -60,6 +60,17 @@ func (l *loader) loadFiles(dir string, names []string, decode func(sub *loader, 
 // loadFile decodes one file, or takes it from the cache.
 func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i int, name string, data []byte)) *fileResult {
 	path := dir + "/" + name
+	if l.cache != nil && l.unchanged != nil && l.unchanged(path) {
+		l.cache.mu.Lock()
+		old := l.cache.files[path]
+		l.cache.mu.Unlock()
+		if old != nil && old.index == i && old.data != nil {
+			if rec, ok := l.src.(*recordFS); ok {
+				rec.remember(path, old.data)
+			}
+			return old
+		}
+	}
 	data, err := fs.ReadFile(l.src, path)
 	if err != nil {
 		r := &fileResult{path: path, name: name, index: i}

@@ -59,9 +59,26 @@ func NewBuilder(opts Options) *Builder {
 
 // Build builds the project in src, as the package-level Build does.
 func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
+	return bd.build(ctx, src, nil)
+}
+
+// BuildChanged is Build for a caller that knows which files changed since
+// the last build, such as a file watcher: changed lists them, as paths in
+// src ("content/sections/01-a.md"), and every section and document file
+// not listed is taken to be as the last build read it, without reading it
+// again. The first build of a Builder reads every file.
+func (bd *Builder) BuildChanged(ctx context.Context, src fs.FS, changed []string) (*Output, error) {
+	set := make(map[string]bool, len(changed))
+	for _, f := range changed {
+		set[f] = true
+	}
+	return bd.build(ctx, src, func(path string) bool { return !set[path] })
+}
+
+func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool) (*Output, error) {
 	opts := bd.opts
 	rec := newRecordFS(src)
-	p, errs, loads := loadCached(rec, opts, bd.loads)
+	p, errs, loads := loadCached(rec, opts, bd.loads, unchanged)
 	bd.loads = loads
 	if err := ctx.Err(); err != nil {
 		return nil, err

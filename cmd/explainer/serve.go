@@ -54,16 +54,24 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := devserver.New(devserver.Options{Addr: ln.Addr().String(), Logger: logger})
 	defer srv.Close()
 
-	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Logger: logger})
+	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 20 * time.Millisecond, Logger: logger})
 	if err != nil {
 		return err
 	}
 	defer w.Close()
 
 	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath})
-	rebuild := func(why string) {
+	// rebuild builds the project again; changed lists the files the
+	// watcher saw change, or is nil to read every file.
+	rebuild := func(changed []string) {
 		start := time.Now()
-		out, err := bd.Build(ctx, project)
+		var out *site.Output
+		var err error
+		if changed == nil {
+			out, err = bd.Build(ctx, project)
+		} else {
+			out, err = bd.BuildChanged(ctx, project, changed)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -84,13 +92,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return
 		}
 		changes := srv.Publish(out)
-		if why == "" {
+		if changed == nil {
 			fmt.Fprintf(stderr, "built %s in %s\n", plural(out.Pages, "page"), roundDuration(time.Since(start)))
 			return
 		}
-		fmt.Fprintf(stderr, "rebuilt in %s after %s: %s changed\n", roundDuration(time.Since(start)), why, plural(len(changes.Pages), "page"))
+		fmt.Fprintf(stderr, "rebuilt in %s after %s: %s changed\n", roundDuration(time.Since(start)), describe(changed), plural(len(changes.Pages), "page"))
 	}
-	rebuild("")
+	rebuild(nil)
 
 	hs := srv.HTTPServer()
 	served := make(chan error, 1)
@@ -119,7 +127,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if !ok {
 				return errors.New("the file watcher stopped")
 			}
-			rebuild(describe(files))
+			rebuild(files)
 		}
 	}
 }
