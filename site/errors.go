@@ -80,7 +80,7 @@ func (l *ErrorList) Sort() {
 	sort.Stable(*l)
 	out := (*l)[:0]
 	for i, e := range *l {
-		if i > 0 && e.Error() == (*l)[i-1].Error() {
+		if i > 0 && *e == *(*l)[i-1] {
 			continue
 		}
 		out = append(out, e)

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/yuin/goldmark"
@@ -82,7 +83,7 @@ func mdKey(f mdField) string {
 
 // markdownSet holds what rendering every Markdown field of a build found.
 type markdownSet struct {
-	backlinks map[string][]referrer // "kind:id" -> referrers, sorted, unique
+	backlinks map[refID][]referrer // target -> referrers, sorted, unique
 }
 
 // plainText returns the plain text of a converted field.
@@ -109,27 +110,30 @@ func refs(m Markdown) []mdext.Ref {
 func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
+	// Workers take fields in chunks: most fields of a rebuild only need
+	// checking, which is too little work to hand out one at a time.
+	const chunk = 64
+	var next atomic.Int64
 	var wg sync.WaitGroup
-	queue := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			var buf bytes.Buffer
-			for i := range queue {
-				results[i], problems[i] = convertCached(md, r, fields[i], cache, &buf)
+			for {
+				start := int(next.Add(chunk)) - chunk
+				if start >= len(fields) {
+					return
+				}
+				for i := start; i < min(start+chunk, len(fields)); i++ {
+					if !fields[i].md.IsZero() {
+						results[i], problems[i] = convertCached(md, r, fields[i], cache, &buf)
+					}
+				}
 			}
-		}()
+		})
 	}
-	for i, f := range fields {
-		if !f.md.IsZero() {
-			queue <- i
-		}
-	}
-	close(queue)
 	wg.Wait()
 
-	ms := &markdownSet{backlinks: map[string][]referrer{}}
+	ms := &markdownSet{backlinks: map[refID][]referrer{}}
 	for i, f := range fields {
 		*errs = append(*errs, problems[i]...)
 		out := results[i]
@@ -139,7 +143,7 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		}
 		f.md.r = out
 		for _, ref := range out.Refs {
-			key := ref.Kind + ":" + ref.ID
+			key := refID{ref.Kind, ref.ID}
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
 		}
 	}

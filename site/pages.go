@@ -203,20 +203,21 @@ func (b *builder) sourcesOf(refs []Ref) []*Source {
 // backlinks returns the pages whose Markdown refers to v, without v's own
 // page.
 func (b *builder) backlinks(v any) []referrer {
-	var key, self string
+	var key refID
+	var self string
 	switch v := v.(type) {
 	case *Clause:
-		key, self = "clause:"+clauseKey(v), clauseURL(v)
+		key, self = refID{"clause", clauseKey(v)}, clauseURL(v)
 	case *Document:
-		key, self = "doc:"+v.ID, documentURL(v)
+		key, self = refID{"doc", v.ID}, documentURL(v)
 	case *Topic:
-		key, self = "topic:"+v.ID, topicURL(v)
+		key, self = refID{"topic", v.ID}, topicURL(v)
 	case *Actor:
-		key, self = "actor:"+v.ID, actorURL(v)
+		key, self = refID{"actor", v.ID}, actorURL(v)
 	case *Section:
-		key, self = "section:"+v.Slug, sectionURL(v)
+		key, self = refID{"section", v.Slug}, sectionURL(v)
 	case *Source:
-		key, self = "source:"+v.ID, "/sources/"
+		key, self = refID{"source", v.ID}, "/sources/"
 	default:
 		return nil
 	}
