@@ -146,6 +146,13 @@
 //
 // # Incremental builds
 //
-// Output.Deps maps every input file to the output files that depend on
-// it, so that a dev server can re-render only what an edit touches.
+// A Builder builds the same project again and again, as the dev server
+// does, and gives byte for byte what Build gives. It keeps what it parsed
+// of each section and document file, every Markdown conversion (reused
+// while each of its cross-references resolves to the same URL and label),
+// every word diff, and every page, keyed by what the page depends on: the
+// files it shows in full and the parts of others it shows, such as a
+// clause's label. BuildChanged takes the list of files a watcher saw change
+// and does not read the others again. Output.Deps maps every input file to
+// the output files that depend on it.
 package site

@@ -148,15 +148,7 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		}
 	}
 	for key, refs := range ms.backlinks {
-		sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })
-		out := refs[:0]
-		for i, r := range refs {
-			if i > 0 && r.URL == refs[i-1].URL {
-				continue
-			}
-			out = append(out, r)
-		}
-		ms.backlinks[key] = out
+		ms.backlinks[key] = uniqueReferrers(refs)
 	}
 	return ms
 }
@@ -200,6 +192,19 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, buf *bytes.Buffe
 	out.targets = make([]mdext.Target, len(out.Refs))
 	for i, ref := range out.Refs {
 		out.targets[i], _ = r.Resolve(ref.Kind, ref.ID)
+	}
+	return out
+}
+
+// uniqueReferrers sorts refs by URL and keeps one referrer per page.
+func uniqueReferrers(refs []referrer) []referrer {
+	sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })
+	out := refs[:0]
+	for i, r := range refs {
+		if i > 0 && r.URL == refs[i-1].URL {
+			continue
+		}
+		out = append(out, r)
 	}
 	return out
 }

@@ -90,15 +90,7 @@ func (b *builder) indexCitations() {
 		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: timelineFile})
 	}
 	for id, refs := range b.citedBy {
-		sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })
-		out := refs[:0]
-		for i, r := range refs {
-			if i > 0 && r.URL == refs[i-1].URL {
-				continue
-			}
-			out = append(out, r)
-		}
-		b.citedBy[id] = out
+		b.citedBy[id] = uniqueReferrers(refs)
 	}
 	for id, ps := range b.positions {
 		sort.SliceStable(ps, func(i, j int) bool {

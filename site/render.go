@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"hash/maphash"
 	"html/template"
 	"io/fs"
@@ -390,5 +389,3 @@ func uniqueSorted(names []string) []string {
 	}
 	return out
 }
-
-var _ = fmt.Sprintf
