@@ -145,24 +145,28 @@ func (b *builder) templateSets(src fs.FS, funcs template.FuncMap, errs *ErrorLis
 	return sets
 }
 
-var templateErrRE = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:(\d+):)? ?(.*)$`)
+// templateErrRE matches the position that text/template and html/template
+// put at the start of their errors.
+var templateErrRE = regexp.MustCompile(`^(?:template: |html/template:)([^:]+):(\d+):(?:(\d+):)? ?(.*)$`)
 
-// templateErrorPos extracts the file and line html/template reports.
+// templateErrorPos extracts the file, line and column a template error
+// reports. Parse errors carry no column: they point at column 1 of the
+// line.
 func templateErrorPos(err error, file string) Pos {
 	m := templateErrRE.FindStringSubmatch(err.Error())
 	if m == nil {
-		return Pos{File: file}
+		return Pos{File: file, Line: 1, Column: 1}
 	}
 	line, _ := strconv.Atoi(m[2])
 	col, _ := strconv.Atoi(m[3])
-	return Pos{File: m[1], Line: line, Column: col}
+	return Pos{File: m[1], Line: line, Column: max(col, 1)}
 }
 
 // templateErrorMsg is the error's message without its position prefix.
 func templateErrorMsg(err error) string {
 	m := templateErrRE.FindStringSubmatch(err.Error())
 	if m == nil {
-		return strings.TrimPrefix(err.Error(), "template: ")
+		return strings.TrimPrefix(strings.TrimPrefix(err.Error(), "template: "), "html/template: ")
 	}
 	return m[4]
 }

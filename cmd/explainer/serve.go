@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,9 +34,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *poll < 0 {
 		return usageError(flags, "-poll %v: must not be negative", *poll)
 	}
-	host, _, err := net.SplitHostPort(*addr)
+	host, port, err := net.SplitHostPort(*addr)
 	if err != nil {
 		return usageError(flags, "-addr %q: %v", *addr, err)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageError(flags, "-addr %q: the port must be a number from 0 to 65535", *addr)
 	}
 	project, err := openProject(*src)
 	if err != nil {
@@ -51,7 +55,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site\n")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := devserver.New(devserver.Options{Addr: ln.Addr().String(), Logger: logger})
+	// The server answers to the address it is bound to, and to the name
+	// it was given, if it was given one.
+	bound := ln.Addr().String()
+	if host != "" && net.ParseIP(host) == nil {
+		_, boundPort, _ := net.SplitHostPort(bound)
+		bound = net.JoinHostPort(host, boundPort)
+	}
+	srv := devserver.New(devserver.Options{Addr: bound, Logger: logger})
 	defer srv.Close()
 
 	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 20 * time.Millisecond, Logger: logger})
@@ -61,6 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer w.Close()
 
 	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath})
+	good := false // whether a build has succeeded
 	// rebuild builds the project again; changed lists the files the
 	// watcher saw change, or is nil to read every file.
 	rebuild := func(changed []string) {
@@ -83,7 +95,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			srv.Fail(lines)
 			errs, _ := countProblems(list)
-			fmt.Fprintf(stderr, "build failed: %s; still serving the last good build\n", plural(errs, "error"))
+			if good {
+				fmt.Fprintf(stderr, "build failed: %s; still serving the last good build\n", plural(errs, "error"))
+			} else {
+				fmt.Fprintf(stderr, "build failed: %s; the pages show them until a build succeeds\n", plural(errs, "error"))
+			}
 			return
 		}
 		if err != nil {
@@ -91,6 +107,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintf(stderr, "build failed: %v\n", err)
 			return
 		}
+		printWarnings(stderr, out.Warnings, changed)
+		good = true
 		changes := srv.Publish(out)
 		if changed == nil {
 			fmt.Fprintf(stderr, "built %s in %s\n", plural(out.Pages, "page"), roundDuration(time.Since(start)))
@@ -143,4 +161,23 @@ func describe(files []string) string {
 		return files[0] + " and " + files[1]
 	}
 	return fmt.Sprintf("%s and %d more files", strings.Join(files[:1], ", "), len(files)-1)
+}
+
+// printWarnings prints the warnings of a build: all of them after the
+// first build, and after a rebuild only those in the files that changed,
+// so that a project with many warnings does not repeat them on every save.
+func printWarnings(w io.Writer, warnings site.ErrorList, changed []string) {
+	if changed == nil {
+		printProblems(w, warnings)
+		return
+	}
+	files := make(map[string]bool, len(changed))
+	for _, f := range changed {
+		files[f] = true
+	}
+	for _, e := range warnings {
+		if files[e.Pos.File] {
+			fmt.Fprintln(w, e.Error())
+		}
+	}
 }

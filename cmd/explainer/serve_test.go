@@ -34,6 +34,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/explainer/explainer/internal/devserver"
+	"github.com/explainer/explainer/site"
 	"golang.org/x/tools/txtar"
 )
 
@@ -273,13 +275,34 @@ func (s *served) waitLog(t *testing.T, since int, re *regexp.Regexp) string {
 	return line
 }
 
+// waitCleanBuild waits until every file of a clean build of the project,
+// as it is now, is served byte for byte: what serve rebuilt from the
+// changes it saw is what a fresh build of the same files gives.
+func (s *served) waitCleanBuild(t *testing.T) {
+	t.Helper()
+	out, err := site.Build(context.Background(), os.DirFS(s.dir), site.Options{LiveReload: devserver.ScriptPath})
+	if err != nil {
+		t.Fatalf("a clean build of the project: %v", err)
+	}
+	waitUntil(t, "the served site to match a clean build", func() string {
+		for _, name := range out.Names() {
+			want, _ := out.File(name)
+			status, got := s.get(t, "/"+name)
+			if status != http.StatusOK || got != string(want) {
+				return fmt.Sprintf("GET /%s: status %d and %d bytes, want 200 and the %d bytes of a clean build", name, status, len(got), len(want))
+			}
+		}
+		return ""
+	})
+}
+
 // rebuiltLine matches serve's summary of a successful rebuild.
 var rebuiltLine = regexp.MustCompile(`^rebuilt in \S+ after (.+): (\d+) pages? changed$`)
 
 // problemLine is the shape of every problem on stderr.
 var problemLine = regexp.MustCompile(`^[^:\s]+:[0-9]+:[0-9]+: \S.*$`)
 
-// writeAtomically saves data to the project file rel as editors such as
+// writeAtomically saves data to the file name as editors such as
 // gedit, JetBrains IDEs and many others do: into a new hidden file in the
 // same directory, then renamed over the old one.
 func writeAtomically(t *testing.T, name, data string) {
@@ -603,6 +626,7 @@ func TestServeEdit(t *testing.T) {
 			if strings.Contains(s.stderr.String(), "goutputstream") {
 				t.Errorf("stderr mentions the editor's temp file:\n%s", s.stderr)
 			}
+			s.waitCleanBuild(t)
 		})
 	}
 }
@@ -711,6 +735,7 @@ func TestServeBrokenEdit(t *testing.T) {
 			}
 			s.waitPage(t, tc.page, 200, []string{tc.good}, tc.bad)
 			s.waitLog(t, mark, rebuiltLine)
+			s.waitCleanBuild(t)
 		})
 	}
 }
@@ -816,6 +841,7 @@ func TestServeNewAndDeletedFiles(t *testing.T) {
 	s.waitPage(t, "/pics/dot.svg", 200, []string{svg})
 	writeAtomically(t, s.path("static/pics/dot.svg"), strings.Replace(svg, `r=".5"`, `r=".4"`, 1))
 	s.waitPage(t, "/pics/dot.svg", 200, []string{`r=".4"`})
+	s.waitCleanBuild(t)
 }
 
 // cssVersion matches the cache-busting query of a stylesheet link.
@@ -850,6 +876,7 @@ func TestServeStylesheet(t *testing.T) {
 	if a, b := cssVersion.ReplaceAllString(before, `"`), cssVersion.ReplaceAllString(after, `"`); a != b {
 		t.Errorf("the page changed beyond the stylesheet's ?v=:\nbefore:\n%s\nafter:\n%s", a, b)
 	}
+	s.waitCleanBuild(t)
 }
 
 // TestServeIgnoresEditorTempFiles checks that editors' temporary files do
@@ -941,6 +968,8 @@ func TestServeUsage(t *testing.T) {
 		{"-addr", "nonsense"},
 		{"-addr", "127.0.0.1"},
 		{"-addr", "127.0.0.1:0:0"},
+		{"-addr", "127.0.0.1:99999"},
+		{"-addr", "127.0.0.1:http"},
 		{"-poll", "soon"},
 		{"-poll", "-1s"},
 		{"-nosuchflag"},
@@ -981,6 +1010,7 @@ func TestServePoll(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.waitPage(t, "/img/dot.svg", 200, []string{"<svg/>"})
+	s.waitCleanBuild(t)
 }
 
 // TestServeInterrupt checks that Ctrl-C stops serve cleanly: run returns
@@ -1152,5 +1182,109 @@ func TestServeBrowser(t *testing.T) {
 	}
 	if y := browserEval[float64](t, tab, `scrollY`); y < 597 || y > 603 {
 		t.Errorf("scrollY %v after the overlay came and went, want 600", y)
+	}
+}
+
+// TestServeEditsWhileBroken edits other files while the build is broken:
+// once it is fixed, the site has every edit, as a clean build has.
+func TestServeEditsWhileBroken(t *testing.T) {
+	for _, mode := range []struct {
+		name  string
+		flags []string
+	}{{"events", nil}, {"poll", []string{"-poll", "100ms"}}} {
+		t.Run(mode.name, func(t *testing.T) {
+			s := startServe(t, newServeProject(t), mode.flags...)
+			ws := s.dial(t)
+			doc := s.path("content/documents/draft-a.yaml")
+			good := readFile(t, doc)
+			writeAtomically(t, doc, replaceIn(t, good, "title: First harbour draft", "title: [First harbour draft"))
+			ws.next(t, "the errors", func(m socketMessage) bool { return m.Type == "errors" }, nil)
+
+			// While broken: edit a section, add one, delete one, add a
+			// stylesheet.
+			mark := s.stderr.Len()
+			section := s.path("content/sections/01-first-draft.md")
+			writeInPlace(t, section, replaceIn(t, readFile(t, section), "The first draft set", "The quietly edited draft set"))
+			writeAtomically(t, s.path("content/sections/03-later.md"), "---\ntitle: What came later?\nsources: [gazette]\n---\nLater news.\n")
+			if err := os.Remove(s.path("content/sections/02-next.md")); err != nil {
+				t.Fatal(err)
+			}
+			// 02-next.md was linked from 01-first-draft.md: fix that too.
+			writeInPlace(t, section, replaceIn(t, readFile(t, section), "See also [](section:next).", "See also [](section:later)."))
+			if err := os.MkdirAll(s.path("static/css"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			writeAtomically(t, s.path("static/css/site.css"), "body { color: rgb(7, 8, 9); }\n")
+			// They make more failed builds, with the same problem.
+			s.waitLog(t, mark, regexp.MustCompile(`^build failed: 1 error; still serving the last good build$`))
+			s.waitPage(t, "/sections/first-draft/", 200, []string{"The first draft set"}, "quietly")
+
+			writeAtomically(t, doc, strings.Replace(good, "title: First harbour draft", "title: Mended harbour draft", 1))
+			ws.next(t, "a reload", func(m socketMessage) bool { return m.Type == "reload" }, nil)
+			s.waitPage(t, "/sections/first-draft/", 200, []string{"The quietly edited draft set", "What came later?"})
+			s.waitPage(t, "/sections/later/", 200, []string{"Later news."})
+			s.waitPage(t, "/sections/next/", 404, nil)
+			s.waitPage(t, "/css/site.css", 200, []string{"rgb(7, 8, 9)"})
+			s.waitPage(t, "/documents/draft-a/", 200, []string{"Mended harbour draft"})
+			s.waitCleanBuild(t)
+		})
+	}
+}
+
+// TestServeHostName checks that a server bound by name answers to that
+// name: "localhost" here, the one name every machine resolves.
+func TestServeHostName(t *testing.T) {
+	dir := newServeProject(t)
+	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-src", dir, "-addr", "localhost:0"}, &stdout, &stderr) }()
+	var url string
+	for url == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if line, ok := strings.CutPrefix(stdout.String(), "Serving at "); ok && strings.HasSuffix(line, "\n") {
+			url = strings.TrimSpace(line)
+		}
+	}
+	port := url[strings.LastIndex(url, ":")+1:]
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Host = "localhost:" + strings.TrimSuffix(port, "/")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET with Host %s: status %d, want 200", req.Host, resp.StatusCode)
+	}
+	cancel()
+	<-done
+}
+
+// TestServeWarnings checks that serve prints the warnings of its first
+// build, as build does.
+func TestServeWarnings(t *testing.T) {
+	dir := newServeProject(t)
+	if err := os.WriteFile(filepath.Join(dir, "content/sections/03-unsourced.md"), []byte("---\ntitle: Unsourced?\nsources: [gazette]\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-src", dir, "-addr", "127.0.0.1:0"}, &stdout, &stderr) }()
+	deadline := time.Now().Add(serveTimeout)
+	for !strings.Contains(stdout.String(), "Serving at") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if want := `content/sections/03-unsourced.md:1:1: warning: section "unsourced" has no body`; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
 	}
 }
