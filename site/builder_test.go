@@ -127,8 +127,29 @@ var edits = []edit{
 		appendTo(src, "static/css/site.css", fmt.Sprintf("\n.x%d { color: red; }\n", r.IntN(1000)))
 	}},
 	{"override a template", func(src fstest.MapFS, r *rand.Rand) {
-		base := src["templates/topic.tmpl"]
-		src["templates/topic.tmpl"] = &fstest.MapFile{Data: bytes.Replace(base.Data, []byte("Side by side"), []byte(fmt.Sprintf("Compared %d", r.IntN(1000))), 1)}
+		base, err := os.ReadFile("../templates/topic.tmpl")
+		if err != nil {
+			panic(err)
+		}
+		src["templates/topic.tmpl"] = &fstest.MapFile{Data: bytes.Replace(base, []byte("Side by side"), []byte(fmt.Sprintf("Compared %d", r.IntN(1000))), 1)}
+	}},
+	{"retitle the explainer", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/_index.md", regexp.MustCompile(`(?m)^title: .*$`), fmt.Sprintf("title: Explainer %d", r.IntN(1000)), r)
+	}},
+	{"set the base URL", func(src fstest.MapFS, r *rand.Rand) {
+		f := src["content/_index.md"]
+		data := regexp.MustCompile(`(?m)^base_url: .*\n`).ReplaceAll(f.Data, nil)
+		if r.IntN(3) > 0 {
+			data = bytes.Replace(data, []byte("---\n"), fmt.Appendf(nil, "---\nbase_url: https://example.org/%d\n", r.IntN(1000)), 1)
+		}
+		src["content/_index.md"] = &fstest.MapFile{Data: data}
+	}},
+	{"override a template with one that shows every section", func(src fstest.MapFS, r *rand.Rand) {
+		src["templates/clause.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}<h1>{{.Clause.Title}}</h1><ul>{{range .Site.Sections}}<li>{{.Title}}: {{.Summary.HTML}}</li>{{end}}</ul>{{end}}`)}
+	}},
+	{"drop template overrides", func(src fstest.MapFS, r *rand.Rand) {
+		delete(src, "templates/clause.tmpl")
+		delete(src, "templates/topic.tmpl")
 	}},
 	{"break a cross-reference", func(src fstest.MapFS, r *rand.Rand) {
 		appendTo(src, "content/sections/02-reaction.md", "\nBroken [](clause:us-28/99).\n")
@@ -151,7 +172,7 @@ var edits = []edit{
 // byte a fresh build of the same files, with the same problems.
 func TestBuilderIncremental(t *testing.T) {
 	src := copyProject(t, "..")
-	opts := site.Options{BaseURL: "https://example.org/plan"}
+	opts := site.Options{}
 	bd := site.NewBuilder(opts)
 	r := rand.New(rand.NewPCG(1, 2))
 	steps := 60

@@ -3,6 +3,7 @@ package site
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"slices"
 	"strconv"
 )
 
@@ -138,16 +139,43 @@ func (d *deps) sectionMeta(s *Section) {
 }
 
 // frame adds what every page's frame shows of the explainer: its title,
-// language, byline, update date and navigation, and the templates.
+// language, byline, update date, base URL and navigation, and the
+// templates. A page rendered with a template of the project's own may
+// show anything at all, so it depends on every input file; in the
+// dependency graph, "content/" stands for them.
 func (d *deps) frame(tmpl string) {
 	b, e := d.b, d.b.p.Explainer
-	d.part(e.Pos.File, "site", e.Title, e.Language, e.Byline, e.Updated, strconv.FormatBool(b.p.HasTimeline))
+	d.part(e.Pos.File, "site", e.Title, e.Language, e.Byline, e.Updated, b.site.BaseURL, strconv.FormatBool(b.p.HasTimeline))
 	d.add(topicsFile, actorsFile, sourcesFile, b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[tmpl])
+	if b.custom["base.tmpl"] || b.custom["partials.tmpl"] || b.custom[tmpl] {
+		d.part(everything, "everything", b.everything)
+	}
 }
+
+// everything stands for every input file in the dependency graph.
+const everything = "content/"
 
 // fileHash is the hash of an input file's content, 0 for a file the build
 // did not read.
 func (b *builder) fileHash(name string) uint64 { return b.sums[name] }
+
+// hashAll is a hash of every input file read, by name and content.
+func hashAll(seed maphash.Seed, sums map[string]uint64) string {
+	names := make([]string, 0, len(sums))
+	for n := range sums {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var sum [8]byte
+	for _, n := range names {
+		h.WriteString(n)
+		binary.LittleEndian.PutUint64(sum[:], sums[n])
+		h.Write(sum[:])
+	}
+	return strconv.FormatUint(h.Sum64(), 16)
+}
 
 // jobs lists every page of the site. Each job's fill adds what its page
 // depends on; renderPages calls it, on all cores, to decide whether the

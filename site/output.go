@@ -170,13 +170,17 @@ func (g *Graph) invert() {
 }
 
 // Dependents returns the output files that depend on the input file,
-// sorted.
+// sorted. Pages rendered with the project's own templates depend on every
+// file under content/.
 func (g *Graph) Dependents(input string) []string {
 	if g == nil {
 		return nil
 	}
 	g.once.Do(g.invert)
-	return g.inputs[input]
+	if !strings.HasPrefix(input, everything) || len(g.inputs[everything]) == 0 {
+		return g.inputs[input]
+	}
+	return uniqueSorted(append(slices.Clone(g.inputs[input]), g.inputs[everything]...))
 }
 
 // Inputs returns every input file the graph knows, sorted.

@@ -84,11 +84,13 @@ type builder struct {
 	opts Options
 	site *siteData
 
-	citedBy   map[string][]referrer // source id -> what cites it
-	seed      maphash.Seed          // for the keys of pages' inputs (see deps)
-	sums      map[string]uint64     // the hash of every input file read
-	positions map[string][]actorPosition
-	tmplFiles map[string]string // template file name -> its path for errors and deps
+	citedBy    map[string][]referrer // source id -> what cites it
+	seed       maphash.Seed          // for the keys of pages' inputs (see deps)
+	sums       map[string]uint64     // the hash of every input file read
+	everything string                // a hash of them all (see deps.frame)
+	positions  map[string][]actorPosition
+	tmplFiles  map[string]string // template file name -> its path for errors and deps
+	custom     map[string]bool   // the templates the project overrides
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -100,15 +102,19 @@ type actorPosition struct {
 // templateSets parses the layout and page templates: the embedded ones,
 // each overridden by a file of the same name in the project's templates/.
 func (b *builder) templateSets(src fs.FS, funcs template.FuncMap, errs *ErrorList) map[string]*template.Template {
+	b.custom = map[string]bool{}
 	read := func(name string) (string, string, bool) {
+		embedded, embErr := fs.ReadFile(templates.FS, name)
 		if data, err := fs.ReadFile(src, "templates/"+name); err == nil {
+			// A copy of the embedded template, as in this repository,
+			// is no override.
+			b.custom[name] = embErr != nil || !bytes.Equal(data, embedded)
 			return string(data), "templates/" + name, true
 		}
-		data, err := fs.ReadFile(templates.FS, name)
-		if err != nil {
+		if embErr != nil {
 			return "", "", false
 		}
-		return string(data), "templates/" + name, true
+		return string(embedded), "templates/" + name, true
 	}
 	b.tmplFiles = map[string]string{}
 	base := template.New("layout").Funcs(funcs)

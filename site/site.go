@@ -119,6 +119,12 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		Stylesheet: css,
 	}
 	b.sums = rec.sums(bd.seed)
+	for _, custom := range b.custom {
+		if custom {
+			b.everything = hashAll(bd.seed, b.sums)
+			break
+		}
+	}
 	jobs := b.jobs()
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {
