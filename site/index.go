@@ -39,7 +39,6 @@ type index struct {
 	actors   map[string]*Actor
 	sources  map[string]*Source
 	targets  map[refID]mdext.Target // every link target, resolved once
-	keys     map[refID]string       // virtual input names of targets (see deps)
 }
 
 // refID names a link target.
@@ -92,8 +91,32 @@ func newIndex(p *Project) *index {
 	for _, s := range p.Sources {
 		ix.targets[refID{"source", s.ID}] = mdext.Target{URL: sourceURL(s), Label: s.Title}
 	}
-	ix.keys = map[refID]string{}
 	return ix
+}
+
+// file is the input file that defines a link target, or "".
+func (ix *index) file(kind, id string) string {
+	switch kind {
+	case "clause":
+		if c := ix.clauses[id]; c != nil {
+			return c.Doc.Pos.File
+		}
+	case "doc":
+		if d := ix.docs[id]; d != nil {
+			return d.Pos.File
+		}
+	case "section":
+		if s := ix.sections[id]; s != nil {
+			return s.Pos.File
+		}
+	case "topic":
+		return topicsFile
+	case "actor":
+		return actorsFile
+	case "source":
+		return sourcesFile
+	}
+	return ""
 }
 
 // Resolve implements mdext.Resolver.

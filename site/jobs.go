@@ -66,36 +66,20 @@ func (d *deps) key() uint64 { return d.h.Sum64() }
 // ref adds a cross-reference target as links show it: its URL and label.
 func (d *deps) ref(kind, id string) {
 	t, _ := d.b.ix.Resolve(kind, id)
-	file := ""
-	switch kind {
-	case "clause":
-		if c := d.b.ix.clauses[id]; c != nil {
-			file = c.Doc.Pos.File
-		}
-	case "doc":
-		if doc := d.b.ix.docs[id]; doc != nil {
-			file = doc.Pos.File
-		}
-	case "section":
-		if s := d.b.ix.sections[id]; s != nil {
-			file = s.Pos.File
-		}
-	case "topic":
-		file = topicsFile
-	case "actor":
-		file = actorsFile
-	case "source":
-		file = sourcesFile
-	}
-	d.part(file, "ref", kind, id, t.URL, t.Label)
+	d.part(d.b.ix.file(kind, id), "ref", kind, id, t.URL, t.Label)
 }
 
 // markdown adds the targets of every cross-reference in converted fields.
 func (d *deps) markdown(ms ...Markdown) {
+	var sum [8]byte
 	for _, m := range ms {
-		for _, r := range refs(m) {
-			d.ref(r.Kind, r.ID)
+		if m.r == nil || len(m.r.Refs) == 0 {
+			continue
 		}
+		d.h.WriteByte(2)
+		binary.LittleEndian.PutUint64(sum[:], m.r.digest)
+		d.h.Write(sum[:])
+		d.files = append(d.files, m.r.files...)
 	}
 }
 
@@ -107,7 +91,32 @@ func (d *deps) referrers(rs []referrer) {
 }
 
 // backlinks adds the pages that refer to v.
-func (d *deps) backlinks(v any) { d.referrers(d.b.backlinks(v)) }
+func (d *deps) backlinks(v any) {
+	var key refID
+	switch v := v.(type) {
+	case *Clause:
+		key = refID{"clause", clauseKey(v)}
+	case *Document:
+		key = refID{"doc", v.ID}
+	case *Topic:
+		key = refID{"topic", v.ID}
+	case *Actor:
+		key = refID{"actor", v.ID}
+	case *Section:
+		key = refID{"section", v.Slug}
+	case *Source:
+		key = refID{"source", v.ID}
+	}
+	bk, ok := d.b.ms.backlinkKeys[key]
+	if !ok {
+		return
+	}
+	var sum [8]byte
+	d.h.WriteByte(3)
+	binary.LittleEndian.PutUint64(sum[:], bk.digest)
+	d.h.Write(sum[:])
+	d.files = append(d.files, bk.files...)
+}
 
 // clause adds everything a clause's own text and notes show.
 func (d *deps) clause(c *Clause) {
@@ -195,8 +204,12 @@ func (b *builder) jobs() []pageJob {
 		d.add(p.Explainer.Pos.File)
 		d.markdown(p.Explainer.Lede)
 		for _, s := range p.Sections {
-			d.add(s.Pos.File)
-			d.markdown(s.Body, s.Summary)
+			if bl, ok := b.blocks[s]; ok {
+				d.part(s.Pos.File, "block", strconv.FormatUint(bl.key, 16))
+			} else {
+				d.add(s.Pos.File)
+				d.markdown(s.Body, s.Summary)
+			}
 		}
 		for _, doc := range p.Documents {
 			d.doc(doc)

@@ -2,8 +2,10 @@ package site
 
 import (
 	"bytes"
+	"hash/maphash"
 	"html/template"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -39,6 +41,8 @@ type rendered struct {
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
 	problems []mdext.Problem // what converting it found
+	digest   uint64          // a hash of Refs and targets, for page keys (see deps)
+	files    []string        // the files that define the targets, for the dependency graph
 	src      string          // the source it was converted from
 	prefix   string          // the heading id prefix it was converted with
 	wantText bool            // whether Text was extracted
@@ -53,11 +57,14 @@ type rendered struct {
 // every cross-reference in it still resolves to the same URL and label, so
 // that it is the same as a fresh one.
 type mdCache struct {
+	seed    maphash.Seed // for rendered.digest
 	mu      sync.Mutex
 	entries map[string]*rendered
 }
 
-func newMDCache() *mdCache { return &mdCache{entries: map[string]*rendered{}} }
+func newMDCache(seed maphash.Seed) *mdCache {
+	return &mdCache{seed: seed, entries: map[string]*rendered{}}
+}
 
 // reusable reports whether r is a conversion of field f that a fresh
 // conversion would repeat.
@@ -83,7 +90,10 @@ func mdKey(f mdField) string {
 
 // markdownSet holds what rendering every Markdown field of a build found.
 type markdownSet struct {
-	backlinks map[refID][]referrer // target -> referrers, sorted, unique
+	// backlinkKeys holds, for each target, a hash of its referrers and
+	// the files they come from, for page keys (see deps).
+	backlinkKeys map[refID]backlinkKey
+	backlinks    map[refID][]referrer // target -> referrers, sorted, unique
 }
 
 // plainText returns the plain text of a converted field.
@@ -94,13 +104,6 @@ func plainText(m Markdown) string {
 	return m.r.Text
 }
 
-// refs returns the cross-references of a converted field.
-func refs(m Markdown) []mdext.Ref {
-	if m.r == nil {
-		return nil
-	}
-	return m.r.Refs
-}
 
 // renderMarkdown converts every field with one goldmark instance on all
 // cores, checks their cross-references and collects backlinks.
@@ -147,8 +150,24 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
 		}
 	}
+	ms.backlinkKeys = make(map[refID]backlinkKey, len(ms.backlinks))
 	for key, refs := range ms.backlinks {
-		ms.backlinks[key] = uniqueReferrers(refs)
+		refs = uniqueReferrers(refs)
+		ms.backlinks[key] = refs
+		var h maphash.Hash
+		h.SetSeed(cache.seed)
+		bk := backlinkKey{}
+		for _, r := range refs {
+			for _, s := range []string{r.URL, r.Label, r.Kind} {
+				h.WriteString(s)
+				h.WriteByte(0)
+			}
+			if !slices.Contains(bk.files, r.File) {
+				bk.files = append(bk.files, r.File)
+			}
+		}
+		bk.digest = h.Sum64()
+		ms.backlinkKeys[key] = bk
 	}
 	return ms
 }
@@ -162,7 +181,7 @@ func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdC
 		out = cache.entries[key]
 		cache.mu.Unlock()
 		if !out.reusable(f, r) {
-			out = convert(md, r, f, buf)
+			out = convert(md, r, f, cache.seed, buf)
 			cache.mu.Lock()
 			cache.entries[key] = out
 			cache.mu.Unlock()
@@ -176,7 +195,7 @@ func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdC
 }
 
 // convert renders one field.
-func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, buf *bytes.Buffer) *rendered {
+func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.Seed, buf *bytes.Buffer) *rendered {
 	src := []byte(f.md.Text)
 	pc := parser.NewContext(parser.WithIDs(mdext.NewIDs(f.prefix)))
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
@@ -190,10 +209,28 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, buf *bytes.Buffe
 		out.Text = mdext.Text(doc, src)
 	}
 	out.targets = make([]mdext.Target, len(out.Refs))
+	var h maphash.Hash
+	h.SetSeed(seed)
 	for i, ref := range out.Refs {
 		out.targets[i], _ = r.Resolve(ref.Kind, ref.ID)
+		for _, s := range []string{ref.Kind, ref.ID, out.targets[i].URL, out.targets[i].Label} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		if ix, ok := r.(*index); ok {
+			if f := ix.file(ref.Kind, ref.ID); f != "" && !slices.Contains(out.files, f) {
+				out.files = append(out.files, f)
+			}
+		}
 	}
+	out.digest = h.Sum64()
 	return out
+}
+
+// backlinkKey is what the pages referring to a target add to page keys.
+type backlinkKey struct {
+	digest uint64
+	files  []string
 }
 
 // uniqueReferrers sorts refs by URL and keeps one referrer per page.

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"fmt"
 	"html/template"
 	"sort"
 	"strconv"
@@ -158,7 +159,20 @@ func (b *builder) funcs() template.FuncMap {
 		"stanceLabel": stanceLabel,
 		"fateLabel":   fateLabel,
 		"demote":      demote,
-		"percent":     func(f float64) int { return int(f*100 + 0.5) },
+		"sectionBlock": func(s *Section) (template.HTML, error) {
+			bl, ok := b.blocks[s]
+			if !ok {
+				return "", fmt.Errorf("sectionBlock: no %q template for section %q", homeBlock, s.Slug)
+			}
+			return bl.html, nil
+		},
+		"sectionBlocks": func() (template.HTML, error) {
+			if len(b.blocks) < len(b.p.Sections) {
+				return "", fmt.Errorf("sectionBlocks: no %q template", homeBlock)
+			}
+			return blocksMarker, nil
+		},
+		"percent": func(f float64) int { return int(f*100 + 0.5) },
 	}
 }
 

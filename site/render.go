@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/explainer/explainer/static"
 	"github.com/explainer/explainer/templates"
@@ -89,8 +90,9 @@ type builder struct {
 	sums       map[string]uint64     // the hash of every input file read
 	everything string                // a hash of them all (see deps.frame)
 	positions  map[string][]actorPosition
-	tmplFiles  map[string]string // template file name -> its path for errors and deps
-	custom     map[string]bool   // the templates the project overrides
+	tmplFiles  map[string]string  // template file name -> its path for errors and deps
+	custom     map[string]bool    // the templates the project overrides
+	blocks     map[*Section]block // each section as the home page shows it
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -213,7 +215,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 					failures[i] = err
 					continue
 				}
-				results[i] = relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
+				results[i] = b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
 				if ctx.Err() != nil {
 					failures[i] = ctx.Err()
 				}
@@ -398,4 +400,92 @@ func uniqueSorted(names []string) []string {
 		out = append(out, n)
 	}
 	return out
+}
+
+// block is a section rendered as the home page shows it, with the key of
+// its inputs. The home page, which holds every section, is put together
+// from blocks, so that an edit of one section renders only its block.
+type block struct {
+	key  uint64
+	html template.HTML
+}
+
+// homeBlock is the template that renders a section's block.
+const homeBlock = "home-section"
+
+// renderBlocks renders the home page's block of every section, on all
+// cores, reusing a block of the last build with the same key. It does
+// nothing when the home template defines no block.
+func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, key uint64) (template.HTML, bool), errs *ErrorList) {
+	b.blocks = make(map[*Section]block, len(b.p.Sections))
+	if set == nil || set.Lookup(homeBlock) == nil {
+		return
+	}
+	sections := b.p.Sections
+	out := make([]block, len(sections))
+	failures := make([]error, len(sections))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			var buf bytes.Buffer
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(sections) {
+					return
+				}
+				s := sections[i]
+				d := b.newDeps()
+				d.frame("home.tmpl")
+				d.add(s.Pos.File)
+				d.markdown(s.Body)
+				out[i].key = d.key()
+				if html, ok := reuse(s, out[i].key); ok {
+					out[i].html = html
+					continue
+				}
+				buf.Reset()
+				if err := set.ExecuteTemplate(&buf, homeBlock, s); err != nil {
+					failures[i] = err
+					continue
+				}
+				out[i].html = template.HTML(relativize(buf.Bytes(), "index.html", false, ""))
+			}
+		})
+	}
+	wg.Wait()
+	for i, s := range sections {
+		if err := failures[i]; err != nil {
+			errs.Add(templateErrorPos(err, b.tmplFiles["home.tmpl"]), "%s", templateErrorMsg(err))
+			continue
+		}
+		b.blocks[s] = out[i]
+	}
+}
+
+// blocksMarker is what sectionBlocks puts in a page: the place where the
+// blocks of every section go once the page's own links are made relative.
+// The blocks are long and their links are relative already, so the page
+// is not scanned through them again.
+const blocksMarker = "\x00explainer-blocks\x00"
+
+// spliceBlocks puts the blocks of every section, each after a newline, in
+// place of the marker of a page at out, which must be at the site's root
+// for the blocks' links to be right.
+func (b *builder) spliceBlocks(page []byte, out string) []byte {
+	i := bytes.Index(page, []byte(blocksMarker))
+	if i < 0 || strings.Contains(out, "/") {
+		return page
+	}
+	n := len(page) - len(blocksMarker)
+	for _, s := range b.p.Sections {
+		n += 1 + len(b.blocks[s].html)
+	}
+	spliced := make([]byte, 0, n)
+	spliced = append(spliced, page[:i]...)
+	for _, s := range b.p.Sections {
+		spliced = append(spliced, '\n')
+		spliced = append(spliced, b.blocks[s].html...)
+	}
+	return append(spliced, page[i+len(blocksMarker):]...)
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"hash/maphash"
+	"html/template"
 	"io/fs"
 	"path"
 	"strings"
@@ -37,12 +38,13 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 // the pages it rendered. What it builds is byte for byte what Build
 // builds from the same files. A Builder is not safe for concurrent use.
 type Builder struct {
-	opts  Options
-	seed  maphash.Seed
-	loads *loadCache
-	md    *mdCache
-	diffs *diffCache
-	pages map[string]pageEntry // output file -> the last rendering
+	opts   Options
+	seed   maphash.Seed
+	loads  *loadCache
+	md     *mdCache
+	diffs  *diffCache
+	pages  map[string]pageEntry // output file -> the last rendering
+	blocks map[string]block     // section file -> its last home page block
 }
 
 // pageEntry is a rendered page or file with the key of its inputs.
@@ -89,7 +91,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed}
 	fields := b.fields()
 	if bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024 {
-		bd.md = newMDCache() // drop conversions of texts long gone
+		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
 	}
 	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, &errs)
 	if err := ctx.Err(); err != nil {
@@ -119,6 +121,14 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		Stylesheet: css,
 	}
 	b.sums = rec.sums(bd.seed)
+	blocks := make(map[string]block, len(p.Sections))
+	b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) (template.HTML, bool) {
+		old, ok := bd.blocks[s.Pos.File]
+		return old.html, ok && old.key == key
+	}, &errs)
+	for s, bl := range b.blocks {
+		blocks[s.Pos.File] = bl
+	}
 	for _, custom := range b.custom {
 		if custom {
 			b.everything = hashAll(bd.seed, b.sums)
@@ -174,7 +184,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out.Deps = graph
 	out, err := finish(out, errs, opts)
 	if err == nil {
-		bd.diffs, bd.pages = diffs, pages
+		bd.diffs, bd.pages, bd.blocks = diffs, pages, blocks
 	}
 	return out, err
 }
