@@ -104,7 +104,6 @@ func plainText(m Markdown) string {
 	return m.r.Text
 }
 
-
 // renderMarkdown converts every field with one goldmark instance on all
 // cores, checks their cross-references and collects backlinks.
 // A field keeps its last conversion when it is still valid; the cache
