@@ -136,6 +136,13 @@
 //	positionsOf ACTOR       an actor's positions, in date order
 //	stanceLabel, fateLabel  display names
 //	demote MARKDOWN         its HTML with headings one level down
+//	sectionBlock SECTION    the section as home.tmpl's "home-section" renders it
+//	sectionBlocks           every section's block, in order, each after a newline
+//
+// home.tmpl defines "home-section", one section as the home page shows
+// it. The Builder renders each section's block once and keeps it between
+// builds, so that an edit of one section does not render the whole home
+// page again; sectionBlocks splices them in.
 //
 // # Errors
 //
