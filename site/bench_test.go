@@ -49,19 +49,7 @@ func BenchmarkRebuildCorpus(b *testing.B) {
 	if dir == "" {
 		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
 	}
-	src := fstest.MapFS{}
-	fsys := os.DirFS(dir)
-	err := fs.WalkDir(fsys, "content", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := fs.ReadFile(fsys, name)
-		src[name] = &fstest.MapFile{Data: data}
-		return err
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
+	src := copyProject(b, dir)
 	var section string
 	for name := range src {
 		if strings.HasPrefix(name, "content/sections/") && (section == "" || name < section) {

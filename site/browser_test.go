@@ -12,20 +12,19 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/explainer/explainer/internal/browsertest"
+	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
-	"golang.org/x/tools/txtar"
 )
 
 var screenshots = flag.String("screenshots", "", "save full-page PNG screenshots of the key pages into `DIR` (TestBrowser)")
@@ -76,11 +75,11 @@ var fateLabels = []string{"Original", "Kept", "Changed", "Deferred", "Moved", "R
 // with JavaScript on and off. It starts one browser for all its subtests.
 // Without Chromium it skips, unless $CI is set.
 func TestBrowser(t *testing.T) {
-	browser := newBrowser(t)
+	browser := browsertest.New(t)
 	cases := []browserCase{
 		{
 			name:        "fixture",
-			src:         txtarProject(t, "testdata/build/basic.txtar"),
+			src:         fixture.Project(t, "testdata/build/basic.txtar"),
 			anchor:      "next",
 			clause:      "/documents/draft-a/2/",
 			clauseH1:    "Point 2",
@@ -256,70 +255,6 @@ func (r *reader) checkAll(c checker, ctx context.Context, p browserPage) {
 	r.checkColors(c, ctx)
 	p.check(c, ctx)
 	r.checkMobile(c, ctx, p.path)
-}
-
-// newBrowser starts headless Chromium for the rest of the test and
-// returns a context that opens tabs in it.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	execPath := os.Getenv("CHROMIUM")
-	if execPath == "" {
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if p, err := exec.LookPath(name); err == nil {
-				execPath = p
-				break
-			}
-		}
-	}
-	if execPath == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no Chromium: install it (apt-get install chromium) or set $CHROMIUM; CI must run the browser tests")
-		}
-		t.Skip("no Chromium: install it (apt-get install chromium) or set $CHROMIUM to run the browser tests")
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("force-color-profile", "srgb"),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	// Start the browser now, without a timeout (a timeout on the first
-	// Run would stop the browser with it).
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", execPath, err)
-	}
-	return ctx
-}
-
-// txtarProject loads the project files of a testdata/build case (all but
-// its want/ files and errors) into a file system.
-func txtarProject(t *testing.T, file string) fs.FS {
-	t.Helper()
-	ar, err := txtar.ParseFile(file)
-	if err != nil {
-		t.Fatalf("%v", err)
-	}
-	src := fstest.MapFS{}
-	for _, f := range ar.Files {
-		if strings.HasPrefix(f.Name, "want/") || f.Name == "errors" || f.Name == "strict" {
-			continue
-		}
-		src[f.Name] = &fstest.MapFile{Data: f.Data}
-	}
-	return src
 }
 
 // scriptProbe is a page that retitles itself when scripts run.

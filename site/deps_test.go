@@ -6,29 +6,15 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
-	"golang.org/x/tools/txtar"
 )
-
-// loadCase reads a txtar case of testdata/build as a project.
-func loadCase(t *testing.T, name string) fstest.MapFS {
-	t.Helper()
-	ar, err := txtar.ParseFile("testdata/build/" + name + ".txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fstest.MapFS{}
-	for _, f := range ar.Files {
-		src[f.Name] = &fstest.MapFile{Data: f.Data}
-	}
-	return src
-}
 
 // TestDeps checks the dependency graph that incremental rebuilds rely on:
 // an input file's dependents include every page that shows it, and leave
 // out pages that do not.
 func TestDeps(t *testing.T) {
-	out := build(t, loadCase(t, "basic"), site.Options{})
+	out := build(t, fixture.Project(t, "testdata/build/basic.txtar"), site.Options{})
 	tests := []struct {
 		input    string
 		want     []string
@@ -83,7 +69,7 @@ func TestDeps(t *testing.T) {
 // TestBaseURL checks that sitemap.xml and feed.xml exist only with a base
 // URL, and that the live-reload script appears only when asked for.
 func TestBaseURL(t *testing.T) {
-	src := loadCase(t, "basic")
+	src := fixture.Project(t, "testdata/build/basic.txtar")
 	without := build(t, src, site.Options{})
 	for _, name := range []string{"sitemap.xml", "feed.xml"} {
 		if _, ok := without.File(name); ok {
@@ -117,7 +103,7 @@ func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
 
 // TestDrafts checks that a draft section is left out unless asked for.
 func TestDrafts(t *testing.T) {
-	src := loadCase(t, "basic")
+	src := fixture.Project(t, "testdata/build/basic.txtar")
 	src["content/sections/03-draft.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Not ready?\ndraft: true\nsources: [gazette]\n---\nWork in progress.\n")}
 	out := build(t, src, site.Options{})
 	if _, ok := out.File("sections/draft/index.html"); ok {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/typo"
 )
 
 // The URL scheme. Every URL here is root-absolute; pages are written with
@@ -137,7 +138,7 @@ func (ix *index) Suggest(kind, id string) string {
 				for _, c := range d.Clauses {
 					known = append(known, clauseKey(c))
 				}
-				return suggest(id, known)
+				return typo.Nearest(id, known)
 			}
 		}
 		for k := range ix.clauses {
@@ -164,5 +165,5 @@ func (ix *index) Suggest(kind, id string) string {
 			known = append(known, k)
 		}
 	}
-	return suggest(id, known)
+	return typo.Nearest(id, known)
 }

@@ -92,21 +92,7 @@ func (d *deps) referrers(rs []referrer) {
 
 // backlinks adds the pages that refer to v.
 func (d *deps) backlinks(v any) {
-	var key refID
-	switch v := v.(type) {
-	case *Clause:
-		key = refID{"clause", clauseKey(v)}
-	case *Document:
-		key = refID{"doc", v.ID}
-	case *Topic:
-		key = refID{"topic", v.ID}
-	case *Actor:
-		key = refID{"actor", v.ID}
-	case *Section:
-		key = refID{"section", v.Slug}
-	case *Source:
-		key = refID{"source", v.ID}
-	}
+	key, _, _ := targetOf(v)
 	bk, ok := d.b.ms.backlinkKeys[key]
 	if !ok {
 		return

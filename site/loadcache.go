@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
-	"runtime"
 	"sync"
 )
 
@@ -38,22 +37,9 @@ type fileResult struct {
 // results are in the order of names.
 func (l *loader) loadFiles(dir string, names []string, decode func(sub *loader, i int, name string, data []byte)) []*fileResult {
 	results := make([]*fileResult, len(names))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), max(1, len(names))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = l.loadFile(dir, names[i], i, decode)
-			}
-		}()
-	}
-	for i := range names {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	parallel(len(names), 8, func(i int, _ *bytes.Buffer) {
+		results[i] = l.loadFile(dir, names[i], i, decode)
+	})
 	return results
 }
 

@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"hash/maphash"
 	"html/template"
-	"runtime"
 	"slices"
 	"sort"
 	"sync"
-	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/yuin/goldmark"
@@ -112,28 +110,12 @@ func plainText(m Markdown) string {
 func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
-	// Workers take fields in chunks: most fields of a rebuild only need
-	// checking, which is too little work to hand out one at a time.
-	const chunk = 64
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			for {
-				start := int(next.Add(chunk)) - chunk
-				if start >= len(fields) {
-					return
-				}
-				for i := start; i < min(start+chunk, len(fields)); i++ {
-					if !fields[i].md.IsZero() {
-						results[i], problems[i] = convertCached(md, r, fields[i], cache, &buf)
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
+	// Most fields of a rebuild only need checking: hand them out in chunks.
+	parallel(len(fields), 64, func(i int, buf *bytes.Buffer) {
+		if !fields[i].md.IsZero() {
+			results[i], problems[i] = convertCached(md, r, fields[i], cache, buf)
+		}
+	})
 
 	ms := &markdownSet{backlinks: map[refID][]referrer{}}
 	for i, f := range fields {

@@ -209,22 +209,8 @@ func (b *builder) sourcesOf(refs []Ref) []*Source {
 // backlinks returns the pages whose Markdown refers to v, without v's own
 // page.
 func (b *builder) backlinks(v any) []referrer {
-	var key refID
-	var self string
-	switch v := v.(type) {
-	case *Clause:
-		key, self = refID{"clause", clauseKey(v)}, clauseURL(v)
-	case *Document:
-		key, self = refID{"doc", v.ID}, documentURL(v)
-	case *Topic:
-		key, self = refID{"topic", v.ID}, topicURL(v)
-	case *Actor:
-		key, self = refID{"actor", v.ID}, actorURL(v)
-	case *Section:
-		key, self = refID{"section", v.Slug}, sectionURL(v)
-	case *Source:
-		key, self = refID{"source", v.ID}, "/sources/"
-	default:
+	key, self, ok := targetOf(v)
+	if !ok {
 		return nil
 	}
 	var out []referrer
@@ -234,6 +220,25 @@ func (b *builder) backlinks(v any) []referrer {
 		}
 	}
 	return out
+}
+
+// targetOf names v as a link target, with the URL of its page.
+func targetOf(v any) (key refID, url string, ok bool) {
+	switch v := v.(type) {
+	case *Clause:
+		return refID{"clause", clauseKey(v)}, clauseURL(v), true
+	case *Document:
+		return refID{"doc", v.ID}, documentURL(v), true
+	case *Topic:
+		return refID{"topic", v.ID}, topicURL(v), true
+	case *Actor:
+		return refID{"actor", v.ID}, actorURL(v), true
+	case *Section:
+		return refID{"section", v.Slug}, sectionURL(v), true
+	case *Source:
+		return refID{"source", v.ID}, "/sources/", true
+	}
+	return refID{}, "", false
 }
 
 // fateCount is one line of a changes page's tally.

@@ -1,9 +1,9 @@
 package site
 
 import (
+	"bytes"
 	"hash/maphash"
 	"io/fs"
-	"runtime"
 	"sync"
 )
 
@@ -54,16 +54,9 @@ func (r *recordFS) sums(seed maphash.Seed) map[string]uint64 {
 		names = append(names, n)
 	}
 	sums := make([]uint64, len(names))
-	var wg sync.WaitGroup
-	workers := runtime.GOMAXPROCS(0)
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(names); i += workers {
-				sums[i] = maphash.Bytes(seed, r.files[names[i]]) | 1
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(names), 16, func(i int, _ *bytes.Buffer) {
+		sums[i] = maphash.Bytes(seed, r.files[names[i]]) | 1
+	})
 	out := make(map[string]uint64, len(names))
 	for i, n := range names {
 		out[n] = sums[i]

@@ -10,13 +10,10 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/explainer/explainer/static"
 	"github.com/explainer/explainer/templates"
@@ -187,49 +184,32 @@ func templateErrorMsg(err error) string {
 func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (data []byte, ok bool, size int), errs *ErrorList) map[string][]byte {
 	results := make([][]byte, len(jobs))
 	failures := make([]error, len(jobs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for i := range next {
-				d := b.newDeps()
-				d.frame(jobs[i].tmpl)
-				jobs[i].fill(d)
-				jobs[i].deps, jobs[i].key = d.files, d.key()
-				data, ok, size := reuse(i)
-				if ok {
-					results[i] = data
-					continue
-				}
-				j := jobs[i]
-				set := sets[j.tmpl]
-				if set == nil {
-					continue
-				}
-				buf.Reset()
-				buf.Grow(size + size/8)
-				if err := set.ExecuteTemplate(&buf, "templates/base.tmpl", j.data); err != nil {
-					failures[i] = err
-					continue
-				}
-				results[i] = b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
-				if ctx.Err() != nil {
-					failures[i] = ctx.Err()
-				}
-			}
-		}()
-	}
-	for i := range jobs {
+	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
 		if ctx.Err() != nil {
-			break
+			return
 		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+		d := b.newDeps()
+		d.frame(jobs[i].tmpl)
+		jobs[i].fill(d)
+		jobs[i].deps, jobs[i].key = d.files, d.key()
+		data, ok, size := reuse(i)
+		if ok {
+			results[i] = data
+			return
+		}
+		j := jobs[i]
+		set := sets[j.tmpl]
+		if set == nil {
+			return
+		}
+		buf.Reset()
+		buf.Grow(size + size/8)
+		if err := set.ExecuteTemplate(buf, "templates/base.tmpl", j.data); err != nil {
+			failures[i] = err
+			return
+		}
+		results[i] = b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
+	})
 	files := make(map[string][]byte, len(jobs))
 	for i, j := range jobs {
 		if err := failures[i]; err != nil {
@@ -424,36 +404,24 @@ func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, ke
 	sections := b.p.Sections
 	out := make([]block, len(sections))
 	failures := make([]error, len(sections))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			var buf bytes.Buffer
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(sections) {
-					return
-				}
-				s := sections[i]
-				d := b.newDeps()
-				d.frame("home.tmpl")
-				d.add(s.Pos.File)
-				d.markdown(s.Body)
-				out[i].key = d.key()
-				if html, ok := reuse(s, out[i].key); ok {
-					out[i].html = html
-					continue
-				}
-				buf.Reset()
-				if err := set.ExecuteTemplate(&buf, homeBlock, s); err != nil {
-					failures[i] = err
-					continue
-				}
-				out[i].html = template.HTML(relativize(buf.Bytes(), "index.html", false, ""))
-			}
-		})
-	}
-	wg.Wait()
+	parallel(len(sections), 1, func(i int, buf *bytes.Buffer) {
+		s := sections[i]
+		d := b.newDeps()
+		d.frame("home.tmpl")
+		d.add(s.Pos.File)
+		d.markdown(s.Body)
+		out[i].key = d.key()
+		if html, ok := reuse(s, out[i].key); ok {
+			out[i].html = html
+			return
+		}
+		buf.Reset()
+		if err := set.ExecuteTemplate(buf, homeBlock, s); err != nil {
+			failures[i] = err
+			return
+		}
+		out[i].html = template.HTML(relativize(buf.Bytes(), "index.html", false, ""))
+	})
 	for i, s := range sections {
 		if err := failures[i]; err != nil {
 			errs.Add(templateErrorPos(err, b.tmplFiles["home.tmpl"]), "%s", templateErrorMsg(err))

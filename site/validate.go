@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/explainer/explainer/site/internal/typo"
 )
 
 // The values each enumerated field allows.
@@ -48,7 +50,7 @@ func isDate(s string) bool {
 // didYouMean returns the " (did you mean ...?)" suffix for an unknown id,
 // or "" when no known id is close.
 func didYouMean(id string, known []string) string {
-	if s := suggest(id, known); s != "" {
+	if s := typo.Nearest(id, known); s != "" {
 		return fmt.Sprintf(" (did you mean %q?)", s)
 	}
 	return ""

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/explainer/explainer/site/internal/typo"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -482,7 +483,7 @@ func (f *yamlFile) mapping(n *yaml.Node, at Pos, what string, keys ...string) *m
 		}
 		switch prev, dup := m.keys[name]; {
 		case !slices.Contains(keys, name):
-			if s := suggest(name, keys); s != "" {
+			if s := typo.Nearest(name, keys); s != "" {
 				f.errs.Add(f.pos(k), "unknown field %q (did you mean %q?)", name, s)
 			} else {
 				f.errs.Add(f.pos(k), "unknown field %q", name)

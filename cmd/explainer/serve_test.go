@@ -24,7 +24,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -34,9 +33,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/explainer/explainer/internal/browsertest"
 	"github.com/explainer/explainer/internal/devserver"
+	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
-	"golang.org/x/tools/txtar"
 )
 
 // serveTimeout bounds every wait for the server to show something.
@@ -73,27 +73,9 @@ func (b *syncBuffer) Len() int {
 // output, into a new temporary directory and returns it.
 func newServeProject(t *testing.T) string {
 	t.Helper()
-	ar, err := txtar.ParseFile(serveProjectFile)
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	n := 0
-	for _, f := range ar.Files {
-		if strings.HasPrefix(f.Name, "want/") || f.Name == "errors" {
-			continue
-		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		n++
-	}
-	if n == 0 {
-		t.Fatalf("%s holds no project files", serveProjectFile)
+	if err := os.CopyFS(dir, fixture.Project(t, serveProjectFile)); err != nil {
+		t.Fatal(err)
 	}
 	return dir
 }
@@ -1043,50 +1025,6 @@ func TestServeInterrupt(t *testing.T) {
 	}
 }
 
-// newServeBrowser starts headless Chromium for the rest of the test and
-// returns a context for a tab in it. Without Chromium it skips, unless $CI
-// is set.
-func newServeBrowser(t *testing.T) context.Context {
-	t.Helper()
-	execPath := "/usr/bin/chromium"
-	if _, err := os.Stat(execPath); err != nil {
-		execPath = ""
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if p, err := exec.LookPath(name); err == nil {
-				execPath = p
-				break
-			}
-		}
-	}
-	if execPath == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Chromium at /usr/bin/chromium: CI must run the browser test")
-		}
-		t.Skip("no Chromium at /usr/bin/chromium")
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", execPath, err)
-	}
-	return ctx
-}
-
 // browserEval evaluates the JavaScript expression js in the tab.
 func browserEval[T any](t *testing.T, tab context.Context, js string) T {
 	t.Helper()
@@ -1122,7 +1060,7 @@ func browserWait(t *testing.T, tab context.Context, what, js string) {
 // the open page without navigating and keeps its scroll position; a broken
 // document shows its problem over the page until it is fixed.
 func TestServeBrowser(t *testing.T) {
-	tab := newServeBrowser(t)
+	tab := browsertest.New(t)
 	dir := newServeProject(t)
 	section := filepath.Join(dir, "content/sections/01-first-draft.md")
 	long := readFile(t, section)

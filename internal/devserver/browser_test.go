@@ -2,67 +2,18 @@ package devserver
 
 import (
 	"context"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/explainer/explainer/internal/browsertest"
 	"github.com/google/go-cmp/cmp"
 )
 
 // browserTimeout bounds each wait for the browser to show something.
 const browserTimeout = 10 * time.Second
-
-// newBrowser starts headless Chromium for the rest of the test and returns
-// a context that opens tabs in it. Without Chromium it skips, unless $CI
-// is set.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	execPath := os.Getenv("CHROMIUM")
-	if execPath == "" {
-		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-			if p, err := exec.LookPath(name); err == nil {
-				execPath = p
-				break
-			}
-		}
-	}
-	if execPath == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no Chromium: install it (apt-get install chromium) or set $CHROMIUM; CI must run the browser tests")
-		}
-		t.Skip("no Chromium: install it (apt-get install chromium) or set $CHROMIUM to run the browser tests")
-	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(execPath),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Background tabs must keep their timers and sockets running.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting %s: %v", execPath, err)
-	}
-	return ctx
-}
 
 // openTab opens url in a new tab of browser, closed when the test ends.
 func openTab(t *testing.T, browser context.Context, url string) context.Context {
@@ -123,7 +74,7 @@ const overlayText = `(() => {
 
 // TestBrowser drives the reload script in Chromium.
 func TestBrowser(t *testing.T) {
-	browser := newBrowser(t)
+	browser := browsertest.New(t)
 
 	t.Run("reload keeps scroll", func(t *testing.T) {
 		ts := startServer(t, "127.0.0.1:0")

@@ -18,8 +18,8 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
-	"golang.org/x/tools/txtar"
 )
 
 // project returns a fresh copy of the project of
@@ -27,16 +27,7 @@ import (
 // long enough to scroll.
 func project(t *testing.T) fstest.MapFS {
 	t.Helper()
-	ar, err := txtar.ParseFile("../../site/testdata/build/basic.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := fstest.MapFS{}
-	for _, f := range ar.Files {
-		if strings.HasPrefix(f.Name, "content/") {
-			src[f.Name] = &fstest.MapFile{Data: f.Data}
-		}
-	}
+	src := fixture.Project(t, "../../site/testdata/build/basic.txtar")
 	src["static/css/site.css"] = &fstest.MapFile{Data: []byte("body { color: rgb(1, 2, 3); }\n")}
 	var long strings.Builder
 	long.Write(src["content/sections/02-next.md"].Data)

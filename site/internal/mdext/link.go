@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/explainer/explainer/site/internal/typo"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
@@ -328,46 +329,17 @@ func isAllowed(scheme string) bool {
 // "doc:".
 func nearKind(scheme string) string {
 	best, bestD := "", 3
+	var row []int
 	for _, k := range kinds {
 		limit := 2
 		if len(k) <= 3 {
 			limit = 1
 		}
-		if d := distance(scheme, k); d <= limit && d < bestD {
+		if d, ok := typo.Distance(scheme, k, limit, &row); ok && d < bestD {
 			best, bestD = k, d
 		}
 	}
 	return best
-}
-
-// distance is the optimal string alignment distance between a and b:
-// insertions, deletions, substitutions and transpositions of adjacent
-// bytes each cost one.
-func distance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64 // far from any kind; keeps the table small
-	}
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // destOffset returns the byte offset in src of a link's destination: the

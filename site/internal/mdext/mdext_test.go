@@ -297,22 +297,21 @@ func TestNilResolver(t *testing.T) {
 	}
 }
 
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		a, b string
-		want int
-	}{
-		{"clause", "clause", 0},
-		{"claus", "clause", 1},
-		{"topics", "topic", 1},
-		{"scetion", "section", 1},
-		{"", "doc", 3},
-		{"irc", "doc", 2},
-		{"author", "actor", 2},
+func TestNearKind(t *testing.T) {
+	tests := []struct{ scheme, want string }{
+		{"clause", "clause"},
+		{"claus", "clause"},
+		{"topics", "topic"},
+		{"scetion", "section"},
+		{"", ""},
+		{"irc", ""}, // two edits from "doc", which allows one
+		{"dox", "doc"},
+		{"author", "actor"},
+		{"https", ""},
 	}
 	for _, tt := range tests {
-		if got := distance(tt.a, tt.b); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got := nearKind(tt.scheme); got != tt.want {
+			t.Errorf("nearKind(%q) = %q, want %q", tt.scheme, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package site
+package typo
 
 import (
 	"fmt"
@@ -23,12 +23,12 @@ func TestSuggest(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := suggest(tt.id, known); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.id, got, tt.want)
+		if got := Nearest(tt.id, known); got != tt.want {
+			t.Errorf("Nearest(%q) = %q, want %q", tt.id, got, tt.want)
 		}
 	}
-	if got := suggest("anything", nil); got != "" {
-		t.Errorf("suggest(%q, nil) = %q, want %q", "anything", got, "")
+	if got := Nearest("anything", nil); got != "" {
+		t.Errorf("Nearest(%q, nil) = %q, want %q", "anything", got, "")
 	}
 }
 
@@ -45,8 +45,8 @@ func TestDistance(t *testing.T) {
 	}
 	var row []int
 	for _, tt := range tests {
-		if got, _ := distance(tt.a, tt.b, 100, &row); got != tt.want {
-			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		if got, _ := Distance(tt.a, tt.b, 100, &row); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
 		}
 	}
 }
@@ -80,9 +80,9 @@ func TestDistanceLimit(t *testing.T) {
 		for _, b := range words {
 			want := levenshtein(a, b)
 			for limit := 0; limit <= 6; limit++ {
-				got, ok := distance(a, b, limit, &row)
+				got, ok := Distance(a, b, limit, &row)
 				if ok != (want <= limit) || ok && got != want {
-					t.Errorf("distance(%q, %q, %d) = %d, %v; want %d, %v", a, b, limit, got, ok, want, want <= limit)
+					t.Errorf("Distance(%q, %q, %d) = %d, %v; want %d, %v", a, b, limit, got, ok, want, want <= limit)
 				}
 			}
 		}
@@ -100,14 +100,14 @@ func manyIDs(n int) []string {
 
 func TestSuggestMany(t *testing.T) {
 	ids := manyIDs(10000)
-	if got, want := suggest("doc-123/clause-7x", ids), "doc-123/clause-7"; got != want {
-		t.Errorf("suggest(%q, 10000 ids) = %q, want %q", "doc-123/clause-7x", got, want)
+	if got, want := Nearest("doc-123/clause-7x", ids), "doc-123/clause-7"; got != want {
+		t.Errorf("Nearest(%q, 10000 ids) = %q, want %q", "doc-123/clause-7x", got, want)
 	}
 }
 
 func BenchmarkSuggest(b *testing.B) {
 	ids := manyIDs(10000)
 	for b.Loop() {
-		suggest("doc-123/clause-7x", ids)
+		Nearest("doc-123/clause-7x", ids)
 	}
 }

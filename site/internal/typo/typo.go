@@ -1,6 +1,8 @@
-package site
+// Package typo finds the known name that a mistyped one was probably
+// meant to be, for "did you mean" hints in error messages.
+package typo
 
-// suggest returns the id in known nearest to id by edit distance, for a
+// Nearest returns the id in known nearest to id by edit distance, for a
 // "did you mean" hint, or "" when none is close enough to be a likely typo.
 //
 // A candidate is close when its Levenshtein distance from id is at most
@@ -10,7 +12,7 @@ package site
 // stable from one build to the next. Candidates whose length differs from
 // id's by more than the best distance so far are skipped without computing
 // anything, which keeps a lookup among thousands of ids cheap.
-func suggest(id string, known []string) string {
+func Nearest(id string, known []string) string {
 	limit := max(2, len(id)/3)
 	best, bestDist := "", limit+1
 	var row []int
@@ -22,7 +24,7 @@ func suggest(id string, known []string) string {
 		if diff > bestDist || (diff == bestDist && best != "" && k > best) {
 			continue
 		}
-		d, ok := distance(id, k, min(bestDist, limit), &row)
+		d, ok := Distance(id, k, min(bestDist, limit), &row)
 		if !ok || d >= max(len(id), len(k)) {
 			continue
 		}
@@ -33,14 +35,14 @@ func suggest(id string, known []string) string {
 	return best
 }
 
-// distance returns the Levenshtein distance between a and b, counted in
+// Distance returns the Levenshtein distance between a and b, counted in
 // bytes, and reports whether it is at most limit. It gives up as soon as
 // the distance must exceed limit: common prefixes and suffixes are
 // trimmed first, only the diagonal band of width 2*limit+1 is computed
 // (a path outside it costs more than limit), and a row whose every entry
 // exceeds limit ends the computation. row is scratch space reused between
 // calls.
-func distance(a, b string, limit int, row *[]int) (int, bool) {
+func Distance(a, b string, limit int, row *[]int) (int, bool) {
 	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
 		a, b = a[1:], b[1:]
 	}
