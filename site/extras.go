@@ -16,6 +16,14 @@ type extra struct {
 	key  uint64 // the key of its inputs, from reuse
 }
 
+// extraNames lists the files extras makes.
+func (b *builder) extraNames() []string {
+	if b.site.BaseURL == "" {
+		return []string{"data/explainer.json"}
+	}
+	return []string{"data/explainer.json", "sitemap.xml", "feed.xml"}
+}
+
 // extras returns data/explainer.json and, when the base URL is known,
 // sitemap.xml and feed.xml. reuse returns the file from an earlier build
 // with the same key of its inputs, if there is one.

@@ -156,7 +156,7 @@ func (l *loader) readDir(dir, ext string) []string {
 		if path.Ext(name) == ext {
 			names = append(names, name)
 		} else if ext == ".yaml" && path.Ext(name) == ".yml" {
-			l.errs.Warn(Pos{File: dir + "/" + name}, "file ignored: name it %q", strings.TrimSuffix(name, ".yml")+".yaml")
+			l.errs.Warn(fileStart(dir+"/"+name), "file ignored: name it %q", strings.TrimSuffix(name, ".yml")+".yaml")
 		}
 	}
 	return names
@@ -168,7 +168,7 @@ func (l *loader) readError(name string, err error) {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	l.errs.Add(Pos{File: name}, "cannot read: %v", err)
+	l.errs.Add(fileStart(name), "cannot read: %v", err)
 }
 
 // loadExplainer reads content/_index.md.

@@ -65,7 +65,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			r.errs.Add(Pos{File: path}, "cannot read: %v", err)
+			r.errs.Add(fileStart(path), "cannot read: %v", err)
 		}
 		return r
 	}

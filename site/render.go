@@ -280,7 +280,7 @@ func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]stri
 				if name == "." {
 					return fs.SkipDir
 				}
-				errs.Add(Pos{File: path.Join(prefix, name)}, "reading static file: %v", err)
+				errs.Add(fileStart(path.Join(prefix, name)), "reading static file: %v", err)
 				return nil
 			}
 			base := path.Base(name)
@@ -296,7 +296,7 @@ func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]stri
 			}
 			data, err := fs.ReadFile(sub, name)
 			if err != nil {
-				errs.Add(Pos{File: path.Join(prefix, name)}, "reading static file: %v", err)
+				errs.Add(fileStart(path.Join(prefix, name)), "reading static file: %v", err)
 				return nil
 			}
 			files[name] = data

@@ -136,6 +136,19 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	jobs := b.jobs()
+	// A static file may not take the place of a generated one.
+	generated := b.extraNames()
+	for _, j := range jobs {
+		generated = append(generated, j.out)
+	}
+	for _, name := range generated {
+		if _, clash := statics[name]; clash {
+			errs.Add(fileStart(path.Join("static", name)), "static file %q would overwrite a generated file", name)
+		}
+	}
+	if len(errs.Errors()) > 0 {
+		return finish(nil, errs, opts)
+	}
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
@@ -163,10 +176,6 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		graph.outputs[j.out] = j.deps
 	}
 	for name, data := range statics {
-		if _, clash := files[name]; clash {
-			errs.Add(Pos{File: path.Join("static", name)}, "static file %q would overwrite a generated page", name)
-			continue
-		}
 		files[name] = data
 		if f := staticFrom[name]; f != "" {
 			graph.outputs[name] = []string{f}
