@@ -117,3 +117,19 @@ func TestDrafts(t *testing.T) {
 		t.Errorf("with Drafts, the draft section's page is missing")
 	}
 }
+
+// TestDepsCustomTemplate checks that a page rendered with the project's
+// own template depends on every content file: such a template may show
+// anything.
+func TestDepsCustomTemplate(t *testing.T) {
+	src := fixture.Project(t, "testdata/build/basic.txtar")
+	src["templates/clause.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}<h1>{{.Clause.Title}}</h1>{{end}}`)}
+	out := build(t, src, site.Options{})
+	got := out.Deps.Dependents("content/sections/02-next.md")
+	if !slices.Contains(got, "documents/draft-a/1/index.html") {
+		t.Errorf("Dependents(02-next.md) lacks a clause page made with the project's clause.tmpl; got %q", got)
+	}
+	if slices.Contains(got, "topics/hours/index.html") {
+		t.Errorf("Dependents(02-next.md) has a topic page, made with the embedded template, that does not show it")
+	}
+}

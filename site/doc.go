@@ -136,8 +136,7 @@
 //	positionsOf ACTOR       an actor's positions, in date order
 //	stanceLabel, fateLabel  display names
 //	demote MARKDOWN         its HTML with headings one level down
-//	sectionBlock SECTION    the section as home.tmpl's "home-section" renders it
-//	sectionBlocks           every section's block, in order, each after a newline
+//	sectionBlocks           every section as home.tmpl's "home-section" renders it, in order
 //
 // home.tmpl defines "home-section", one section as the home page shows
 // it. The Builder renders each section's block once and keeps it between

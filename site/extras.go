@@ -52,7 +52,7 @@ func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool)) map
 	if b.site.BaseURL != "" {
 		add("sitemap.xml", func(d *deps) {
 			d.part(p.Explainer.Pos.File, p.Explainer.Updated, p.Explainer.Published, b.site.BaseURL)
-			d.part("", b.pageURLs()...)
+			d.part("", b.paths...)
 		}, b.sitemap)
 		add("feed.xml", func(d *deps) {
 			d.add(p.Explainer.Pos.File)
@@ -268,36 +268,6 @@ func (b *builder) exportJSON() []byte {
 	return buf.Bytes()
 }
 
-// pageURLs lists every page's URL, root-absolute, in a stable order.
-func (b *builder) pageURLs() []string {
-	urls := []string{"/"}
-	for _, s := range b.p.Sections {
-		urls = append(urls, sectionURL(s))
-	}
-	urls = append(urls, "/documents/")
-	for _, d := range b.p.Documents {
-		urls = append(urls, documentURL(d))
-		if b.ix.docs[d.Follows.ID] != nil {
-			urls = append(urls, changesURL(d))
-		}
-		for _, c := range d.Clauses {
-			urls = append(urls, clauseURL(c))
-		}
-	}
-	urls = append(urls, "/topics/")
-	for _, t := range b.p.Topics {
-		urls = append(urls, topicURL(t))
-	}
-	urls = append(urls, "/actors/")
-	for _, a := range b.p.Actors {
-		urls = append(urls, actorURL(a))
-	}
-	urls = append(urls, "/sources/")
-	if b.p.HasTimeline {
-		urls = append(urls, "/timeline/")
-	}
-	return urls
-}
 
 // sitemap writes sitemap.xml with absolute URLs.
 func (b *builder) sitemap() []byte {
@@ -308,7 +278,7 @@ func (b *builder) sitemap() []byte {
 	if lastmod == "" {
 		lastmod = b.p.Explainer.Published
 	}
-	for _, u := range b.pageURLs() {
+	for _, u := range b.paths {
 		buf.WriteString("  <url><loc>")
 		xml.EscapeText(&buf, []byte(b.site.BaseURL+u))
 		buf.WriteString("</loc>")

@@ -184,6 +184,9 @@ func (b *builder) jobs() []pageJob {
 			data.Canonical = b.site.BaseURL + data.Path
 		}
 		jobs = append(jobs, pageJob{out: out, tmpl: tmpl, data: data, fill: fill})
+		if tmpl != "404.tmpl" {
+			b.paths = append(b.paths, data.Path)
+		}
 	}
 
 	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: p.Explainer.Description}, func(d *deps) {

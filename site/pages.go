@@ -159,13 +159,6 @@ func (b *builder) funcs() template.FuncMap {
 		"stanceLabel": stanceLabel,
 		"fateLabel":   fateLabel,
 		"demote":      demote,
-		"sectionBlock": func(s *Section) (template.HTML, error) {
-			bl, ok := b.blocks[s]
-			if !ok {
-				return "", fmt.Errorf("sectionBlock: no %q template for section %q", homeBlock, s.Slug)
-			}
-			return bl.html, nil
-		},
 		"sectionBlocks": func() (template.HTML, error) {
 			if len(b.blocks) < len(b.p.Sections) {
 				return "", fmt.Errorf("sectionBlocks: no %q template", homeBlock)

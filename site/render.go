@@ -90,6 +90,7 @@ type builder struct {
 	tmplFiles  map[string]string  // template file name -> its path for errors and deps
 	custom     map[string]bool    // the templates the project overrides
 	blocks     map[*Section]block // each section as the home page shows it
+	paths      []string           // every page's URL but the 404 page's, in order (set by jobs)
 }
 
 // actorPosition is one position an actor took, on one clause.

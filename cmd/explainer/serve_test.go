@@ -1205,10 +1205,12 @@ func TestServeHostName(t *testing.T) {
 }
 
 // TestServeWarnings checks that serve prints the warnings of its first
-// build, as build does.
+// build, as build does, and after a rebuild only those of the files that
+// changed.
 func TestServeWarnings(t *testing.T) {
 	dir := newServeProject(t)
-	if err := os.WriteFile(filepath.Join(dir, "content/sections/03-unsourced.md"), []byte("---\ntitle: Unsourced?\nsources: [gazette]\n---\n"), 0o644); err != nil {
+	unsourced := filepath.Join(dir, "content/sections/03-unsourced.md")
+	if err := os.WriteFile(unsourced, []byte("---\ntitle: Unsourced?\nsources: [gazette]\n---\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
@@ -1216,13 +1218,32 @@ func TestServeWarnings(t *testing.T) {
 	var stdout, stderr syncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve", "-src", dir, "-addr", "127.0.0.1:0"}, &stdout, &stderr) }()
-	deadline := time.Now().Add(serveTimeout)
-	for !strings.Contains(stdout.String(), "Serving at") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(serveTimeout); !cond(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %s; stderr:\n%s", what, stderr.String())
+			}
+		}
+	}
+	const warning = `content/sections/03-unsourced.md:1:1: warning: section "unsourced" has no body`
+	warnings := func() int { return strings.Count(stderr.String(), warning) }
+	rebuilds := func() int { return strings.Count(stderr.String(), "rebuilt in") }
+	waitFor("the server", func() bool { return strings.Contains(stdout.String(), "Serving at") })
+	if warnings() != 1 {
+		t.Errorf("after the first build, stderr has the warning %d times, want once:\n%s", warnings(), stderr.String())
+	}
+
+	writeAtomically(t, filepath.Join(dir, "content/sections/01-first-draft.md"), "---\ntitle: Edited?\nsources: [gazette]\n---\nEdited.\n")
+	waitFor("a rebuild", func() bool { return rebuilds() == 1 })
+	if warnings() != 1 {
+		t.Errorf("a rebuild after editing another file repeated the warning:\n%s", stderr.String())
+	}
+	writeAtomically(t, unsourced, "---\ntitle: Still unsourced?\nsources: [gazette]\n---\n")
+	waitFor("a second rebuild", func() bool { return rebuilds() == 2 })
+	if warnings() != 2 {
+		t.Errorf("a rebuild after editing the file with the warning did not print it:\n%s", stderr.String())
 	}
 	cancel()
 	<-done
-	if want := `content/sections/03-unsourced.md:1:1: warning: section "unsourced" has no body`; !strings.Contains(stderr.String(), want) {
-		t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
-	}
 }
