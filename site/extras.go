@@ -268,7 +268,6 @@ func (b *builder) exportJSON() []byte {
 	return buf.Bytes()
 }
 
-
 // sitemap writes sitemap.xml with absolute URLs.
 func (b *builder) sitemap() []byte {
 	var buf bytes.Buffer
