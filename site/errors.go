@@ -92,6 +92,16 @@ func (l *ErrorList) Sort() {
 	*l = out
 }
 
+// HasErrors reports whether any entry is not a warning.
+func (l ErrorList) HasErrors() bool {
+	for _, e := range l {
+		if !e.Warning {
+			return true
+		}
+	}
+	return false
+}
+
 // Errors returns the entries that are not warnings.
 func (l ErrorList) Errors() ErrorList {
 	var out ErrorList

@@ -59,17 +59,13 @@ type loader struct {
 	unchanged func(path string) bool
 }
 
-// load reads the project in src: content/_index.md, the sections, the
-// documents and the topics, actors, sources and timeline. It returns
+// loadCached reads the project in src: content/_index.md, the sections,
+// the documents and the topics, actors, sources and timeline. It returns
 // everything it could read, with every problem found, sorted; a project
-// with errors (not only warnings) must not be rendered.
-func load(src fs.FS, opts Options) (*Project, ErrorList) {
-	p, errs, _ := loadCached(src, opts, nil, nil)
-	return p, errs
-}
-
-// loadCached is load reusing what cache holds for unchanged files. It
-// also returns the cache for the next load.
+// with errors (not only warnings) must not be rendered. It reuses what
+// cache holds for files that did not change (all of them may be read, or,
+// with unchanged, only the others), and returns the cache for the next
+// load.
 func loadCached(src fs.FS, opts Options, cache *loadCache, unchanged func(string) bool) (*Project, ErrorList, *loadCache) {
 	l := &loader{
 		cache:        cache,

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -10,6 +11,12 @@ import (
 
 // project returns a small valid project, with files replaced or added
 // by edits; an edit to "" deletes the file.
+// load is loadCached without a cache, as a first build loads.
+func load(src fs.FS, opts Options) (*Project, ErrorList) {
+	p, errs, _ := loadCached(src, opts, nil, nil)
+	return p, errs
+}
+
 func project(edits map[string]string) fstest.MapFS {
 	files := map[string]string{
 		"content/_index.md": `---

@@ -99,7 +99,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets := b.templateSets(rec, b.funcs(), &errs)
-	if len(errs.Errors()) > 0 {
+	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
 	diffs := newDiffCache()
@@ -146,7 +146,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 			errs.Add(fileStart(path.Join("static", name)), "static file %q would overwrite a generated file", name)
 		}
 	}
-	if len(errs.Errors()) > 0 {
+	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
 	pages := make(map[string]pageEntry, len(jobs))
@@ -165,7 +165,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if len(errs.Errors()) > 0 {
+	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
 	for _, j := range jobs {
@@ -225,7 +225,7 @@ func finish(out *Output, errs ErrorList, opts Options) (*Output, error) {
 		}
 	}
 	errs.Sort()
-	if bad := errs.Errors(); len(bad) > 0 || out == nil {
+	if errs.HasErrors() || out == nil {
 		return nil, errs
 	}
 	out.Warnings = errs
