@@ -65,7 +65,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := devserver.New(devserver.Options{Addr: bound, Logger: logger})
 	defer srv.Close()
 
-	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 20 * time.Millisecond, Logger: logger})
+	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 10 * time.Millisecond, Logger: logger})
 	if err != nil {
 		return err
 	}

@@ -74,10 +74,16 @@
 //	{"type":"reload","build":ID,"pages":[...],"styles":[...],"assets":[...]}
 //	    after Publish: the URL paths of the pages (as "/", "/documents/x/",
 //	    "/404.html"), stylesheets and other files that changed. A page in
-//	    "pages", or one using a changed asset through src (images,
-//	    scripts), reloads and keeps its scroll position; any other page
-//	    swaps in each changed stylesheet it links, without reloading, and
-//	    takes the new build as its own.
+//	    "pages" fetches its new HTML and puts the new body (and the
+//	    title and other passive parts of the head) in place of the old
+//	    one, without navigating, so that its scroll position and state
+//	    stay; when that could show something other than a reload would
+//	    (the head's scripts, styles or other active elements changed, or
+//	    either body holds a script or a noscript) or the fetch fails, it
+//	    reloads and restores its scroll position. A page using a changed
+//	    asset through src (images, scripts) reloads. Any other page swaps
+//	    in each changed stylesheet it links, without reloading, and takes
+//	    the new build as its own.
 //	{"type":"ok","build":ID}
 //	    after a Publish that changed nothing.
 //	{"type":"errors","build":ID,"problems":["PATH:LINE:COL: message",...]}

@@ -61,6 +61,74 @@
   }
   restoreScroll();
 
+  // An update in place: the page's new HTML is fetched and its body put
+  // in place of the old one, which keeps the scroll position, the open
+  // tab's state and the stylesheets, and saves the browser a navigation.
+  // It is only done when that shows exactly what a reload would: the
+  // new page loads the same scripts and stylesheets (stylesheet versions
+  // aside) and neither body holds a script or a noscript. Otherwise, or
+  // when anything fails, the page reloads.
+  const versioned = /([?&])v=[^&#]*/;
+  const active = 'link, script, style, base, meta[charset], meta[http-equiv], meta[name="viewport"], meta[name="color-scheme"]';
+  // headOf returns what in a document's head and root element decides how
+  // its body is shown and run.
+  function headOf(doc) {
+    const parts = [];
+    for (const a of doc.documentElement.attributes) parts.push(a.name + '=' + a.value);
+    for (const el of doc.head ? doc.head.querySelectorAll(active) : []) {
+      if (el.matches('link[rel~="stylesheet"]')) {
+        parts.push('stylesheet ' + (el.getAttribute('href') || '').replace(versioned, '$1'));
+      } else {
+        parts.push(el.outerHTML);
+      }
+    }
+    return parts.join('\n');
+  }
+  const head = headOf(document); // as loaded, before any stylesheet swap
+  const scripted = (body) => !body || !!body.querySelector('script, noscript');
+
+  // replaceIn puts the fetched page doc in place of this one, or returns
+  // false when only a reload can show it.
+  function replaceIn(doc) {
+    if (headOf(doc) !== head || scripted(doc.body) || scripted(document.body)) return false;
+    const x = scrollX, y = scrollY;
+    // The head's passive parts (title, description, canonical link...)
+    // follow the new page; its active parts are the same.
+    for (const el of [...document.head.children]) if (!el.matches(active)) el.remove();
+    for (const el of [...doc.head.children]) if (!el.matches(active)) document.head.append(document.adoptNode(el));
+    document.body.replaceWith(document.adoptNode(doc.body));
+    scrollTo(x, y);
+    return true;
+  }
+
+  let updating = false; // an update is in flight
+  let again = false; // and another was asked for meanwhile
+  async function update() {
+    if (updating) {
+      again = true;
+      return;
+    }
+    updating = true;
+    try {
+      do {
+        again = false;
+        const res = await fetch(location.href, {cache: 'no-store', credentials: 'same-origin'});
+        const doc = res.ok && new DOMParser().parseFromString(await res.text(), 'text/html');
+        if (reloading) return;
+        if (!doc || !replaceIn(doc)) {
+          reload();
+          return;
+        }
+        const m = /explainer;desc="([^"]*)"/.exec(res.headers.get('Server-Timing') || '');
+        if (m) build = m[1];
+      } while (again);
+    } catch {
+      reload();
+    } finally {
+      updating = false;
+    }
+  }
+
   const isThisPage = (pages) =>
     pages.includes(here) || (notFound && pages.includes('/404.html'));
 
@@ -163,8 +231,13 @@
         break;
       case 'reload':
         hideErrors();
-        if (build === 'none' || isThisPage(m.pages || []) || usesAsset(m.assets || [])) {
+        if (build === 'none' || usesAsset(m.assets || []) || notFound && isThisPage(m.pages || [])) {
           reload();
+          return;
+        }
+        if (isThisPage(m.pages || [])) {
+          swapStyles(m.styles || []);
+          update();
           return;
         }
         swapStyles(m.styles || []);
