@@ -109,3 +109,19 @@ func BenchmarkRebuildCorpusDisk(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCheckCorpus checks the $EXPLAINER_CORPUS corpus as
+// "explainer check" does.
+func BenchmarkCheckCorpus(b *testing.B) {
+	dir := os.Getenv("EXPLAINER_CORPUS")
+	if dir == "" {
+		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
+	}
+	b.ReportAllocs()
+	src := os.DirFS(dir)
+	for b.Loop() {
+		if _, err := site.Check(context.Background(), src, site.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -55,6 +55,12 @@ func TestDefaultExplainer(t *testing.T) {
 	if err := fstest.TestFS(out, "index.html", "documents/us-28/index.html", "css/site.css"); err != nil {
 		t.Errorf("Output is not a valid fs.FS: %v", err)
 	}
+	switch report, err := site.Check(context.Background(), src, site.Options{}); {
+	case err != nil:
+		t.Errorf("Check: %v", err)
+	case len(report.Warnings) > 0 || report.Pages != out.Pages:
+		t.Errorf("Check: %d pages and warnings %v; want %d pages and no problems", report.Pages, report.Warnings, out.Pages)
+	}
 }
 
 // TestDeterministic builds the default explainer twice and compares.
@@ -191,6 +197,20 @@ func TestBuildCases(t *testing.T) {
 			if *update {
 				rewrite(t, file, ar, got, out)
 				return
+			}
+			// Check finds what Build finds, and counts the pages it writes.
+			report, err := site.Check(context.Background(), src, site.Options{Strict: strict})
+			checked := ""
+			if err != nil {
+				checked = err.Error() + "\n"
+			} else if len(report.Warnings) > 0 {
+				checked = report.Warnings.Error() + "\n"
+			}
+			if diff := cmp.Diff(got, checked); diff != "" {
+				t.Errorf("Check and Build find different problems (-build +check):\n%s", diff)
+			}
+			if out != nil && report != nil && report.Pages != out.Pages {
+				t.Errorf("Check counts %d pages, Build writes %d", report.Pages, out.Pages)
 			}
 			if wantErrs != nil || got != "" {
 				want := ""

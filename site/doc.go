@@ -2,10 +2,13 @@
 // (Markdown sections answering one question each, plus YAML data about
 // the documents they explain) into a complete static site, in memory.
 //
-// Build is the whole API. It takes the project as an fs.FS and returns an
-// Output, itself an fs.FS, that the build command writes to disk and the
-// dev server serves. Build never prints, reads no flags and keeps no state
-// between calls: two builds of the same input give byte-identical output.
+// Build is the heart of the API. It takes the project as an fs.FS and
+// returns an Output, itself an fs.FS, that the build command writes to
+// disk and the dev server serves. Build never prints, reads no flags and
+// keeps no state between calls: two builds of the same input give
+// byte-identical output. Check validates a project as Build would, for
+// the check command, at a fraction of the cost (see Errors); a Builder
+// rebuilds a project after edits (see Incremental builds).
 //
 // # Project layout
 //
@@ -149,6 +152,13 @@
 // file and position; each prints as "PATH:LINE:COL: message". Problems
 // that do not stop a build, such as a clause that cites no source, are
 // warnings, which Options.Strict turns into errors.
+//
+// Check reports exactly the problems Build reports, and the number of
+// pages it would write, without rendering: it parses every Markdown field
+// for its cross-references but makes no HTML, and executes templates only
+// when the project has its own (the embedded theme cannot fail on valid
+// content; a project's template can). On the large benchmark corpus (20k
+// pages) that is about a fifth of a build's time.
 //
 // # Incremental builds
 //

@@ -12,8 +12,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
+)
+
+// The folders of sections and documents.
+const (
+	sectionsDir  = "content/sections"
+	documentsDir = "content/documents"
 )
 
 // The keys each kind of content allows.
@@ -99,8 +106,16 @@ func (l *loader) load() {
 		return
 	}
 	l.loadExplainer()
-	l.loadSections()
-	l.loadDocuments()
+	// Sections and documents are read and decoded at once: a pool that
+	// runs out of files leaves its cores to the other.
+	sections := l.readDir(sectionsDir, ".md")
+	documents := l.readDir(documentsDir, ".yaml")
+	var docs []*fileResult
+	var wg sync.WaitGroup
+	wg.Go(func() { docs = l.loadDocuments(documents) })
+	l.mergeSections(l.loadSections(sections))
+	wg.Wait()
+	l.mergeDocuments(docs)
 	l.loadTopics()
 	l.loadActors()
 	l.loadSources()
@@ -197,13 +212,16 @@ func (l *loader) loadExplainer() {
 }
 
 // loadSections reads content/sections/*.md, leaving out drafts unless
-// Options.Drafts is set.
-func (l *loader) loadSections() {
-	const dir = "content/sections"
-	names := l.readDir(dir, ".md")
-	results := l.loadFiles(dir, names, func(sub *loader, i int, name string, data []byte) {
-		sub.section(i, dir+"/"+name, name, data)
+// Options.Drafts is set: names are the files of content/sections. It
+// may run while loadDocuments does; mergeSections adds what it read.
+func (l *loader) loadSections(names []string) []*fileResult {
+	return l.loadFiles(sectionsDir, names, func(sub *loader, i int, name string, data []byte) {
+		sub.section(i, sectionsDir+"/"+name, name, data)
 	})
+}
+
+// mergeSections adds the sections that loadSections read to the project.
+func (l *loader) mergeSections(results []*fileResult) {
 	for _, r := range results {
 		l.merge(r)
 		for _, s := range r.sections {
@@ -271,16 +289,18 @@ func (l *loader) yamlData(name string, data []byte) (*yamlFile, *yaml.Node, bool
 	return f, root, true
 }
 
-// loadDocuments reads content/documents/*.yaml.
-func (l *loader) loadDocuments() {
-	const dir = "content/documents"
-	names := l.readDir(dir, ".yaml")
-	results := l.loadFiles(dir, names, func(sub *loader, _ int, name string, data []byte) {
-		f, root, ok := sub.yamlData(dir+"/"+name, data)
+// loadDocuments reads the document files names of content/documents.
+func (l *loader) loadDocuments(names []string) []*fileResult {
+	return l.loadFiles(documentsDir, names, func(sub *loader, _ int, name string, data []byte) {
+		f, root, ok := sub.yamlData(documentsDir+"/"+name, data)
 		if ok {
 			sub.p.Documents = append(sub.p.Documents, sub.document(f, root))
 		}
 	})
+}
+
+// mergeDocuments adds the documents that loadDocuments read to the project.
+func (l *loader) mergeDocuments(results []*fileResult) {
 	for _, r := range results {
 		l.merge(r)
 		l.p.Documents = append(l.p.Documents, r.docs...)

@@ -6,10 +6,12 @@ import (
 	"html/template"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 )
@@ -107,17 +109,30 @@ func plainText(m Markdown) string {
 // A field keeps its last conversion when it is still valid; the cache
 // supplies conversions of the same text in changed files and receives
 // every new conversion.
-func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, errs *ErrorList) *markdownSet {
+//
+// With parseOnly, fields are parsed, which finds their cross-references
+// and problems, but not rendered: that is all Check needs.
+func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly bool, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
 	// Most fields of a rebuild only need checking: hand them out in chunks.
 	parallel(len(fields), 64, func(i int, buf *bytes.Buffer) {
-		if !fields[i].md.IsZero() {
+		switch {
+		case fields[i].md.IsZero():
+		case parseOnly:
+			results[i], problems[i] = parse(md, r, fields[i])
+		default:
 			results[i], problems[i] = convertCached(md, r, fields[i], cache, buf)
 		}
 	})
 
 	ms := &markdownSet{backlinks: map[refID][]referrer{}}
+	if parseOnly { // nothing is rendered: no backlinks to list
+		for _, p := range problems {
+			*errs = append(*errs, p...)
+		}
+		return ms
+	}
 	for i, f := range fields {
 		*errs = append(*errs, problems[i]...)
 		out := results[i]
@@ -174,6 +189,30 @@ func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdC
 	}
 	return out, errs
 }
+
+// parse parses one field for its cross-references and problems only.
+func parse(md goldmark.Markdown, r mdext.Resolver, f mdField) (*rendered, ErrorList) {
+	// Both come only from links, images and autolinks, which need a
+	// bracket or an angle bracket.
+	if !strings.ContainsAny(f.md.Text, "[<") {
+		return &rendered{}, nil
+	}
+	pc := parser.NewContext(parser.WithIDs(noIDs{}))
+	md.Parser().Parse(text.NewReader([]byte(f.md.Text)), parser.WithContext(pc))
+	out := &rendered{Refs: mdext.Refs(pc)}
+	var errs ErrorList
+	for _, p := range mdext.Problems(pc) {
+		errs = append(errs, &Error{Pos: f.md.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
+	}
+	return out, errs
+}
+
+// noIDs gives every heading the same id: parse renders no HTML, and ids
+// neither find nor hide problems.
+type noIDs struct{}
+
+func (noIDs) Generate([]byte, ast.NodeKind) []byte { return []byte("h") }
+func (noIDs) Put([]byte)                           {}
 
 // convert renders one field.
 func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.Seed, buf *bytes.Buffer) *rendered {

@@ -8,12 +8,16 @@ import (
 )
 
 // parallel calls work(i, buf) for every i in [0, n) on all cores. Workers
-// take indexes in chunks of chunk, so that cheap items are not handed out
-// one at a time; each worker has a buffer of its own to render into.
+// take indexes in chunks of up to chunk, so that cheap items are not
+// handed out one at a time, but of at most an eighth of each worker's
+// share, so that a few costly items cannot leave one worker busy long
+// after the others; each worker has a buffer of its own to render into.
 func parallel(n, chunk int, work func(i int, buf *bytes.Buffer)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(1, (n+chunk-1)/chunk)) {
+	procs := runtime.GOMAXPROCS(0)
+	chunk = max(1, min(chunk, n/(8*procs)))
+	for range min(procs, max(1, (n+chunk-1)/chunk)) {
 		wg.Go(func() {
 			var buf bytes.Buffer
 			for {

@@ -6,7 +6,9 @@ import (
 	"hash/maphash"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -45,6 +47,7 @@ type Builder struct {
 	diffs  *diffCache
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
+	check  bool                 // build for Check: render no page it need not
 }
 
 // pageEntry is a rendered page or file with the key of its inputs.
@@ -77,6 +80,29 @@ func (bd *Builder) BuildChanged(ctx context.Context, src fs.FS, changed []string
 	return bd.build(ctx, src, func(path string) bool { return !set[path] })
 }
 
+// A Report is what Check found: the number of HTML pages a build would
+// write and the warnings it would print.
+type Report struct {
+	Pages    int
+	Warnings ErrorList
+}
+
+// Check validates the project in src as Build does, reporting the same
+// problems (as an ErrorList) or the same warnings and page count, but
+// renders no page it need not: pages of the embedded theme cannot fail
+// once their content is valid, so only a project's own templates are
+// executed, on every page that uses one. Markdown is parsed, which finds
+// every cross-reference, but not turned into HTML.
+func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
+	bd := NewBuilder(opts)
+	bd.check = true
+	out, err := bd.build(ctx, src, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &Report{Pages: out.Pages, Warnings: out.Warnings}, nil
+}
+
 func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool) (*Output, error) {
 	opts := bd.opts
 	rec := newRecordFS(src)
@@ -89,22 +115,26 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return finish(nil, errs, opts)
 	}
 	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed}
+	statics, staticFrom := staticFiles(rec, &errs)
+	sets := b.templateSets(rec, b.funcs(), &errs)
+	// Check renders pages only when the project has templates of its own.
+	check := bd.check && !slices.Contains(slices.Collect(maps.Values(b.custom)), true)
 	fields := b.fields()
 	if bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024 {
 		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
 	}
-	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, &errs)
+	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	statics, staticFrom := staticFiles(rec, &errs)
-	sets := b.templateSets(rec, b.funcs(), &errs)
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
 	diffs := newDiffCache()
-	b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
-	b.indexCitations()
+	if !check {
+		b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
+		b.indexCitations()
+	}
 
 	baseURL := strings.TrimSuffix(p.Explainer.BaseURL, "/")
 	if opts.BaseURL != "" {
@@ -120,19 +150,18 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		HasTimeline: p.HasTimeline, BaseURL: baseURL, LiveReload: opts.LiveReload,
 		Stylesheet: css,
 	}
-	b.sums = rec.sums(bd.seed)
 	blocks := make(map[string]block, len(p.Sections))
-	b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) (template.HTML, bool) {
-		old, ok := bd.blocks[s.Pos.File]
-		return old.html, ok && old.key == key
-	}, &errs)
-	for s, bl := range b.blocks {
-		blocks[s.Pos.File] = bl
-	}
-	for _, custom := range b.custom {
-		if custom {
+	if !check {
+		b.sums = rec.sums(bd.seed)
+		b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) (template.HTML, bool) {
+			old, ok := bd.blocks[s.Pos.File]
+			return old.html, ok && old.key == key
+		}, &errs)
+		for s, bl := range b.blocks {
+			blocks[s.Pos.File] = bl
+		}
+		if slices.Contains(slices.Collect(maps.Values(b.custom)), true) {
 			b.everything = hashAll(bd.seed, b.sums)
-			break
 		}
 	}
 	jobs := b.jobs()
@@ -148,6 +177,20 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
+	}
+	if check {
+		out := newOutput(nil)
+		for _, name := range generated {
+			if strings.HasSuffix(name, ".html") {
+				out.Pages++
+			}
+		}
+		for name := range statics {
+			if strings.HasSuffix(name, ".html") {
+				out.Pages++
+			}
+		}
+		return finish(out, errs, opts)
 	}
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func openProject(src string) (fs.FS, error) {
 	if info, err := os.Stat(filepath.Join(src, "content")); err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("%s is not an explainer project: it has no content/ directory (explainer new DIR creates one)", src)
 	}
-	return os.DirFS(src), nil
+	return newProjectFS(src), nil
 }
 
 // contentErrors reports the problems of a failed build or check on stderr,
@@ -119,9 +120,12 @@ func contentErrors(stderr io.Writer, cmd string, list site.ErrorList) error {
 // printProblems prints each problem of list on a line of its own, in the
 // list's order (Build sorts it).
 func printProblems(w io.Writer, list site.ErrorList) {
+	bw := bufio.NewWriter(w) // one write for many problems, not one each
 	for _, e := range list {
-		fmt.Fprintln(w, e.Error())
+		bw.WriteString(e.Error())
+		bw.WriteByte('\n')
 	}
+	bw.Flush()
 }
 
 // countProblems returns the number of errors and of warnings in list.

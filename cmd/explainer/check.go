@@ -9,8 +9,8 @@ import (
 	"github.com/explainer/explainer/site"
 )
 
-// runCheck implements "explainer check": it builds the project in memory,
-// so that it validates exactly what build would, and writes nothing.
+// runCheck implements "explainer check": it validates the project exactly
+// as build would (see site.Check), and writes nothing.
 func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := newFlagSet("check", "[-src DIR] [-strict]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
@@ -22,7 +22,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	o, err := site.Build(ctx, project, site.Options{Strict: *strict})
+	o, err := site.Check(ctx, project, site.Options{Strict: *strict})
 	if list, ok := errors.AsType[site.ErrorList](err); ok {
 		return contentErrors(stderr, "check", list)
 	}
