@@ -104,8 +104,18 @@ func (d *deps) backlinks(v any) {
 	d.files = append(d.files, bk.files...)
 }
 
-// clause adds everything a clause's own text and notes show.
+// clause adds everything a clause's own text and notes show. Many pages
+// show a clause (its document, its history, its topics...), so its part
+// of a key is made once per build (see memo).
 func (d *deps) clause(c *Clause) {
+	d.memo(clauseMemo{c})
+}
+
+// clauseMemo is the memo key of what deps.clause adds.
+type clauseMemo struct{ c *Clause }
+
+func (m clauseMemo) fill(d *deps) {
+	c := m.c
 	d.add(c.Doc.Pos.File)
 	d.markdown(c.Text)
 	for _, cl := range c.Claims {
@@ -114,6 +124,40 @@ func (d *deps) clause(c *Clause) {
 	for _, p := range c.Positions {
 		d.markdown(p.Note)
 	}
+}
+
+// A memoKey names a part of many pages' keys that is the same on every
+// page of a build, and adds it with fill. Its dynamic type must be
+// comparable.
+type memoKey interface {
+	fill(d *deps)
+}
+
+// memoized is a part of keys as memo adds it: its hash and its files.
+type memoized struct {
+	sum   uint64
+	files []string
+}
+
+// memo adds the part of a key that k names, computing it on its first use
+// in the build.
+func (d *deps) memo(k memoKey) {
+	d.b.memoMu.Lock()
+	m, ok := d.b.memos[k]
+	d.b.memoMu.Unlock()
+	if !ok {
+		sub := d.b.newDeps()
+		k.fill(sub)
+		m = memoized{sum: sub.key(), files: sub.files}
+		d.b.memoMu.Lock()
+		d.b.memos[k] = m
+		d.b.memoMu.Unlock()
+	}
+	var sum [8]byte
+	d.h.WriteByte(4)
+	binary.LittleEndian.PutUint64(sum[:], m.sum)
+	d.h.Write(sum[:])
+	d.files = append(d.files, m.files...)
 }
 
 // doc adds what lists of documents show of one: its date, titles, status
@@ -139,6 +183,14 @@ func (d *deps) sectionMeta(s *Section) {
 // show anything at all, so it depends on every input file; in the
 // dependency graph, "content/" stands for them.
 func (d *deps) frame(tmpl string) {
+	d.memo(frameMemo{tmpl})
+}
+
+// frameMemo is the memo key of what deps.frame adds.
+type frameMemo struct{ tmpl string }
+
+func (m frameMemo) fill(d *deps) {
+	tmpl := m.tmpl
 	b, e := d.b, d.b.p.Explainer
 	d.part(e.Pos.File, "site", e.Title, e.Language, e.Byline, e.Updated, b.site.BaseURL, strconv.FormatBool(b.p.HasTimeline))
 	d.add(topicsFile, actorsFile, sourcesFile, b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[tmpl])
@@ -308,22 +360,16 @@ func (b *builder) jobs() []pageJob {
 		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: topicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: plainText(t.Description)}, func(d *deps) {
 			d.markdown(t.Description)
 			d.backlinks(t)
+			for _, c := range b.topicClauses(t) {
+				d.clause(c)
+			}
 			for _, doc := range p.Documents {
-				for _, c := range doc.Clauses {
-					if hasTopic(c, t.ID) {
-						d.clause(c)
-					}
-				}
 				if doc.Follows.ID != "" {
 					d.add(doc.Pos.File)
 				}
 			}
-			for _, s := range p.Sections {
-				for _, r := range s.Topics {
-					if r.ID == t.ID {
-						d.ref("section", s.Slug)
-					}
-				}
+			for _, s := range b.topicSections(t) {
+				d.ref("section", s.Slug)
 			}
 		})
 	}

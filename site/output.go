@@ -15,16 +15,45 @@ import (
 // the build command can write it out with os.CopyFS and the dev server
 // can hand it to http.FileServerFS.
 type Output struct {
-	files    map[string][]byte // slash path without leading slash -> content
+	files    map[string]*content // slash path without leading slash -> content
 	dirs     map[string][]string
 	Warnings ErrorList // problems that did not fail the build
 	Pages    int       // the number of HTML pages
 	Deps     *Graph    // which input files each output file depends on
 }
 
-// newOutput returns an Output holding files.
-func newOutput(files map[string][]byte) *Output {
-	o := &Output{files: files, dirs: map[string][]string{".": nil}}
+// content is one output file, whole or in parts. A file in parts, such as
+// the home page made of every section's block, is joined on first use:
+// the dev server compares builds part by part and joins the home page
+// only when someone asks for it.
+type content struct {
+	parts [][]byte
+	once  sync.Once
+	data  []byte // the parts joined
+}
+
+func (c *content) bytes() []byte {
+	if len(c.parts) == 1 {
+		return c.parts[0]
+	}
+	c.once.Do(func() { c.data = bytes.Join(c.parts, nil) })
+	return c.data
+}
+
+func (c *content) size() int {
+	n := 0
+	for _, p := range c.parts {
+		n += len(p)
+	}
+	return n
+}
+
+// newOutput returns an Output holding files, each given in parts.
+func newOutput(files map[string][][]byte) *Output {
+	o := &Output{files: make(map[string]*content, len(files)), dirs: map[string][]string{".": nil}}
+	for name, parts := range files {
+		o.files[name] = &content{parts: parts}
+	}
 	for name := range files {
 		if strings.HasSuffix(name, ".html") {
 			o.Pages++
@@ -58,8 +87,23 @@ func (o *Output) Names() []string {
 // File returns the content of the file at name and whether it exists.
 // The caller must not modify the returned slice.
 func (o *Output) File(name string) ([]byte, bool) {
-	b, ok := o.files[name]
-	return b, ok
+	c, ok := o.files[name]
+	if !ok {
+		return nil, false
+	}
+	return c.bytes(), true
+}
+
+// Parts returns the content of the file at name in the parts it was made
+// of, which joined are what File returns, and whether it exists. A part
+// that two builds share is the same slice in both. The caller must not
+// modify them.
+func (o *Output) Parts(name string) ([][]byte, bool) {
+	c, ok := o.files[name]
+	if !ok {
+		return nil, false
+	}
+	return c.parts, true
 }
 
 // Open implements fs.FS.
@@ -67,7 +111,8 @@ func (o *Output) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	if b, ok := o.files[name]; ok {
+	if c, ok := o.files[name]; ok {
+		b := c.bytes()
 		return &memFile{info: memInfo{name: path.Base(name), size: int64(len(b))}, r: bytes.NewReader(b)}, nil
 	}
 	if names, ok := o.dirs[name]; ok {
@@ -136,8 +181,8 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	out := make([]fs.DirEntry, len(rest))
 	for i, name := range rest {
 		full := path.Join(d.dir, name)
-		if b, ok := d.o.files[full]; ok {
-			out[i] = memInfo{name: name, size: int64(len(b))}
+		if c, ok := d.o.files[full]; ok {
+			out[i] = memInfo{name: name, size: int64(c.size())}
 		} else {
 			out[i] = memInfo{name: name, dir: true}
 		}

@@ -3,6 +3,7 @@ package site
 import (
 	"fmt"
 	"html/template"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -127,38 +128,17 @@ func (b *builder) funcs() template.FuncMap {
 		"followedBy": func(d *Document) []*Document {
 			return b.ln.followedBy[d]
 		},
-		"derivedFrom": func(c *Clause) *fate { return b.ln.backward[c] },
-		"fatesOf":     func(c *Clause) []*fate { return b.ln.forward[c] },
-		"topicTable":  b.topicTable,
-		"topicSections": func(t *Topic) []*Section {
-			var out []*Section
-			for _, s := range b.p.Sections {
-				for _, r := range s.Topics {
-					if r.ID == t.ID {
-						out = append(out, s)
-						break
-					}
-				}
-			}
-			return out
-		},
-		"chart":       b.chart,
-		"documentsBy": b.documentsBy,
-		"positionsOf": func(a *Actor) []actorPosition { return b.positions[a.ID] },
-		"clausesOn": func(t *Topic) int {
-			n := 0
-			for _, d := range b.p.Documents {
-				for _, c := range d.Clauses {
-					if hasTopic(c, t.ID) {
-						n++
-					}
-				}
-			}
-			return n
-		},
-		"stanceLabel": stanceLabel,
-		"fateLabel":   fateLabel,
-		"demote":      demote,
+		"derivedFrom":   func(c *Clause) *fate { return b.ln.backward[c] },
+		"fatesOf":       func(c *Clause) []*fate { return b.ln.forward[c] },
+		"topicTable":    b.topicTable,
+		"topicSections": b.topicSections,
+		"chart":         b.chart,
+		"documentsBy":   b.documentsBy,
+		"positionsOf":   func(a *Actor) []actorPosition { return b.positions[a.ID] },
+		"clausesOn":     func(t *Topic) int { return len(b.topicClauses(t)) },
+		"stanceLabel":   stanceLabel,
+		"fateLabel":     fateLabel,
+		"demote":        demote,
 		"sectionBlocks": func() (template.HTML, error) {
 			if len(b.blocks) < len(b.p.Sections) {
 				return "", fmt.Errorf("sectionBlocks: no %q template", homeBlock)
@@ -267,13 +247,59 @@ func (b *builder) documentsBy(a *Actor) []*Document {
 	return out
 }
 
-func hasTopic(c *Clause, id string) bool {
-	for _, r := range c.Topics {
-		if r.ID == id {
-			return true
+// onTopic is what is on one topic: clauses in document order, then
+// clause order, and sections in order.
+type onTopic struct {
+	clauses  []*Clause
+	sections []*Section
+}
+
+// indexTopics finds what is on each topic, in one pass over the project,
+// so that no topic page goes through every clause and section again.
+func (b *builder) indexTopics() {
+	b.onTopic = make(map[string]*onTopic, len(b.p.Topics))
+	of := func(id string) *onTopic {
+		t := b.onTopic[id]
+		if t == nil {
+			t = &onTopic{}
+			b.onTopic[id] = t
+		}
+		return t
+	}
+	for _, d := range b.p.Documents {
+		for _, c := range d.Clauses {
+			for i, r := range c.Topics {
+				if !slices.ContainsFunc(c.Topics[:i], func(q Ref) bool { return q.ID == r.ID }) {
+					t := of(r.ID)
+					t.clauses = append(t.clauses, c)
+				}
+			}
 		}
 	}
-	return false
+	for _, s := range b.p.Sections {
+		for i, r := range s.Topics {
+			if !slices.ContainsFunc(s.Topics[:i], func(q Ref) bool { return q.ID == r.ID }) {
+				t := of(r.ID)
+				t.sections = append(t.sections, s)
+			}
+		}
+	}
+}
+
+// topicClauses returns the clauses on topic t, in document order.
+func (b *builder) topicClauses(t *Topic) []*Clause {
+	if on := b.onTopic[t.ID]; on != nil {
+		return on.clauses
+	}
+	return nil
+}
+
+// topicSections returns the sections on topic t, in order.
+func (b *builder) topicSections(t *Topic) []*Section {
+	if on := b.onTopic[t.ID]; on != nil {
+		return on.sections
+	}
+	return nil
 }
 
 // stanceLabel is how a stance reads in a sentence.

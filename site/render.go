@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/explainer/explainer/static"
 	"github.com/explainer/explainer/templates"
@@ -90,6 +91,11 @@ type builder struct {
 	custom     map[string]bool    // the templates the project overrides
 	blocks     map[*Section]block // each section as the home page shows it
 	paths      []string           // every page's URL but the 404 page's, in order (set by jobs)
+
+	onTopic map[string]*onTopic // what is on each topic (set by indexTopics)
+
+	memoMu sync.Mutex
+	memos  map[memoKey]memoized // parts of keys shared by many pages (see deps.memo)
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -181,8 +187,8 @@ func templateErrorMsg(err error) string {
 // it has the job's page from an earlier build with the same key, saves
 // rendering it again; otherwise it may give the size of the page's last
 // rendering, to render into a buffer of that size.
-func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (data []byte, ok bool, size int), errs *ErrorList) map[string][]byte {
-	results := make([][]byte, len(jobs))
+func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
+	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
 		if ctx.Err() != nil {
@@ -210,7 +216,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		}
 		results[i] = b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
 	})
-	files := make(map[string][]byte, len(jobs))
+	files := make(map[string][][]byte, len(jobs))
 	for i, j := range jobs {
 		if err := failures[i]; err != nil {
 			file := b.tmplFiles[j.tmpl]
@@ -377,7 +383,7 @@ func uniqueSorted(names []string) []string {
 // from blocks, so that an edit of one section renders only its block.
 type block struct {
 	key  uint64
-	html template.HTML
+	html []byte // after a newline, as the home page holds it
 }
 
 // homeBlock is the template that renders a section's block.
@@ -386,7 +392,7 @@ const homeBlock = "home-section"
 // renderBlocks renders the home page's block of every section, on all
 // cores, reusing a block of the last build with the same key. It does
 // nothing when the home template defines no block.
-func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, key uint64) (template.HTML, bool), errs *ErrorList) {
+func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, key uint64) ([]byte, bool), errs *ErrorList) {
 	b.blocks = make(map[*Section]block, len(b.p.Sections))
 	if set == nil || set.Lookup(homeBlock) == nil {
 		return
@@ -406,11 +412,12 @@ func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, ke
 			return
 		}
 		buf.Reset()
+		buf.WriteByte('\n')
 		if err := set.ExecuteTemplate(buf, homeBlock, s); err != nil {
 			failures[i] = err
 			return
 		}
-		out[i].html = template.HTML(relativize(buf.Bytes(), "index.html", false, ""))
+		out[i].html = relativize(buf.Bytes(), "index.html", false, "")
 	})
 	for i, s := range sections {
 		if err := failures[i]; err != nil {
@@ -427,23 +434,21 @@ func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, ke
 // is not scanned through them again.
 const blocksMarker = "\x00explainer-blocks\x00"
 
-// spliceBlocks puts the blocks of every section, each after a newline, in
-// place of the marker of a page at out, which must be at the site's root
-// for the blocks' links to be right.
-func (b *builder) spliceBlocks(page []byte, out string) []byte {
+// spliceBlocks returns the parts of a page at out: the page itself, or,
+// when it holds the blocks marker, what comes before the marker, the
+// block of every section, each after a newline, and what comes after. The
+// page must be at the site's root for the blocks' links to be right. The
+// blocks are not copied: a rebuild shares the blocks of sections that did
+// not change with the build before.
+func (b *builder) spliceBlocks(page []byte, out string) [][]byte {
 	i := bytes.Index(page, []byte(blocksMarker))
 	if i < 0 || strings.Contains(out, "/") {
-		return page
+		return [][]byte{page}
 	}
-	n := len(page) - len(blocksMarker)
+	parts := make([][]byte, 0, len(b.p.Sections)+2)
+	parts = append(parts, page[:i])
 	for _, s := range b.p.Sections {
-		n += 1 + len(b.blocks[s].html)
+		parts = append(parts, b.blocks[s].html)
 	}
-	spliced := make([]byte, 0, n)
-	spliced = append(spliced, page[:i]...)
-	for _, s := range b.p.Sections {
-		spliced = append(spliced, '\n')
-		spliced = append(spliced, b.blocks[s].html...)
-	}
-	return append(spliced, page[i+len(blocksMarker):]...)
+	return append(parts, page[i+len(blocksMarker):])
 }

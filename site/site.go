@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"hash/maphash"
-	"html/template"
 	"io/fs"
 	"maps"
 	"path"
@@ -50,11 +49,12 @@ type Builder struct {
 	check  bool                 // build for Check: render no page it need not
 }
 
-// pageEntry is a rendered page or file with the key of its inputs.
+// pageEntry is a rendered page or file, in parts (see Output.Parts),
+// with the key of its inputs.
 type pageEntry struct {
-	key  uint64
-	css  string // the stylesheet URL the page was rendered with
-	data []byte
+	key   uint64
+	css   string // the stylesheet URL the page was rendered with
+	parts [][]byte
 }
 
 // NewBuilder returns a Builder for builds with opts.
@@ -114,7 +114,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}}
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets := b.templateSets(rec, b.funcs(), &errs)
 	// Check renders pages only when the project has templates of its own.
@@ -134,6 +134,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if !check {
 		b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
 		b.indexCitations()
+		b.indexTopics()
 	}
 
 	baseURL := strings.TrimSuffix(p.Explainer.BaseURL, "/")
@@ -153,7 +154,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
 		b.sums = rec.sums(bd.seed)
-		b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) (template.HTML, bool) {
+		b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) ([]byte, bool) {
 			old, ok := bd.blocks[s.Pos.File]
 			return old.html, ok && old.key == key
 		}, &errs)
@@ -193,17 +194,20 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return finish(out, errs, opts)
 	}
 	pages := make(map[string]pageEntry, len(jobs))
-	files := b.renderPages(ctx, sets, jobs, func(i int) ([]byte, bool, int) {
+	files := b.renderPages(ctx, sets, jobs, func(i int) ([][]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
 		switch {
 		case !ok:
 			return nil, false, 0
 		case old.key != jobs[i].key:
-			return nil, false, len(old.data)
+			return nil, false, len(old.parts[0])
 		case old.css == css:
-			return old.data, true, 0
+			return old.parts, true, 0
 		}
-		return restyle(old.data, old.css, css, jobs[i].out, baseURL), true, 0
+		// The stylesheet link is in the head, in the first part.
+		parts := slices.Clone(old.parts)
+		parts[0] = restyle(parts[0], old.css, css, jobs[i].out, baseURL)
+		return parts, true, 0
 	}, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -212,24 +216,27 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return finish(nil, errs, opts)
 	}
 	for _, j := range jobs {
-		pages[j.out] = pageEntry{key: j.key, css: css, data: files[j.out]}
+		pages[j.out] = pageEntry{key: j.key, css: css, parts: files[j.out]}
 	}
 	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3)}
 	for _, j := range jobs {
 		graph.outputs[j.out] = j.deps
 	}
 	for name, data := range statics {
-		files[name] = data
+		files[name] = [][]byte{data}
 		if f := staticFrom[name]; f != "" {
 			graph.outputs[name] = []string{f}
 		}
 	}
 	for name, e := range b.extras(func(name string, key uint64) ([]byte, bool) {
 		old, ok := bd.pages[name]
-		return old.data, ok && old.key == key
+		if !ok || old.key != key {
+			return nil, false
+		}
+		return old.parts[0], true
 	}) {
-		files[name] = e.data
-		pages[name] = pageEntry{key: e.key, data: e.data}
+		files[name] = [][]byte{e.data}
+		pages[name] = pageEntry{key: e.key, parts: files[name]}
 		graph.outputs[name] = e.deps
 	}
 	out := newOutput(files)

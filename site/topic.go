@@ -25,15 +25,11 @@ func (b *builder) topicTable(t *Topic) *topicTable {
 	var on []*Clause
 	col := map[*Document]int{}
 	tt := &topicTable{}
-	for _, d := range b.p.Documents {
-		for _, c := range d.Clauses {
-			if hasTopic(c, t.ID) {
-				on = append(on, c)
-				if _, ok := col[d]; !ok {
-					col[d] = len(tt.Docs)
-					tt.Docs = append(tt.Docs, d)
-				}
-			}
+	for _, c := range b.topicClauses(t) {
+		on = append(on, c)
+		if _, ok := col[c.Doc]; !ok {
+			col[c.Doc] = len(tt.Docs)
+			tt.Docs = append(tt.Docs, c.Doc)
 		}
 	}
 	if len(on) == 0 {
@@ -115,17 +111,15 @@ func (b *builder) chart(t *Topic) template.HTML {
 	}
 	var bars []bar
 	max := 0.0
-	for _, d := range b.p.Documents {
-		for _, c := range d.Clauses {
-			if c.Figure == nil || !hasTopic(c, t.ID) {
-				continue
-			}
-			v := *c.Figure
-			if v > max {
-				max = v
-			}
-			bars = append(bars, bar{label: d.Short + " (" + yearOf(d.Date) + ")", value: formatNumber(v), v: v, url: clauseURL(c)})
+	for _, c := range b.topicClauses(t) {
+		if c.Figure == nil {
+			continue
 		}
+		v := *c.Figure
+		if v > max {
+			max = v
+		}
+		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: formatNumber(v), v: v, url: clauseURL(c)})
 	}
 	if len(bars) == 0 {
 		return ""

@@ -5,17 +5,31 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// fakeFiles is a build as a map from name to content.
+// fakeFiles is a build as a map from name to content, whose parts (see
+// site.Output.Parts) are separated by "|".
 type fakeFiles map[string]string
 
 func (f fakeFiles) File(name string) ([]byte, bool) {
 	s, ok := f[name]
-	return []byte(s), ok
+	return []byte(strings.ReplaceAll(s, "|", "")), ok
+}
+
+func (f fakeFiles) Parts(name string) ([][]byte, bool) {
+	s, ok := f[name]
+	if !ok {
+		return nil, false
+	}
+	var parts [][]byte
+	for p := range strings.SplitSeq(s, "|") {
+		parts = append(parts, []byte(p))
+	}
+	return parts, true
 }
 
 func (f fakeFiles) Names() []string { return slices.Sorted(maps.Keys(f)) }
@@ -37,6 +51,7 @@ func TestDiff(t *testing.T) {
 		"data/explainer.json":    "{}",
 		"quoted/index.html":      `<a href="https://example.com/?v=1234abcd">x</a>`,
 		"versiontext/index.html": "<p>?v=1234 is a query</p>",
+		"parts/index.html":       page("aaaa1111", "head|<p>one|<p>two|tail"),
 	}
 	tests := []struct {
 		name string
@@ -110,6 +125,26 @@ func TestDiff(t *testing.T) {
 			Changes{},
 		},
 		{
+			"a page in parts, one part changed",
+			with(old, "parts/index.html", page("aaaa1111", "head|<p>one|<p>2|tail")),
+			Changes{Pages: []string{"/parts/"}},
+		},
+		{
+			"a page in parts, a part added",
+			with(old, "parts/index.html", page("aaaa1111", "head|<p>one|<p>two|<p>three|tail")),
+			Changes{Pages: []string{"/parts/"}},
+		},
+		{
+			"a page in parts, the same content in other parts",
+			with(old, "parts/index.html", page("aaaa1111", "head|<p>one<p>two|tail")),
+			Changes{},
+		},
+		{
+			"a page in parts, a new version",
+			with(old, "parts/index.html", page("bbbb2222", "head|<p>one|<p>two|tail")),
+			Changes{},
+		},
+		{
 			"a version of another length",
 			with(old, "a/index.html", page("aaaa1111bb", "a")),
 			Changes{},
@@ -120,7 +155,7 @@ func TestDiff(t *testing.T) {
 		if tt.new == nil {
 			got = diff(nil, old)
 			tt.want = Changes{
-				Pages:  []string{"/", "/404.html", "/a/", "/a/b/", "/a/x.html", "/gone/", "/quoted/", "/versiontext/"},
+				Pages:  []string{"/", "/404.html", "/a/", "/a/b/", "/a/x.html", "/gone/", "/parts/", "/quoted/", "/versiontext/"},
 				Styles: []string{"/css/print.css", "/css/site.css"},
 				Other:  true,
 				Files:  []string{"/data/explainer.json", "/img/logo.svg"},
@@ -217,6 +252,11 @@ type byteFiles map[string][]byte
 func (f byteFiles) File(name string) ([]byte, bool) {
 	b, ok := f[name]
 	return b, ok
+}
+
+func (f byteFiles) Parts(name string) ([][]byte, bool) {
+	b, ok := f[name]
+	return [][]byte{b}, ok
 }
 
 func (f byteFiles) Names() []string { return slices.Sorted(maps.Keys(f)) }

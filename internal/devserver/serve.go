@@ -14,6 +14,7 @@ import (
 // tests.
 type files interface {
 	File(name string) ([]byte, bool)
+	Parts(name string) ([][]byte, bool) // File's content in the parts it was made of
 	Names() []string
 }
 
