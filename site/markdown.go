@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"html/template"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 
@@ -60,6 +59,9 @@ type mdCache struct {
 	seed    maphash.Seed // for rendered.digest
 	mu      sync.Mutex
 	entries map[string]*rendered
+	// targets are the link targets of the last build that rendered
+	// Markdown, against which the conversion each field kept was checked.
+	targets map[refID]mdext.Target
 }
 
 func newMDCache(seed maphash.Seed) *mdCache {
@@ -78,6 +80,45 @@ func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
 		}
 	}
 	return true
+}
+
+// reusableSince reports whether r, a conversion of field f that the last
+// build checked, is still valid when the link targets changed holds are
+// all that changed since.
+func (r *rendered) reusableSince(f mdField, changed map[refID]bool) bool {
+	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+		return false
+	}
+	if len(changed) > 0 {
+		for _, ref := range r.Refs {
+			if changed[refID{ref.Kind, ref.ID}] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// changedTargets returns the link targets added, removed or changed since
+// the last build that rendered Markdown with cache, or nil when that is
+// not known.
+func changedTargets(cache *mdCache, r mdext.Resolver) map[refID]bool {
+	ix, ok := r.(*index)
+	if !ok || cache.targets == nil {
+		return nil
+	}
+	changed := map[refID]bool{}
+	for k, t := range ix.targets {
+		if old, ok := cache.targets[k]; !ok || old != t {
+			changed[k] = true
+		}
+	}
+	for k := range cache.targets {
+		if _, ok := ix.targets[k]; !ok {
+			changed[k] = true
+		}
+	}
+	return changed
 }
 
 func mdKey(f mdField) string {
@@ -115,6 +156,7 @@ func plainText(m Markdown) string {
 func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly bool, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
+	changed := changedTargets(cache, r)
 	// Most fields of a rebuild only need checking: hand them out in chunks.
 	parallel(len(fields), 64, func(i int, buf *bytes.Buffer) {
 		switch {
@@ -122,9 +164,12 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		case parseOnly:
 			results[i], problems[i] = parse(md, r, fields[i])
 		default:
-			results[i], problems[i] = convertCached(md, r, fields[i], cache, buf)
+			results[i], problems[i] = convertCached(md, r, fields[i], cache, changed, buf)
 		}
 	})
+	if ix, ok := r.(*index); ok && !parseOnly {
+		cache.targets = ix.targets
+	}
 
 	ms := &markdownSet{backlinks: map[refID][]referrer{}}
 	if parseOnly { // nothing is rendered: no backlinks to list
@@ -168,10 +213,14 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 	return ms
 }
 
-// convertCached converts one field, or reuses an earlier conversion.
-func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, buf *bytes.Buffer) (*rendered, ErrorList) {
+// convertCached converts one field, or reuses an earlier conversion: the
+// one the field kept from the last build, checked against the targets
+// changed since (all of them when changed is nil), or one from the cache.
+func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, changed map[refID]bool, buf *bytes.Buffer) (*rendered, ErrorList) {
 	out := f.md.r
-	if !out.reusable(f, r) {
+	if changed != nil && out.reusableSince(f, changed) {
+		// Still valid.
+	} else if !out.reusable(f, r) {
 		key := mdKey(f)
 		cache.mu.Lock()
 		out = cache.entries[key]
@@ -255,7 +304,7 @@ type backlinkKey struct {
 
 // uniqueReferrers sorts refs by URL and keeps one referrer per page.
 func uniqueReferrers(refs []referrer) []referrer {
-	sort.SliceStable(refs, func(i, j int) bool { return refs[i].URL < refs[j].URL })
+	slices.SortStableFunc(refs, func(a, b referrer) int { return strings.Compare(a.URL, b.URL) })
 	out := refs[:0]
 	for i, r := range refs {
 		if i > 0 && r.URL == refs[i-1].URL {
