@@ -3,16 +3,21 @@ package site_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 
@@ -286,4 +291,54 @@ func rewrite(t *testing.T, file string, ar *txtar.Archive, problems string, out 
 		t.Fatal(err)
 	}
 	fmt.Fprintf(os.Stderr, "updated %s\n", file)
+}
+
+// TestBuildTo checks that BuildTo writes exactly the files Build makes,
+// keeps none, and stops at the first failed write.
+func TestBuildTo(t *testing.T) {
+	src := os.DirFS("..")
+	opts := site.Options{BaseURL: "https://example.org/"}
+	want := build(t, src, opts)
+	var mu sync.Mutex
+	got := map[string][]byte{}
+	out, err := site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, dup := got[name]; dup {
+			t.Errorf("%s written twice", name)
+		}
+		got[name] = bytes.Join(parts, nil)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := out.Names(); len(names) != 0 {
+		t.Errorf("BuildTo kept %d files, want none", len(names))
+	}
+	if out.Pages != want.Pages || len(out.Warnings) != len(want.Warnings) {
+		t.Errorf("BuildTo: %d pages, %d warnings; Build: %d, %d", out.Pages, len(out.Warnings), want.Pages, len(want.Warnings))
+	}
+	if diff := cmp.Diff(want.Names(), slices.Sorted(maps.Keys(got))); diff != "" {
+		t.Errorf("files written (-Build +BuildTo):\n%s", diff)
+	}
+	for _, name := range want.Names() {
+		data, _ := want.File(name)
+		if !bytes.Equal(data, got[name]) {
+			t.Errorf("%s differs between Build and BuildTo", name)
+		}
+	}
+
+	failed := errors.New("disk full")
+	var calls atomic.Int64
+	_, err = site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
+		calls.Add(1)
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Errorf("BuildTo with failing writes: %v, want %v", err, failed)
+	}
+	if n := calls.Load(); n > int64(runtime.GOMAXPROCS(0)) {
+		t.Errorf("%d writes after the first failed, want the build stopped", n-1)
+	}
 }

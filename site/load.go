@@ -71,19 +71,21 @@ type loader struct {
 // everything it could read, with every problem found, sorted; a project
 // with errors (not only warnings) must not be rendered. It reuses what
 // cache holds for files that did not change (all of them may be read, or,
-// with unchanged, only the others), and returns the cache for the next
-// load.
-func loadCached(src fs.FS, opts Options, cache *loadCache, unchanged func(string) bool) (*Project, ErrorList, *loadCache) {
+// with unchanged, only the others), and, with keep, returns the cache for
+// the next load (nil without).
+func loadCached(src fs.FS, opts Options, cache *loadCache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *loadCache) {
 	l := &loader{
 		cache:        cache,
 		unchanged:    unchanged,
-		next:         newLoadCache(),
 		src:          src,
 		opts:         opts,
 		p:            &Project{},
 		idPos:        map[any]Pos{},
 		sectionFiles: map[*Section]string{},
 		figurePos:    map[*Clause]Pos{},
+	}
+	if keep {
+		l.next = newLoadCache()
 	}
 	l.load()
 	l.errs.Sort()

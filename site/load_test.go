@@ -13,7 +13,7 @@ import (
 // by edits; an edit to "" deletes the file.
 // load is loadCached without a cache, as a first build loads.
 func load(src fs.FS, opts Options) (*Project, ErrorList) {
-	p, errs, _ := loadCached(src, opts, nil, nil)
+	p, errs, _ := loadCached(src, opts, nil, nil, false)
 	return p, errs
 }
 

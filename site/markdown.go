@@ -218,9 +218,12 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 // changed since (all of them when changed is nil), or one from the cache.
 func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, changed map[refID]bool, buf *bytes.Buffer) (*rendered, ErrorList) {
 	out := f.md.r
-	if changed != nil && out.reusableSince(f, changed) {
+	switch {
+	case cache.entries == nil: // a build with no rebuild to come
+		out = convert(md, r, f, cache.seed, buf)
+	case changed != nil && out.reusableSince(f, changed):
 		// Still valid.
-	} else if !out.reusable(f, r) {
+	case !out.reusable(f, r):
 		key := mdKey(f)
 		cache.mu.Lock()
 		out = cache.entries[key]

@@ -1,22 +1,24 @@
 package site
 
 import (
-	"bytes"
 	"hash/maphash"
 	"io/fs"
+	"maps"
 	"sync"
 )
 
-// recordFS is the project's file system, remembering every file a build
-// reads so that the build can key its pages on the files' contents.
+// recordFS is the project's file system, remembering a hash of every file
+// a build reads so that the build can key its pages on the files'
+// contents. It keeps the hashes, not the files.
 type recordFS struct {
-	fsys  fs.FS
-	mu    sync.Mutex
-	files map[string][]byte
+	fsys fs.FS
+	seed maphash.Seed
+	mu   sync.Mutex
+	sum  map[string]uint64
 }
 
-func newRecordFS(fsys fs.FS) *recordFS {
-	return &recordFS{fsys: fsys, files: map[string][]byte{}}
+func newRecordFS(fsys fs.FS, seed maphash.Seed) *recordFS {
+	return &recordFS{fsys: fsys, seed: seed, sum: map[string]uint64{}}
 }
 
 // Open implements fs.FS.
@@ -29,37 +31,23 @@ func (r *recordFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadD
 func (r *recordFS) ReadFile(name string) ([]byte, error) {
 	data, err := fs.ReadFile(r.fsys, name)
 	if err == nil {
-		r.mu.Lock()
-		r.files[name] = data
-		r.mu.Unlock()
+		r.remember(name, data)
 	}
 	return data, err
 }
 
-// remember records data as the content of the file at name, read by an
-// earlier build and known to be unchanged.
+// remember records data as the content of the file at name: read now, or
+// by an earlier build and known to be unchanged.
 func (r *recordFS) remember(name string, data []byte) {
+	sum := maphash.Bytes(r.seed, data) | 1 // never 0, which stands for a file not read
 	r.mu.Lock()
-	r.files[name] = data
+	r.sum[name] = sum
 	r.mu.Unlock()
 }
 
-// sums returns the hash of every file read so far, by name, computed on
-// all cores.
-func (r *recordFS) sums(seed maphash.Seed) map[string]uint64 {
+// sums returns the hash of every file read so far, by name.
+func (r *recordFS) sums() map[string]uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	names := make([]string, 0, len(r.files))
-	for n := range r.files {
-		names = append(names, n)
-	}
-	sums := make([]uint64, len(names))
-	parallel(len(names), 16, func(i int, _ *bytes.Buffer) {
-		sums[i] = maphash.Bytes(seed, r.files[names[i]]) | 1
-	})
-	out := make(map[string]uint64, len(names))
-	for i, n := range names {
-		out[n] = sums[i]
-	}
-	return out
+	return maps.Clone(r.sum)
 }

@@ -187,7 +187,9 @@ func templateErrorMsg(err error) string {
 // it has the job's page from an earlier build with the same key, saves
 // rendering it again; otherwise it may give the size of the page's last
 // rendering, to render into a buffer of that size.
-func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
+//
+// A page that emit takes (see BuildTo) is not kept in the files returned.
+func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
 	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
@@ -200,7 +202,9 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		jobs[i].deps, jobs[i].key = d.files, d.key()
 		data, ok, size := reuse(i)
 		if ok {
-			results[i] = data
+			if !emit(jobs[i].out, data) {
+				results[i] = data
+			}
 			return
 		}
 		j := jobs[i]
@@ -214,7 +218,10 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			failures[i] = err
 			return
 		}
-		results[i] = b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
+		parts := b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
+		if !emit(j.out, parts) {
+			results[i] = parts
+		}
 	})
 	files := make(map[string][][]byte, len(jobs))
 	for i, j := range jobs {

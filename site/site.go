@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
 )
@@ -30,7 +31,9 @@ type Options struct {
 // Output.Warnings. Build stops early, returning ctx.Err(), when ctx is
 // cancelled.
 func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
-	return NewBuilder(opts).Build(ctx, src)
+	bd := NewBuilder(opts)
+	bd.oneShot = true
+	return bd.Build(ctx, src)
 }
 
 // A Builder builds one project again and again, as the dev server does,
@@ -47,6 +50,9 @@ type Builder struct {
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
 	check  bool                 // build for Check: render no page it need not
+	// oneShot is set for Build, BuildTo and Check, which build once: they
+	// keep no conversion for a rebuild.
+	oneShot bool
 }
 
 // pageEntry is a rendered page or file, in parts (see Output.Parts),
@@ -64,7 +70,24 @@ func NewBuilder(opts Options) *Builder {
 
 // Build builds the project in src, as the package-level Build does.
 func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
-	return bd.build(ctx, src, nil)
+	return bd.build(ctx, src, nil, nil)
+}
+
+// BuildTo builds the project in src as Build does, but hands each output
+// file to write as soon as it is made, instead of keeping it, so that a
+// build needs memory for the project but not for the whole site: write
+// is called from many goroutines at once, with a file's path ("index.html",
+// "documents/us-28/index.html") and its content, in parts to be written
+// one after the other. The Output returned holds no files, only Pages,
+// Warnings and Deps.
+//
+// When BuildTo returns an error, some files may have been written already;
+// the caller discards them. An error from write stops the build and is
+// returned as it is.
+func BuildTo(ctx context.Context, src fs.FS, opts Options, write func(name string, parts [][]byte) error) (*Output, error) {
+	bd := NewBuilder(opts)
+	bd.oneShot = true
+	return bd.build(ctx, src, nil, write)
 }
 
 // BuildChanged is Build for a caller that knows which files changed since
@@ -77,7 +100,7 @@ func (bd *Builder) BuildChanged(ctx context.Context, src fs.FS, changed []string
 	for _, f := range changed {
 		set[f] = true
 	}
-	return bd.build(ctx, src, func(path string) bool { return !set[path] })
+	return bd.build(ctx, src, func(path string) bool { return !set[path] }, nil)
 }
 
 // A Report is what Check found: the number of HTML pages a build would
@@ -95,18 +118,18 @@ type Report struct {
 // every cross-reference, but not turned into HTML.
 func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 	bd := NewBuilder(opts)
-	bd.check = true
-	out, err := bd.build(ctx, src, nil)
+	bd.check, bd.oneShot = true, true
+	out, err := bd.build(ctx, src, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &Report{Pages: out.Pages, Warnings: out.Warnings}, nil
 }
 
-func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool) (*Output, error) {
+func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
-	rec := newRecordFS(src)
-	p, errs, loads := loadCached(rec, opts, bd.loads, unchanged)
+	rec := newRecordFS(src, bd.seed)
+	p, errs, loads := loadCached(rec, opts, bd.loads, unchanged, !bd.oneShot)
 	bd.loads = loads
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -120,7 +143,10 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	// Check renders pages only when the project has templates of its own.
 	check := bd.check && !slices.Contains(slices.Collect(maps.Values(b.custom)), true)
 	fields := b.fields()
-	if bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024 {
+	switch {
+	case bd.oneShot:
+		bd.md = &mdCache{seed: bd.seed} // nothing to keep: no rebuild will come
+	case bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024:
 		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
 	}
 	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, &errs)
@@ -153,7 +179,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
-		b.sums = rec.sums(bd.seed)
+		b.sums = rec.sums()
 		b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) ([]byte, bool) {
 			old, ok := bd.blocks[s.Pos.File]
 			return old.html, ok && old.key == key
@@ -193,8 +219,24 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return finish(out, errs, opts)
 	}
+	// A failed write stops the build.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var written atomic.Int64
+	emit := func(name string, parts [][]byte) bool {
+		if write == nil {
+			return false
+		}
+		if err := write(name, parts); err != nil {
+			cancel(err)
+		}
+		if strings.HasSuffix(name, ".html") {
+			written.Add(1)
+		}
+		return true
+	}
 	pages := make(map[string]pageEntry, len(jobs))
-	files := b.renderPages(ctx, sets, jobs, func(i int) ([][]byte, bool, int) {
+	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
 		switch {
 		case !ok:
@@ -210,20 +252,24 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return parts, true, 0
 	}, &errs)
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, context.Cause(ctx)
 	}
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
 	for _, j := range jobs {
-		pages[j.out] = pageEntry{key: j.key, css: css, parts: files[j.out]}
+		if parts, ok := files[j.out]; ok {
+			pages[j.out] = pageEntry{key: j.key, css: css, parts: parts}
+		}
 	}
 	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3)}
 	for _, j := range jobs {
 		graph.outputs[j.out] = j.deps
 	}
 	for name, data := range statics {
-		files[name] = [][]byte{data}
+		if !emit(name, [][]byte{data}) {
+			files[name] = [][]byte{data}
+		}
 		if f := staticFrom[name]; f != "" {
 			graph.outputs[name] = []string{f}
 		}
@@ -235,14 +281,20 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return old.parts[0], true
 	}) {
-		files[name] = [][]byte{e.data}
-		pages[name] = pageEntry{key: e.key, parts: files[name]}
+		if !emit(name, [][]byte{e.data}) {
+			files[name] = [][]byte{e.data}
+			pages[name] = pageEntry{key: e.key, parts: files[name]}
+		}
 		graph.outputs[name] = e.deps
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, context.Cause(ctx)
+	}
 	out := newOutput(files)
+	out.Pages += int(written.Load())
 	out.Deps = graph
 	out, err := finish(out, errs, opts)
-	if err == nil {
+	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks = diffs, pages, blocks
 	}
 	return out, err

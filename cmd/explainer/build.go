@@ -15,9 +15,9 @@ import (
 	"github.com/explainer/explainer/site"
 )
 
-// runBuild implements "explainer build": it renders the project in memory
-// and, when that succeeds, replaces the output directory with the result
-// (see writeOutput).
+// runBuild implements "explainer build": it renders the project into a
+// new directory beside the output directory and, when that succeeds,
+// puts it in the output directory's place (see writeOutput).
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := newFlagSet("build", "[-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
@@ -46,12 +46,16 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	// Refuse an output directory we may not replace before the work of
-	// building; writeOutput checks again just before it replaces it.
-	if _, err := checkOutput(*out, *src); err != nil {
+	// building; commit checks again just before it replaces it. Pages are
+	// written as they are rendered, beside the output directory, which a
+	// failed build leaves as it was.
+	staged, err := stageOutput(*out, *src)
+	if err != nil {
 		return err
 	}
+	defer staged.discard()
 	opts := site.Options{BaseURL: *baseURL, Drafts: *drafts, Strict: *strict}
-	o, err := site.Build(ctx, project, opts)
+	o, err := site.BuildTo(ctx, project, opts, staged.write)
 	if list, ok := errors.AsType[site.ErrorList](err); ok {
 		return contentErrors(stderr, "build", list)
 	}
@@ -59,7 +63,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	printProblems(stderr, o.Warnings)
-	if err := writeOutput(ctx, *out, *src, o); err != nil {
+	if err := staged.commit(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "built %s in %s\n", plural(o.Pages, "page"), roundDuration(time.Since(start)))

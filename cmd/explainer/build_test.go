@@ -133,6 +133,21 @@ func TestBuildFailureKeepsPrevious(t *testing.T) {
 		t.Errorf("a failed build changed the previous output (-before +after):\n%s", d)
 	}
 	noTempDirs(t, root)
+
+	// A template that fails on a section page fails the build after
+	// other pages were written: they go, and the output stays.
+	writeFiles(t, project, map[string]string{
+		"content/_index.md":      smallProject["content/_index.md"],
+		"templates/section.tmpl": `{{define "main"}}{{.NoSuchField}}{{end}}`,
+	})
+	_, stderr, code = runExplainer(t, "build", "-src", project, "-out", out)
+	if code != 1 || !strings.HasPrefix(stderr, "templates/section.tmpl:") || !buildFailedRE.MatchString(stderr) {
+		t.Errorf("build with a failing template: exit status %d, stderr %q; want 1 and a problem in templates/section.tmpl", code, stderr)
+	}
+	if d := cmp.Diff(before, snapshot(t, out)); d != "" {
+		t.Errorf("a build that failed while rendering changed the previous output (-before +after):\n%s", d)
+	}
+	noTempDirs(t, root)
 }
 
 func TestBuildRefuses(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -40,73 +39,158 @@ func writeOutput(ctx context.Context, out, src string, site fs.FS) error {
 	if err != nil {
 		return err
 	}
-	dest, err := checkOutput(out, src)
+	st, err := stageOutput(out, src)
 	if err != nil {
 		return err
+	}
+	defer st.discard()
+	if err := writeTree(ctx, st, site, names); err != nil {
+		return err
+	}
+	return st.commit(ctx)
+}
+
+// A stagedOutput is a new site being written into a fresh sibling of the
+// output directory, which commit then puts in its place, as writeOutput
+// describes. Its write may be called from many goroutines at once, as
+// site.BuildTo does.
+type stagedOutput struct {
+	out, src string
+	dest     *outputDir
+	tmp      string // the directory being written
+
+	mu        sync.Mutex
+	dirs      map[string]bool // the directories made in tmp, as slash paths
+	names     []string        // the files written
+	committed bool
+}
+
+// stageOutput checks that out may be replaced (see checkOutput) and
+// makes the directory the new site is written into.
+func stageOutput(out, src string) (*stagedOutput, error) {
+	dest, err := checkOutput(out, src)
+	if err != nil {
+		return nil, err
 	}
 	parent, base := filepath.Split(dest.path)
 	if base == "" {
-		return fmt.Errorf("refusing to replace %s: it is a root directory", out)
+		return nil, fmt.Errorf("refusing to replace %s: it is a root directory", out)
 	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	tmp, err := mkdirUnique(parent, "."+base+".tmp-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	swapped := false
-	defer func() {
-		if !swapped {
-			os.RemoveAll(tmp)
-		}
-	}()
+	st := &stagedOutput{out: out, src: src, dest: dest, tmp: tmp, dirs: map[string]bool{".": true}}
 	if dest.exists {
 		// Keep the permissions someone gave the directory (say, g+w for
 		// a web server's group).
 		if err := os.Chmod(tmp, dest.mode.Perm()); err != nil {
-			return err
+			st.discard()
+			return nil, err
 		}
 	}
-	if err := writeTree(ctx, tmp, site, names); err != nil {
+	return st, nil
+}
+
+// write writes the file name, a slash path, whose content is parts one
+// after the other, making the directories that hold it.
+func (st *stagedOutput) write(name string, parts [][]byte) error {
+	if err := checkSiteName(name); err != nil {
 		return err
 	}
+	if err := st.mkdirs(path.Dir(name)); err != nil {
+		return err
+	}
+	dst := filepath.Join(st.tmp, filepath.FromSlash(name))
+	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			w.Close()
+			return fmt.Errorf("writing %s: %w", dst, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	st.mu.Lock()
+	st.names = append(st.names, name)
+	st.mu.Unlock()
+	return nil
+}
+
+// mkdirs makes the directory dir of the new site, a slash path, and its
+// parents, unless made already.
+func (st *stagedOutput) mkdirs(dir string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	var missing []string
+	for d := dir; !st.dirs[d]; d = path.Dir(d) {
+		missing = append(missing, d)
+	}
+	for _, d := range slices.Backward(missing) {
+		if err := os.Mkdir(filepath.Join(st.tmp, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+		st.dirs[d] = true
+	}
+	return nil
+}
+
+// commit writes the manifest of the files written and puts the new site
+// in the place of the output directory.
+func (st *stagedOutput) commit(ctx context.Context) error {
+	st.mu.Lock()
+	names := slices.Sorted(slices.Values(st.names))
+	st.mu.Unlock()
 	var manifest strings.Builder
 	for _, name := range names {
 		manifest.WriteString(name + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(tmp, manifestName), []byte(manifest.String()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(st.tmp, manifestName), []byte(manifest.String()), 0o644); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 
-	if !dest.exists {
-		if err := os.Rename(tmp, dest.path); err != nil {
+	if !st.dest.exists {
+		if err := os.Rename(st.tmp, st.dest.path); err != nil {
 			return err
 		}
-		swapped = true
+		st.committed = true
 		return nil
 	}
 	// The earlier build's files may have changed while this one ran.
-	if _, err := checkOutput(out, src); err != nil {
+	if _, err := checkOutput(st.out, st.src); err != nil {
 		return err
 	}
-	old := tmp // after an exchange, the old tree is where the new one was
-	switch err := exchange(tmp, dest.path); {
+	old := st.tmp // after an exchange, the old tree is where the new one was
+	switch err := exchange(st.tmp, st.dest.path); {
 	case errors.Is(err, errors.ErrUnsupported):
-		if old, err = swapByRename(tmp, dest.path); err != nil {
+		if old, err = swapByRename(st.tmp, st.dest.path); err != nil {
 			return err
 		}
 	case err != nil:
 		return err
 	}
-	swapped = true
+	st.committed = true
 	if err := os.RemoveAll(old); err != nil {
-		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", out, err)
+		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", st.out, err)
 	}
 	return nil
+}
+
+// discard removes what was written, unless it was committed.
+func (st *stagedOutput) discard() {
+	if !st.committed {
+		os.RemoveAll(st.tmp)
+	}
 }
 
 // swapByRename puts the directory tmp in the place of dir, which exists, by
@@ -266,13 +350,9 @@ func siteFiles(site fs.FS) ([]string, error) {
 			return nil
 		case !e.Type().IsRegular():
 			return fmt.Errorf("site file %s: not a regular file", name)
-		case strings.ContainsAny(name, "\n\r"):
-			return fmt.Errorf("site file %q: a file name cannot hold a line break", name)
-		case name == manifestName:
-			return fmt.Errorf("site file %s: the name is reserved for the list of files a build wrote", name)
 		}
-		if _, err := filepath.Localize(name); err != nil {
-			return fmt.Errorf("site file %q: %v", name, err)
+		if err := checkSiteName(name); err != nil {
+			return err
 		}
 		names = append(names, name)
 		return nil
@@ -281,25 +361,25 @@ func siteFiles(site fs.FS) ([]string, error) {
 	return names, err
 }
 
-// writeTree writes the files names of site into the empty directory dir,
-// creating the directories that hold them. It writes files in parallel:
-// a large site has tens of thousands.
-func writeTree(ctx context.Context, dir string, site fs.FS, names []string) error {
-	var dirs []string
-	seen := map[string]bool{".": true}
-	for _, name := range names {
-		for d := path.Dir(name); !seen[d]; d = path.Dir(d) {
-			seen[d] = true
-			dirs = append(dirs, d)
-		}
+// checkSiteName reports why build cannot write a site file named name (a
+// slash path), or nil if it can: the manifest cannot hold a line break,
+// the manifest's own name is reserved, and the name must be a local path.
+func checkSiteName(name string) error {
+	switch {
+	case strings.ContainsAny(name, "\n\r"):
+		return fmt.Errorf("site file %q: a file name cannot hold a line break", name)
+	case name == manifestName:
+		return fmt.Errorf("site file %s: the name is reserved for the list of files a build wrote", name)
 	}
-	slices.Sort(dirs) // a parent sorts before its children
-	for _, d := range dirs {
-		if err := os.Mkdir(filepath.Join(dir, filepath.FromSlash(d)), 0o755); err != nil {
-			return err
-		}
+	if _, err := filepath.Localize(name); err != nil {
+		return fmt.Errorf("site file %q: %v", name, err)
 	}
+	return nil
+}
 
+// writeTree writes the files names of site into st. It writes files in
+// parallel: a large site has tens of thousands.
+func writeTree(ctx context.Context, st *stagedOutput, site fs.FS, names []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	work := make(chan string)
@@ -311,7 +391,11 @@ func writeTree(ctx context.Context, dir string, site fs.FS, names []string) erro
 	for range min(runtime.GOMAXPROCS(0), 8) {
 		wg.Go(func() {
 			for name := range work {
-				if err := copyFile(filepath.Join(dir, filepath.FromSlash(name)), site, name); err != nil {
+				data, err := fs.ReadFile(site, name)
+				if err == nil {
+					err = st.write(name, [][]byte{data})
+				}
+				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -336,24 +420,6 @@ send:
 		return firstErr
 	}
 	return ctx.Err()
-}
-
-// copyFile writes the file name of site to the new file dst.
-func copyFile(dst string, site fs.FS, name string) error {
-	r, err := site.Open(name)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		w.Close()
-		return fmt.Errorf("writing %s: %w", dst, err)
-	}
-	return w.Close()
 }
 
 // mkdirUnique creates a new directory in parent whose name is prefix
