@@ -1,6 +1,7 @@
 package site_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
@@ -75,6 +76,41 @@ func BenchmarkRebuildCorpus(b *testing.B) {
 // on disk, in a copy of $EXPLAINER_CORPUS, built as the dev server builds
 // it: told which file changed.
 func BenchmarkRebuildCorpusDisk(b *testing.B) {
+	benchRebuildDisk(b, func(dir string) string {
+		entries, err := os.ReadDir(dir + "/content/sections")
+		if err != nil || len(entries) == 0 {
+			b.Fatal("no sections", err)
+		}
+		return "content/sections/" + entries[0].Name()
+	}, func(orig []byte, n int) []byte {
+		return fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n)
+	})
+}
+
+// BenchmarkRebuildClauseDisk is BenchmarkRebuildCorpusDisk for an edit of
+// a clause's text in a document file that others follow and revise.
+func BenchmarkRebuildClauseDisk(b *testing.B) {
+	benchRebuildDisk(b, func(dir string) string {
+		entries, err := os.ReadDir(dir + "/content/documents")
+		if err != nil || len(entries) == 0 {
+			b.Fatal("no documents", err)
+		}
+		return "content/documents/" + entries[len(entries)/2].Name()
+	}, func(orig []byte, n int) []byte {
+		const text = "    text: |\n      "
+		i := bytes.Index(orig, []byte(text))
+		if i < 0 {
+			b.Fatal("no clause text")
+		}
+		i += len(text)
+		return fmt.Appendf(append([]byte{}, orig[:i]...), "Edit %d. %s", n, orig[i:])
+	})
+}
+
+// benchRebuildDisk measures rebuilds of a copy of $EXPLAINER_CORPUS after
+// edits of the file that pick names: edit returns its content for the
+// n-th edit.
+func benchRebuildDisk(b *testing.B, pick func(dir string) string, edit func(orig []byte, n int) []byte) {
 	dir := os.Getenv("EXPLAINER_CORPUS")
 	if dir == "" {
 		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
@@ -83,12 +119,8 @@ func BenchmarkRebuildCorpusDisk(b *testing.B) {
 	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
 		b.Fatal(err)
 	}
-	entries, err := os.ReadDir(tmp + "/content/sections")
-	if err != nil || len(entries) == 0 {
-		b.Fatal("no sections", err)
-	}
-	section := tmp + "/content/sections/" + entries[0].Name()
-	orig, err := os.ReadFile(section)
+	name := pick(tmp)
+	orig, err := os.ReadFile(tmp + "/" + name)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,11 +132,10 @@ func BenchmarkRebuildCorpusDisk(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		n++
-		if err := os.WriteFile(section, fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n), 0o644); err != nil {
+		if err := os.WriteFile(tmp+"/"+name, edit(orig, n), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		changed := []string{"content/sections/" + entries[0].Name()}
-		if _, err := bd.BuildChanged(context.Background(), src, changed); err != nil {
+		if _, err := bd.BuildChanged(context.Background(), src, []string{name}); err != nil {
 			b.Fatal(err)
 		}
 	}

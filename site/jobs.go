@@ -116,7 +116,10 @@ type clauseMemo struct{ c *Clause }
 
 func (m clauseMemo) fill(d *deps) {
 	c := m.c
-	d.add(c.Doc.Pos.File)
+	// What the file says of the clause and of its document: not the whole
+	// file, so that editing one clause leaves pages that show only others
+	// as they are.
+	d.part(c.Doc.Pos.File, "clause", c.Doc.ID, c.ID, strconv.FormatUint(c.sum, 16), strconv.FormatUint(c.Doc.headSum, 16))
 	d.markdown(c.Text)
 	for _, cl := range c.Claims {
 		d.markdown(cl.Text)
@@ -158,6 +161,22 @@ func (d *deps) memo(k memoKey) {
 	binary.LittleEndian.PutUint64(sum[:], m.sum)
 	d.h.Write(sum[:])
 	d.files = append(d.files, m.files...)
+}
+
+// fate adds what a page shows of what became of a clause in a later
+// document: the outcome, both versions (whose texts make the diff) and
+// the later document, whose file holds any removal.
+func (d *deps) fate(f *fate) {
+	d.part(f.Doc.Pos.File, "fate", f.Outcome, f.Doc.ID, strconv.FormatUint(f.Doc.headSum, 16))
+	if f.Old != nil {
+		d.clause(f.Old)
+	}
+	if f.New != nil {
+		d.clause(f.New)
+	}
+	if f.Removal != nil {
+		d.markdown(f.Removal.Note)
+	}
 }
 
 // doc adds what lists of documents show of one: its date, titles, status
@@ -333,15 +352,12 @@ func (b *builder) jobs() []pageJob {
 					d.clause(c)
 					d.backlinks(c)
 					for _, st := range b.ln.history(c) {
+						d.part("", "step", strconv.Itoa(st.Depth), strconv.FormatBool(st.Current))
 						if st.Clause != nil {
-							d.add(st.Clause.Doc.Pos.File)
-							d.markdown(st.Clause.Text)
+							d.clause(st.Clause)
 						}
 						if st.Fate != nil {
-							d.add(st.Fate.Doc.Pos.File)
-							if st.Fate.Removal != nil {
-								d.markdown(st.Fate.Removal.Note)
-							}
+							d.fate(st.Fate)
 						}
 					}
 				})
@@ -360,12 +376,28 @@ func (b *builder) jobs() []pageJob {
 		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: topicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: plainText(t.Description)}, func(d *deps) {
 			d.markdown(t.Description)
 			d.backlinks(t)
+			// The chart and the table show the clauses on the topic and,
+			// in the table, what became of them where a document has none.
 			for _, c := range b.topicClauses(t) {
 				d.clause(c)
 			}
-			for _, doc := range p.Documents {
-				if doc.Follows.ID != "" {
-					d.add(doc.Pos.File)
+			tt := b.topicTable(t)
+			for _, doc := range tt.Docs {
+				d.doc(doc)
+			}
+			for _, row := range tt.Rows {
+				d.part("", "row")
+				for _, cell := range row {
+					d.part("", "cell", strconv.Itoa(len(cell.Clauses)))
+					for _, c := range cell.Clauses {
+						d.part("", "in", clauseKey(c))
+						if f := b.ln.backward[c]; f != nil {
+							d.part("", "from", f.Outcome)
+						}
+					}
+					if cell.Fate != nil {
+						d.part("", "fate", cell.Fate.Outcome)
+					}
 				}
 			}
 			for _, s := range b.topicSections(t) {
@@ -384,11 +416,10 @@ func (b *builder) jobs() []pageJob {
 			d.markdown(a.Description)
 			d.backlinks(a)
 			for _, doc := range b.documentsBy(a) {
-				d.add(doc.Pos.File)
+				d.doc(doc)
 			}
 			for _, ap := range b.positions[a.ID] {
-				d.add(ap.Clause.Doc.Pos.File)
-				d.markdown(ap.Position.Note)
+				d.clause(ap.Clause) // its positions with their notes
 			}
 		})
 	}

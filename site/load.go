@@ -6,7 +6,9 @@ package site
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"io/fs"
 	"path"
 	"regexp"
@@ -46,6 +48,7 @@ var orderPrefixRE = regexp.MustCompile(`^[0-9]+-`)
 // A loader reads one project. It remembers where ids were written, which
 // the model does not keep, for the checks in validate.go.
 type loader struct {
+	seed  maphash.Seed // for the hashes of documents and clauses
 	src   fs.FS
 	opts  Options
 	errs  ErrorList
@@ -73,8 +76,9 @@ type loader struct {
 // cache holds for files that did not change (all of them may be read, or,
 // with unchanged, only the others), and, with keep, returns the cache for
 // the next load (nil without).
-func loadCached(src fs.FS, opts Options, cache *loadCache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *loadCache) {
+func loadCached(src fs.FS, opts Options, seed maphash.Seed, cache *loadCache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *loadCache) {
 	l := &loader{
+		seed:         seed,
 		cache:        cache,
 		unchanged:    unchanged,
 		src:          src,
@@ -347,7 +351,36 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 	for _, n := range m.list("clauses") {
 		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
 	}
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	if root != nil && root.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			if root.Content[i].Value != "clauses" {
+				nodeSum(&h, root.Content[i])
+				nodeSum(&h, root.Content[i+1])
+			}
+		}
+	}
+	d.headSum = h.Sum64()
 	return d
+}
+
+// nodeSum adds what a YAML node tree says, not how it is laid out, to h.
+func nodeSum(h *maphash.Hash, n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	var b [9]byte
+	b[0] = byte(n.Kind)
+	binary.LittleEndian.PutUint64(b[1:], uint64(len(n.Content)))
+	h.Write(b[:])
+	h.WriteString(n.Tag)
+	h.WriteByte(0)
+	h.WriteString(n.Value)
+	h.WriteByte(0)
+	for _, c := range n.Content {
+		nodeSum(h, c)
+	}
 }
 
 // clause decodes one clause of d.
@@ -369,6 +402,10 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Confidence: m.enum("confidence", confidences...),
 		Pos:        m.pos,
 	}
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	nodeSum(&h, n)
+	c.sum = h.Sum64()
 	l.idPos[c] = m.at("id")
 	if c.Figure != nil {
 		l.figurePos[c] = m.at("figure")

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"hash/maphash"
 	"io/fs"
 	"strings"
 	"testing"
@@ -13,7 +14,7 @@ import (
 // by edits; an edit to "" deletes the file.
 // load is loadCached without a cache, as a first build loads.
 func load(src fs.FS, opts Options) (*Project, ErrorList) {
-	p, errs, _ := loadCached(src, opts, nil, nil, false)
+	p, errs, _ := loadCached(src, opts, maphash.MakeSeed(), nil, nil, false)
 	return p, errs
 }
 

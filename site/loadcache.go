@@ -78,6 +78,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		}
 	}
 	sub := &loader{
+		seed:         l.seed,
 		src:          l.src,
 		opts:         l.opts,
 		p:            &Project{},

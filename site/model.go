@@ -86,6 +86,8 @@ type Document struct {
 	Removes      []*Removal
 	Clauses      []*Clause
 	Pos          Pos // the file
+
+	headSum uint64 // a hash of what the file says besides its clauses
 }
 
 // Removal records that a document drops a clause of the document it follows.
@@ -113,6 +115,8 @@ type Clause struct {
 	Sources    []Ref
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
+
+	sum uint64 // a hash of what its file says of it
 }
 
 // Claim is one report about a clause that other reports contradict.

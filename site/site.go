@@ -129,7 +129,7 @@ func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
 	rec := newRecordFS(src, bd.seed)
-	p, errs, loads := loadCached(rec, opts, bd.loads, unchanged, !bd.oneShot)
+	p, errs, loads := loadCached(rec, opts, bd.seed, bd.loads, unchanged, !bd.oneShot)
 	bd.loads = loads
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -137,7 +137,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}, tables: map[*Topic]*topicTable{}}
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets := b.templateSets(rec, b.funcs(), &errs)
 	// Check renders pages only when the project has templates of its own.

@@ -21,7 +21,22 @@ type topicCell struct {
 	Fate    *fate // removed or unknown, when the document follows one in the row
 }
 
+// topicTable returns the table of topic t, made once per build: both a
+// topic page's key and the page itself use it.
 func (b *builder) topicTable(t *Topic) *topicTable {
+	b.memoMu.Lock()
+	tt, ok := b.tables[t]
+	b.memoMu.Unlock()
+	if !ok {
+		tt = b.makeTopicTable(t)
+		b.memoMu.Lock()
+		b.tables[t] = tt
+		b.memoMu.Unlock()
+	}
+	return tt
+}
+
+func (b *builder) makeTopicTable(t *Topic) *topicTable {
 	var on []*Clause
 	col := map[*Document]int{}
 	tt := &topicTable{}
