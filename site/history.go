@@ -2,6 +2,7 @@ package site
 
 import (
 	"html/template"
+	"slices"
 	"sort"
 	"sync"
 
@@ -32,6 +33,37 @@ type lineage struct {
 	backward   map[*Clause]*fate     // a clause -> the fate that produced it (nil for originals)
 	followedBy map[*Document][]*Document
 	histories  sync.Map // *Clause -> []step, computed once
+
+	// What it was made from, for reuse: the documents, and the plain
+	// text each clause had (see current).
+	docs  []*Document
+	texts []*rendered
+
+	mu     sync.Mutex
+	tables map[string]*topicTable // by topic id, made once (see builder.topicTable)
+}
+
+// current reports whether ln, made by an earlier build, is what
+// newLineage would make for p: the same documents, holding the same
+// clauses with the same converted texts (a text's links show the labels
+// of what they link to, which may change while its file does not).
+func (ln *lineage) current(p *Project) bool {
+	if ln == nil || len(ln.docs) != len(p.Documents) {
+		return false
+	}
+	i := 0
+	for k, d := range p.Documents {
+		if ln.docs[k] != d {
+			return false
+		}
+		for _, c := range d.Clauses {
+			if i == len(ln.texts) || ln.texts[i] != c.Text.r {
+				return false
+			}
+			i++
+		}
+	}
+	return i == len(ln.texts)
 }
 
 // diffCache holds word-level differences by the pair of texts compared.
@@ -82,6 +114,13 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 		forward:    map[*Clause][]*fate{},
 		backward:   map[*Clause]*fate{},
 		followedBy: map[*Document][]*Document{},
+		docs:       slices.Clone(p.Documents),
+		tables:     map[string]*topicTable{},
+	}
+	for _, d := range p.Documents {
+		for _, c := range d.Clauses {
+			ln.texts = append(ln.texts, c.Text.r)
+		}
 	}
 	for _, d := range p.Documents {
 		prev := ix.docs[d.Follows.ID]

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
@@ -106,16 +107,34 @@ func (d *deps) backlinks(v any) {
 
 // clause adds everything a clause's own text and notes show. Many pages
 // show a clause (its document, its history, its topics...), so its part
-// of a key is made once per build (see memo).
+// of a key is made once per build, by clauseParts, before any page's.
 func (d *deps) clause(c *Clause) {
-	d.memo(clauseMemo{c})
+	d.sum(4, c.part.sum)
+	d.files = append(d.files, c.part.files...)
 }
 
-// clauseMemo is the memo key of what deps.clause adds.
-type clauseMemo struct{ c *Clause }
+// sum adds a hash made elsewhere, after a tag byte.
+func (d *deps) sum(tag byte, sum uint64) {
+	var b [9]byte
+	b[0] = tag
+	binary.LittleEndian.PutUint64(b[1:], sum)
+	d.h.Write(b[:])
+}
 
-func (m clauseMemo) fill(d *deps) {
-	c := m.c
+// clauseParts makes the part of a key that deps.clause adds for every
+// clause, on all cores.
+func (b *builder) clauseParts() {
+	docs := b.p.Documents
+	parallel(len(docs), 1, func(i int, _ *bytes.Buffer) {
+		for _, c := range docs[i].Clauses {
+			sub := b.newDeps()
+			clauseFill(sub, c)
+			c.part = memoized{sum: sub.key(), files: sub.files}
+		}
+	})
+}
+
+func clauseFill(d *deps, c *Clause) {
 	// What the file says of the clause and of its document: not the whole
 	// file, so that editing one clause leaves pages that show only others
 	// as they are.

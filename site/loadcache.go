@@ -24,6 +24,7 @@ type fileResult struct {
 	name      string // the file name within its directory
 	index     int    // its place in the directory listing
 	data      []byte
+	sum       uint64 // fileSum of data
 	errs      ErrorList
 	idPos     map[any]Pos
 	figurePos map[*Clause]Pos
@@ -52,7 +53,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		l.cache.mu.Unlock()
 		if old != nil && old.index == i && old.data != nil {
 			if rec, ok := l.src.(*recordFS); ok {
-				rec.remember(path, old.data)
+				rec.remember(path, old.sum)
 			}
 			return old
 		}
@@ -88,7 +89,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	}
 	decode(sub, i, name, data)
 	return &fileResult{
-		path: path, name: name, index: i, data: data,
+		path: path, name: name, index: i, data: data, sum: fileSum(l.seed, data),
 		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
 		sections: sub.p.Sections, docs: sub.p.Documents,
 	}

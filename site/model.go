@@ -116,7 +116,8 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
 
-	sum uint64 // a hash of what its file says of it
+	sum  uint64   // a hash of what its file says of it
+	part memoized // its part of the keys of the pages that show it, made anew by each build
 }
 
 // Claim is one report about a clause that other reports contradict.

@@ -16,10 +16,11 @@ import (
 // can hand it to http.FileServerFS.
 type Output struct {
 	files    map[string]*content // slash path without leading slash -> content
-	dirs     map[string][]string
-	Warnings ErrorList // problems that did not fail the build
-	Pages    int       // the number of HTML pages
-	Deps     *Graph    // which input files each output file depends on
+	dirsOnce sync.Once
+	dirs     map[string][]string // see directories
+	Warnings ErrorList           // problems that did not fail the build
+	Pages    int                 // the number of HTML pages
+	Deps     *Graph              // which input files each output file depends on
 }
 
 // content is one output file, whole or in parts. A file in parts, such as
@@ -50,28 +51,37 @@ func (c *content) size() int {
 
 // newOutput returns an Output holding files, each given in parts.
 func newOutput(files map[string][][]byte) *Output {
-	o := &Output{files: make(map[string]*content, len(files)), dirs: map[string][]string{".": nil}}
+	o := &Output{files: make(map[string]*content, len(files))}
 	for name, parts := range files {
 		o.files[name] = &content{parts: parts}
-	}
-	for name := range files {
 		if strings.HasSuffix(name, ".html") {
 			o.Pages++
 		}
-		for child := name; child != "."; child = path.Dir(child) {
-			dir := path.Dir(child)
-			_, seen := o.dirs[dir]
-			o.dirs[dir] = append(o.dirs[dir], path.Base(child))
-			if seen {
-				break
-			}
-		}
-	}
-	for d, names := range o.dirs {
-		slices.Sort(names)
-		o.dirs[d] = slices.Compact(names)
 	}
 	return o
+}
+
+// directories returns the entries of every directory, sorted, listed on
+// first use: the dev server, which serves files by name, never asks.
+func (o *Output) directories() map[string][]string {
+	o.dirsOnce.Do(func() {
+		o.dirs = map[string][]string{".": nil}
+		for name := range o.files {
+			for child := name; child != "."; child = path.Dir(child) {
+				dir := path.Dir(child)
+				_, seen := o.dirs[dir]
+				o.dirs[dir] = append(o.dirs[dir], path.Base(child))
+				if seen {
+					break
+				}
+			}
+		}
+		for d, names := range o.dirs {
+			slices.Sort(names)
+			o.dirs[d] = slices.Compact(names)
+		}
+	})
+	return o.dirs
 }
 
 // Names returns the paths of every file, sorted.
@@ -115,7 +125,7 @@ func (o *Output) Open(name string) (fs.File, error) {
 		b := c.bytes()
 		return &memFile{info: memInfo{name: path.Base(name), size: int64(len(b))}, r: bytes.NewReader(b)}, nil
 	}
-	if names, ok := o.dirs[name]; ok {
+	if names, ok := o.directories()[name]; ok {
 		return &memDir{o: o, dir: name, info: memInfo{name: path.Base(name), dir: true}, names: names}, nil
 	}
 	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}

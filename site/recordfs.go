@@ -31,15 +31,18 @@ func (r *recordFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadD
 func (r *recordFS) ReadFile(name string) ([]byte, error) {
 	data, err := fs.ReadFile(r.fsys, name)
 	if err == nil {
-		r.remember(name, data)
+		r.remember(name, fileSum(r.seed, data))
 	}
 	return data, err
 }
 
-// remember records data as the content of the file at name: read now, or
-// by an earlier build and known to be unchanged.
-func (r *recordFS) remember(name string, data []byte) {
-	sum := maphash.Bytes(r.seed, data) | 1 // never 0, which stands for a file not read
+// fileSum is the hash of a file's content that page keys use: never 0,
+// which stands for a file not read.
+func fileSum(seed maphash.Seed, data []byte) uint64 { return maphash.Bytes(seed, data) | 1 }
+
+// remember records sum, from fileSum, as the hash of the file at name:
+// read now, or by an earlier build and known to be unchanged.
+func (r *recordFS) remember(name string, sum uint64) {
 	r.mu.Lock()
 	r.sum[name] = sum
 	r.mu.Unlock()

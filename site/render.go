@@ -96,7 +96,6 @@ type builder struct {
 
 	memoMu sync.Mutex
 	memos  map[memoKey]memoized // parts of keys shared by many pages (see deps.memo)
-	tables map[*Topic]*topicTable
 }
 
 // actorPosition is one position an actor took, on one clause.

@@ -49,6 +49,7 @@ type Builder struct {
 	diffs  *diffCache
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
+	ln     *lineage             // the last build's
 	check  bool                 // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
@@ -137,7 +138,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}, tables: map[*Topic]*topicTable{}}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}}
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets := b.templateSets(rec, b.funcs(), &errs)
 	// Check renders pages only when the project has templates of its own.
@@ -157,8 +158,14 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return finish(nil, errs, opts)
 	}
 	diffs := newDiffCache()
-	if !check {
+	switch {
+	case check:
+	case bd.ln.current(p): // no document changed: a section was edited
+		b.ln, diffs = bd.ln, bd.diffs
+	default:
 		b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
+	}
+	if !check {
 		b.indexCitations()
 		b.indexTopics()
 	}
@@ -192,6 +199,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	jobs := b.jobs()
+	if !check {
+		b.clauseParts()
+	}
 	// A static file may not take the place of a generated one.
 	generated := b.extraNames()
 	for _, j := range jobs {
@@ -295,7 +305,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out.Deps = graph
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
-		bd.diffs, bd.pages, bd.blocks = diffs, pages, blocks
+		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
 	}
 	return out, err
 }

@@ -21,17 +21,19 @@ type topicCell struct {
 	Fate    *fate // removed or unknown, when the document follows one in the row
 }
 
-// topicTable returns the table of topic t, made once per build: both a
-// topic page's key and the page itself use it.
+// topicTable returns the table of topic t, made once per lineage: both a
+// topic page's key and the page itself use it, and it depends only on the
+// documents, which a rebuild after a section edit keeps.
 func (b *builder) topicTable(t *Topic) *topicTable {
-	b.memoMu.Lock()
-	tt, ok := b.tables[t]
-	b.memoMu.Unlock()
+	ln := b.ln
+	ln.mu.Lock()
+	tt, ok := ln.tables[t.ID]
+	ln.mu.Unlock()
 	if !ok {
 		tt = b.makeTopicTable(t)
-		b.memoMu.Lock()
-		b.tables[t] = tt
-		b.memoMu.Unlock()
+		ln.mu.Lock()
+		ln.tables[t.ID] = tt
+		ln.mu.Unlock()
 	}
 	return tt
 }
@@ -86,25 +88,23 @@ func (b *builder) makeTopicTable(t *Topic) *topicTable {
 		}
 		tt.Rows[i][col[c.Doc]].Clauses = append(tt.Rows[i][col[c.Doc]].Clauses, c)
 	}
-	// Fill gaps with the fate of the row's clause in a following document.
+	// Fill gaps with the fate of the row's clause in a following document:
+	// the last fate without a new version that a clause of the followed
+	// document, in the same row, has in it.
 	for _, row := range tt.Rows {
 		for j, cell := range row {
 			if len(cell.Clauses) > 0 {
 				continue
 			}
 			d := tt.Docs[j]
-			for k, other := range row {
-				if k == j {
-					continue
-				}
-				for _, c := range other.Clauses {
-					if c.Doc.ID != d.Follows.ID {
-						continue
-					}
-					for _, f := range b.ln.forward[c] {
-						if f.Doc == d && f.New == nil {
-							row[j].Fate = f
-						}
+			k, ok := col[b.ix.docs[d.Follows.ID]]
+			if !ok || k == j {
+				continue
+			}
+			for _, c := range row[k].Clauses {
+				for _, f := range b.ln.forward[c] {
+					if f.Doc == d && f.New == nil {
+						row[j].Fate = f
 					}
 				}
 			}
