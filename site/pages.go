@@ -110,36 +110,43 @@ func (b *builder) indexCitations() {
 }
 
 // funcs are the template functions of a build. The package doc lists them.
-func (b *builder) funcs() template.FuncMap {
+// builderRef points at the build in progress. Template functions reach
+// the build through it, so that parsed templates outlive a build: a
+// Builder reuses them while the template files stay the same.
+type builderRef struct{ b *builder }
+
+// funcs returns the functions templates call, for the build ref points at.
+func funcs(ref *builderRef) template.FuncMap {
 	return template.FuncMap{
 		"date":      formatDate,
 		"number":    formatNumber,
-		"topics":    b.topicsOf,
-		"actors":    b.actorsOf,
-		"sources":   b.sourcesOf,
-		"actor":     func(r Ref) *Actor { return b.ix.actors[r.ID] },
-		"doc":       func(r Ref) *Document { return b.ix.docs[r.ID] },
-		"clause":    func(r Ref) *Clause { return b.ix.clauses[r.ID] },
-		"backlinks": b.backlinks,
-		"citedBy":   func(s *Source) []referrer { return b.citedBy[s.ID] },
-		"history":   func(c *Clause) []step { return b.ln.history(c) },
-		"changes":   func(d *Document) []*fate { return b.ln.changes[d] },
-		"tally":     b.tally,
+		"topics":    func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) },
+		"actors":    func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) },
+		"sources":   func(refs []Ref) []*Source { return ref.b.sourcesOf(refs) },
+		"actor":     func(r Ref) *Actor { return ref.b.ix.actors[r.ID] },
+		"doc":       func(r Ref) *Document { return ref.b.ix.docs[r.ID] },
+		"clause":    func(r Ref) *Clause { return ref.b.ix.clauses[r.ID] },
+		"backlinks": func(v any) []referrer { return ref.b.backlinks(v) },
+		"citedBy":   func(s *Source) []referrer { return ref.b.citedBy[s.ID] },
+		"history":   func(c *Clause) []step { return ref.b.ln.history(c) },
+		"changes":   func(d *Document) []*fate { return ref.b.ln.changes[d] },
+		"tally":     func(d *Document) []fateCount { return ref.b.tally(d) },
 		"followedBy": func(d *Document) []*Document {
-			return b.ln.followedBy[d]
+			return ref.b.ln.followedBy[d]
 		},
-		"derivedFrom":   func(c *Clause) *fate { return b.ln.backward[c] },
-		"fatesOf":       func(c *Clause) []*fate { return b.ln.forward[c] },
-		"topicTable":    b.topicTable,
-		"topicSections": b.topicSections,
-		"chart":         b.chart,
-		"documentsBy":   b.documentsBy,
-		"positionsOf":   func(a *Actor) []actorPosition { return b.positions[a.ID] },
-		"clausesOn":     func(t *Topic) int { return len(b.topicClauses(t)) },
+		"derivedFrom":   func(c *Clause) *fate { return ref.b.ln.backward[c] },
+		"fatesOf":       func(c *Clause) []*fate { return ref.b.ln.forward[c] },
+		"topicTable":    func(t *Topic) *topicTable { return ref.b.topicTable(t) },
+		"topicSections": func(t *Topic) []*Section { return ref.b.topicSections(t) },
+		"chart":         func(t *Topic) template.HTML { return ref.b.chart(t) },
+		"documentsBy":   func(a *Actor) []*Document { return ref.b.documentsBy(a) },
+		"positionsOf":   func(a *Actor) []actorPosition { return ref.b.positions[a.ID] },
+		"clausesOn":     func(t *Topic) int { return len(ref.b.topicClauses(t)) },
 		"stanceLabel":   stanceLabel,
 		"fateLabel":     fateLabel,
 		"demote":        demote,
 		"sectionBlocks": func() (template.HTML, error) {
+			b := ref.b
 			if len(b.blocks) < len(b.p.Sections) {
 				return "", fmt.Errorf("sectionBlocks: no %q template", homeBlock)
 			}

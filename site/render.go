@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -104,56 +105,83 @@ type actorPosition struct {
 	Position *Position
 }
 
+// tmplCache holds a Builder's parsed templates, which it reuses while
+// the template files are the same: parsing and escaping them again would
+// cost every rebuild a few milliseconds.
+type tmplCache struct {
+	key  uint64      // a hash of every template's name, file and text
+	ref  *builderRef // what the templates' functions call
+	sets map[string]*template.Template
+}
+
 // templateSets parses the layout and page templates: the embedded ones,
 // each overridden by a file of the same name in the project's templates/.
-func (b *builder) templateSets(src fs.FS, funcs template.FuncMap, errs *ErrorList) map[string]*template.Template {
+// It returns them with the cache for the next build, which is cache
+// itself when the templates did not change; nil after errors.
+func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[string]*template.Template, *tmplCache) {
+	type source struct{ name, file, text string }
 	b.custom = map[string]bool{}
-	read := func(name string) (string, string, bool) {
+	b.tmplFiles = map[string]string{}
+	var layouts, pages []source
+	var h maphash.Hash
+	h.SetSeed(b.seed)
+	failed := false
+	for _, name := range slices.Concat(layoutTemplates, pageTemplates) {
 		embedded, embErr := fs.ReadFile(templates.FS, name)
-		if data, err := fs.ReadFile(src, "templates/"+name); err == nil {
+		text, file := string(embedded), "templates/"+name
+		if data, err := fs.ReadFile(src, file); err == nil {
 			// A copy of the embedded template, as in this repository,
 			// is no override.
 			b.custom[name] = embErr != nil || !bytes.Equal(data, embedded)
-			return string(data), "templates/" + name, true
-		}
-		if embErr != nil {
-			return "", "", false
-		}
-		return string(embedded), "templates/" + name, true
-	}
-	b.tmplFiles = map[string]string{}
-	base := template.New("layout").Funcs(funcs)
-	for _, name := range layoutTemplates {
-		text, file, ok := read(name)
-		if !ok {
-			errs.Add(Pos{File: "templates/" + name}, "missing template %q", name)
+			text = string(data)
+		} else if embErr != nil {
+			errs.Add(Pos{File: file}, "missing template %q", name)
+			failed = true
 			continue
 		}
 		b.tmplFiles[name] = file
-		if _, err := base.New(file).Parse(text); err != nil {
-			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))
-			return nil
+		t := source{name, file, text}
+		if slices.Contains(layoutTemplates, name) {
+			layouts = append(layouts, t)
+		} else {
+			pages = append(pages, t)
+		}
+		for _, s := range []string{name, file, text} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+	}
+	key := h.Sum64()
+	if !failed && cache != nil && cache.key == key {
+		cache.ref.b = b
+		return cache.sets, cache
+	}
+
+	ref := &builderRef{b: b}
+	base := template.New("layout").Funcs(funcs(ref))
+	for _, t := range layouts {
+		if _, err := base.New(t.file).Parse(t.text); err != nil {
+			errs.Add(templateErrorPos(err, t.file), "%s", templateErrorMsg(err))
+			return nil, nil
 		}
 	}
 	sets := map[string]*template.Template{}
-	for _, name := range pageTemplates {
-		text, file, ok := read(name)
-		if !ok {
-			errs.Add(Pos{File: "templates/" + name}, "missing template %q", name)
-			continue
-		}
-		b.tmplFiles[name] = file
+	for _, t := range pages {
 		set, err := base.Clone()
 		if err == nil {
-			_, err = set.New(file).Parse(text)
+			_, err = set.New(t.file).Parse(t.text)
 		}
 		if err != nil {
-			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))
+			errs.Add(templateErrorPos(err, t.file), "%s", templateErrorMsg(err))
+			failed = true
 			continue
 		}
-		sets[name] = set
+		sets[t.name] = set
 	}
-	return sets
+	if failed {
+		return sets, nil
+	}
+	return sets, &tmplCache{key: key, ref: ref, sets: sets}
 }
 
 // templateErrRE matches the position that text/template and html/template

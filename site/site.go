@@ -50,6 +50,7 @@ type Builder struct {
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
 	ln     *lineage             // the last build's
+	tmpl   *tmplCache           // the last build's parsed templates
 	check  bool                 // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
@@ -140,7 +141,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}}
 	statics, staticFrom := staticFiles(rec, &errs)
-	sets := b.templateSets(rec, b.funcs(), &errs)
+	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
+	bd.tmpl = tmpl
 	// Check renders pages only when the project has templates of its own.
 	check := bd.check && !slices.Contains(slices.Collect(maps.Values(b.custom)), true)
 	fields := b.fields()
