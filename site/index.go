@@ -9,18 +9,31 @@ import (
 
 // The URL scheme. Every URL here is root-absolute; pages are written with
 // relative links (see relativize).
-func sectionURL(s *Section) string   { return "/sections/" + s.Slug + "/" }
+func sectionURL(s *Section) string {
+	if s.url != "" {
+		return s.url
+	}
+	return "/sections/" + s.Slug + "/"
+}
 func documentURL(d *Document) string { return "/documents/" + d.ID + "/" }
 func changesURL(d *Document) string  { return "/documents/" + d.ID + "/changes/" }
-func clauseURL(c *Clause) string     { return "/documents/" + c.Doc.ID + "/" + c.ID + "/" }
-func topicURL(t *Topic) string       { return "/topics/" + t.ID + "/" }
-func actorURL(a *Actor) string       { return "/actors/" + a.ID + "/" }
-func sourceURL(s *Source) string     { return "/sources/#" + sourceAnchor(s) }
-func sourceAnchor(s *Source) string  { return "source-" + s.ID }
+func clauseURL(c *Clause) string {
+	if c.url != "" {
+		return c.url
+	}
+	return "/documents/" + c.Doc.ID + "/" + c.ID + "/"
+}
+func topicURL(t *Topic) string      { return "/topics/" + t.ID + "/" }
+func actorURL(a *Actor) string      { return "/actors/" + a.ID + "/" }
+func sourceURL(s *Source) string    { return "/sources/#" + sourceAnchor(s) }
+func sourceAnchor(s *Source) string { return "source-" + s.ID }
 
 // clauseLabel is how a clause is named in links: "Point 21: Territory", or
 // its title alone when the document has no numbering.
 func clauseLabel(c *Clause) string {
+	if c.label != "" {
+		return c.label
+	}
 	if c.Number != "" {
 		return "Point " + c.Number + ": " + c.Title
 	}
@@ -28,7 +41,18 @@ func clauseLabel(c *Clause) string {
 }
 
 // clauseKey is the "DOC/CLAUSE" form in which content refers to a clause.
-func clauseKey(c *Clause) string { return c.Doc.ID + "/" + c.ID }
+func clauseKey(c *Clause) string {
+	if c.key != "" {
+		return c.key
+	}
+	return c.Doc.ID + "/" + c.ID
+}
+
+// name sets the names of c that clauseURL, clauseLabel and clauseKey
+// return, which many pages use; c does not change once loaded.
+func (c *Clause) name() {
+	c.url, c.label, c.key = clauseURL(c), clauseLabel(c), clauseKey(c)
+}
 
 // index looks up everything that can be linked to, by kind and id.
 type index struct {

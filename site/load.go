@@ -263,6 +263,7 @@ func (l *loader) section(i int, file, name string, data []byte) {
 		s.Weight = w
 	}
 	m.str("layout")
+	s.url = sectionURL(s)
 	if s.Draft && !l.opts.Drafts {
 		return
 	}
@@ -406,6 +407,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 	h.SetSeed(l.seed)
 	nodeSum(&h, n)
 	c.sum = h.Sum64()
+	c.name()
 	l.idPos[c] = m.at("id")
 	if c.Figure != nil {
 		l.figurePos[c] = m.at("figure")

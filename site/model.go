@@ -69,6 +69,8 @@ type Section struct {
 	Draft   bool
 	Body    Markdown
 	Pos     Pos // the file
+
+	url string // see sectionURL
 }
 
 // Document is one content/documents/*.yaml file: one dated text.
@@ -116,8 +118,9 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
 
-	sum  uint64   // a hash of what its file says of it
-	part memoized // its part of the keys of the pages that show it, made anew by each build
+	sum             uint64   // a hash of what its file says of it
+	part            memoized // its part of the keys of the pages that show it, made anew by each build
+	url, label, key string   // see clauseURL, clauseLabel and clauseKey
 }
 
 // Claim is one report about a clause that other reports contradict.

@@ -65,7 +65,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	srv := devserver.New(devserver.Options{Addr: bound, Logger: logger})
 	defer srv.Close()
 
-	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 10 * time.Millisecond, Logger: logger})
+	// The events of one save (an editor's rename, or truncate and write)
+	// come within a millisecond or two; each millisecond waited is one
+	// the editor waits to see the change. A save slower than this builds
+	// twice, the second time right.
+	w, err := watch.New(*src, []string{"content", "templates", "static"}, watch.Options{Poll: *poll, Debounce: 4 * time.Millisecond, Logger: logger})
 	if err != nil {
 		return err
 	}
