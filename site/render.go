@@ -95,6 +95,10 @@ type builder struct {
 
 	onTopic map[string]*onTopic // what is on each topic (set by indexTopics)
 
+	// unaffected, when set, tells pages whose key need not be made again
+	// (see Builder.unaffected).
+	unaffected func(j *pageJob) (key uint64, deps []string, ok bool)
+
 	memoMu sync.Mutex
 	memos  map[memoKey]memoized // parts of keys shared by many pages (see deps.memo)
 }
@@ -224,10 +228,14 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		if ctx.Err() != nil {
 			return
 		}
-		d := b.newDeps()
-		d.frame(jobs[i].tmpl)
-		jobs[i].fill(d)
-		jobs[i].deps, jobs[i].key = d.files, d.key()
+		if key, deps, ok := b.skipKey(&jobs[i]); ok {
+			jobs[i].deps, jobs[i].key = deps, key
+		} else {
+			d := b.newDeps()
+			d.frame(jobs[i].tmpl)
+			jobs[i].fill(d)
+			jobs[i].deps, jobs[i].key = d.files, d.key()
+		}
 		data, ok, size := reuse(i)
 		if ok {
 			if !emit(jobs[i].out, data) {
@@ -263,6 +271,16 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		}
 	}
 	return files
+}
+
+// skipKey returns the key and dependencies of the page of job j as the
+// last build made them, when they cannot have changed (see
+// Builder.unaffected).
+func (b *builder) skipKey(j *pageJob) (uint64, []string, bool) {
+	if b.unaffected == nil {
+		return 0, nil, false
+	}
+	return b.unaffected(j)
 }
 
 // relativize rewrites the root-absolute links of a page (href="/x/")

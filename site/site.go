@@ -51,18 +51,90 @@ type Builder struct {
 	blocks map[string]block     // section file -> its last home page block
 	ln     *lineage             // the last build's
 	tmpl   *tmplCache           // the last build's parsed templates
-	check  bool                 // build for Check: render no page it need not
+	// What the pages of the last build were made from (see unaffected).
+	sums      map[string]uint64
+	backlinks map[refID]backlinkKey
+	order     []string
+	check     bool // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
 	oneShot bool
 }
 
 // pageEntry is a rendered page or file, in parts (see Output.Parts),
-// with the key of its inputs.
+// with the key of its inputs and the files they come from.
 type pageEntry struct {
 	key   uint64
 	css   string // the stylesheet URL the page was rendered with
 	parts [][]byte
+	deps  []string
+}
+
+// unaffected returns, for the build b that follows the Builder's last
+// good build, a function telling which section and clause pages keep
+// their key, which can then be taken without working it out again: a
+// rebuild after one edit would otherwise spend most of its time on the
+// keys of thousands of pages that do not change. It returns nil when it
+// cannot tell for any page.
+//
+// A section or clause page keeps its key when no file it depends on
+// changed and what it shows from elsewhere did not change either: which
+// pages refer to it, and for a section page which sections come before
+// and after it, for a clause page its history, which any change to a
+// document may change. Any file added or removed, and any template of
+// the project's own, makes every key be worked out again.
+func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bool) {
+	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
+		slices.Contains(slices.Collect(maps.Values(b.custom)), true) {
+		return nil
+	}
+	changed := map[string]bool{}
+	docs := false
+	for name, sum := range b.sums {
+		old, ok := bd.sums[name]
+		if !ok {
+			return nil // a file added, another removed
+		}
+		if old != sum {
+			changed[name] = true
+			docs = docs || strings.HasPrefix(name, documentsDir+"/")
+		}
+	}
+	order := slices.Equal(bd.order, sectionOrder(b.p))
+	return func(j *pageJob) (uint64, []string, bool) {
+		var target any
+		switch {
+		case j.tmpl == "section.tmpl" && order:
+			target = j.data.Section
+		case j.tmpl == "clause.tmpl" && !docs:
+			target = j.data.Clause
+		default:
+			return 0, nil, false
+		}
+		old, ok := bd.pages[j.out]
+		if !ok {
+			return 0, nil, false
+		}
+		key, _, _ := targetOf(target)
+		if a, b := bd.backlinks[key], b.ms.backlinkKeys[key]; a.digest != b.digest || !slices.Equal(a.files, b.files) {
+			return 0, nil, false
+		}
+		for _, f := range old.deps {
+			if changed[f] {
+				return 0, nil, false
+			}
+		}
+		return old.key, old.deps, true
+	}
+}
+
+// sectionOrder lists the sections by slug, in order.
+func sectionOrder(p *Project) []string {
+	order := make([]string, len(p.Sections))
+	for i, s := range p.Sections {
+		order[i] = s.Slug
+	}
+	return order
 }
 
 // NewBuilder returns a Builder for builds with opts.
@@ -247,6 +319,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return true
 	}
+	b.unaffected = bd.unaffected(b)
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
@@ -271,7 +344,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	for _, j := range jobs {
 		if parts, ok := files[j.out]; ok {
-			pages[j.out] = pageEntry{key: j.key, css: css, parts: parts}
+			pages[j.out] = pageEntry{key: j.key, css: css, parts: parts, deps: j.deps}
 		}
 	}
 	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3)}
@@ -308,6 +381,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
+		bd.sums, bd.backlinks, bd.order = b.sums, b.ms.backlinkKeys, sectionOrder(p)
 	}
 	return out, err
 }
