@@ -2,8 +2,10 @@ package site
 
 import (
 	"bytes"
+	"cmp"
 	"hash/maphash"
 	"html/template"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -62,6 +64,8 @@ type mdCache struct {
 	// targets are the link targets of the last build that rendered
 	// Markdown, against which the conversion each field kept was checked.
 	targets map[refID]mdext.Target
+	// backlinks, after a first build, is what the next updates.
+	backlinks *backlinkIndex
 }
 
 func newMDCache(seed maphash.Seed) *mdCache {
@@ -180,36 +184,141 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 	}
 	for i, f := range fields {
 		*errs = append(*errs, problems[i]...)
-		out := results[i]
-		if out == nil {
-			f.md.r = nil
+		f.md.r = results[i]
+	}
+	if cache.entries != nil && cache.backlinks != nil {
+		return cache.backlinks.update(fields, cache.seed)
+	}
+	for _, f := range fields {
+		if f.md.r == nil {
 			continue
 		}
-		f.md.r = out
-		for _, ref := range out.Refs {
+		for _, ref := range f.md.r.Refs {
 			key := refID{ref.Kind, ref.ID}
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
 		}
 	}
 	ms.backlinkKeys = make(map[refID]backlinkKey, len(ms.backlinks))
 	for key, refs := range ms.backlinks {
-		refs = uniqueReferrers(refs)
-		ms.backlinks[key] = refs
-		var h maphash.Hash
-		h.SetSeed(cache.seed)
-		bk := backlinkKey{}
-		for _, r := range refs {
-			for _, s := range []string{r.URL, r.Label, r.Kind} {
-				h.WriteString(s)
-				h.WriteByte(0)
-			}
-			if !slices.Contains(bk.files, r.File) {
-				bk.files = append(bk.files, r.File)
+		ms.backlinks[key], ms.backlinkKeys[key] = backlinksOf(refs, cache.seed)
+	}
+	if cache.entries != nil { // a rebuild will come: keep what updates need
+		cache.backlinks = newBacklinkIndex(fields, ms)
+	}
+	return ms
+}
+
+// backlinksOf returns the referrers of a target, sorted and unique, and
+// their key.
+func backlinksOf(refs []referrer, seed maphash.Seed) ([]referrer, backlinkKey) {
+	refs = uniqueReferrers(refs)
+	var h maphash.Hash
+	h.SetSeed(seed)
+	bk := backlinkKey{}
+	for _, r := range refs {
+		for _, s := range []string{r.URL, r.Label, r.Kind} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		if !slices.Contains(bk.files, r.File) {
+			bk.files = append(bk.files, r.File)
+		}
+	}
+	bk.digest = h.Sum64()
+	return refs, bk
+}
+
+// backlinkIndex lets a rebuild update the backlinks of the last build
+// with what the fields that changed refer to, instead of collecting them
+// from every field again.
+type backlinkIndex struct {
+	fields map[*Markdown]fieldRefs          // every field with references, as the last build saw it
+	refs   map[refID]map[*Markdown]referrer // target -> the fields that refer to it, with their pages
+	set    *markdownSet                     // the last build's backlinks
+	gen    uint64                           // counts updates, to find fields gone
+}
+
+// fieldRefs is what one field referred to, from which page.
+type fieldRefs struct {
+	r     *rendered
+	owner referrer
+	gen   uint64 // the update that last saw the field
+}
+
+func newBacklinkIndex(fields []mdField, ms *markdownSet) *backlinkIndex {
+	x := &backlinkIndex{fields: map[*Markdown]fieldRefs{}, refs: map[refID]map[*Markdown]referrer{}, set: ms}
+	for _, f := range fields {
+		if f.md.r != nil && len(f.md.r.Refs) > 0 {
+			x.add(f)
+		}
+	}
+	return x
+}
+
+func (x *backlinkIndex) add(f mdField) {
+	x.fields[f.md] = fieldRefs{r: f.md.r, owner: f.owner, gen: x.gen}
+	for _, ref := range f.md.r.Refs {
+		key := refID{ref.Kind, ref.ID}
+		if x.refs[key] == nil {
+			x.refs[key] = map[*Markdown]referrer{}
+		}
+		x.refs[key][f.md] = f.owner
+	}
+}
+
+func (x *backlinkIndex) remove(md *Markdown, old fieldRefs, affected map[refID]bool) {
+	for _, ref := range old.r.Refs {
+		key := refID{ref.Kind, ref.ID}
+		delete(x.refs[key], md)
+		affected[key] = true
+	}
+	delete(x.fields, md)
+}
+
+// update returns the backlinks of fields, converted, made from the last
+// build's by redoing the targets that a changed, added or removed field
+// refers to. The last build's set is left as it was.
+func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet {
+	x.gen++
+	affected := map[refID]bool{}
+	for _, f := range fields {
+		old, had := x.fields[f.md]
+		r := f.md.r
+		switch {
+		case had && old.r == r && old.owner == f.owner:
+			old.gen = x.gen
+			x.fields[f.md] = old
+			continue
+		case had:
+			x.remove(f.md, old, affected)
+		}
+		if r != nil && len(r.Refs) > 0 {
+			x.add(f)
+			for _, ref := range r.Refs {
+				affected[refID{ref.Kind, ref.ID}] = true
 			}
 		}
-		bk.digest = h.Sum64()
-		ms.backlinkKeys[key] = bk
 	}
+	for md, old := range x.fields {
+		if old.gen != x.gen {
+			x.remove(md, old, affected)
+		}
+	}
+	ms := &markdownSet{backlinks: maps.Clone(x.set.backlinks), backlinkKeys: maps.Clone(x.set.backlinkKeys)}
+	for key := range affected {
+		var refs []referrer
+		for _, owner := range x.refs[key] {
+			refs = append(refs, owner)
+		}
+		if len(refs) == 0 {
+			delete(ms.backlinks, key)
+			delete(ms.backlinkKeys, key)
+			delete(x.refs, key)
+			continue
+		}
+		ms.backlinks[key], ms.backlinkKeys[key] = backlinksOf(refs, seed)
+	}
+	x.set = ms
 	return ms
 }
 
@@ -305,9 +414,13 @@ type backlinkKey struct {
 	files  []string
 }
 
-// uniqueReferrers sorts refs by URL and keeps one referrer per page.
+// uniqueReferrers sorts refs by URL and keeps one referrer per page. The
+// order does not depend on the order of refs.
 func uniqueReferrers(refs []referrer) []referrer {
-	slices.SortStableFunc(refs, func(a, b referrer) int { return strings.Compare(a.URL, b.URL) })
+	slices.SortFunc(refs, func(a, b referrer) int {
+		return cmp.Or(strings.Compare(a.URL, b.URL), strings.Compare(a.Label, b.Label),
+			strings.Compare(a.Kind, b.Kind), strings.Compare(a.File, b.File))
+	})
 	out := refs[:0]
 	for i, r := range refs {
 		if i > 0 && r.URL == refs[i-1].URL {
