@@ -165,6 +165,10 @@ var edits = []edit{
 		stances := []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
 		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`stance: \w+`), "stance: "+stances[r.IntN(len(stances))], r)
 	}},
+	{"give a position to another actor", func(src fstest.MapFS, r *rand.Rand) {
+		actors := []string{"nato", "eu", "coalition-of-the-willing", "e3"}
+		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`actor: [a-z-]+`), "actor: "+actors[r.IntN(len(actors))], r)
+	}},
 	{"change a document's availability", func(src fstest.MapFS, r *rand.Rand) {
 		kinds := []string{"full", "partial", "reported"}
 		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`(?m)^availability: \w+$`), "availability: "+kinds[r.IntN(len(kinds))], r)
@@ -183,6 +187,11 @@ var edits = []edit{
 		n := r.IntN(1000)
 		appendTo(src, pick(src, "content/documents/", r), fmt.Sprintf(
 			"\n  - id: added-%d\n    title: Added point %d\n    topics: [territory]\n    from: us-28/%d\n    text: |\n      An added point, about [](topic:ceasefire).\n    sources: [e3-cnn]\n", n, n, 1+r.IntN(28)))
+	}},
+	{"put a section on other topics", func(src fstest.MapFS, r *rand.Rand) {
+		// Mostly topics no section is on yet.
+		topics := []string{"sanctions", "ceasefire", "neutrality", "dnipro-grain", "territory"}
+		replaceIn(src, pick(src, "content/sections/", r), regexp.MustCompile(`(?m)^topics: \[.*\]$`), fmt.Sprintf("topics: [%s]", topics[r.IntN(len(topics))]), r)
 	}},
 	{"move a section to the end", func(src fstest.MapFS, r *rand.Rand) {
 		replaceIn(src, pick(src, "content/sections/", r), regexp.MustCompile(`(?m)^title: `), fmt.Sprintf("weight: %d\ntitle: ", 90+r.IntN(9)), r)
@@ -242,10 +251,19 @@ func TestBuilderIncremental(t *testing.T) {
 		maps.DeleteFunc(src, func(string, *fstest.MapFile) bool { return true })
 		maps.Copy(src, lastGood)
 	}}
-	for step := range steps {
-		e := edits[r.IntN(len(edits))]
-		if broken || transient {
+	// Every edit once, in order, then steps edits at random.
+	tour, random, step := 0, steps, 0
+	for ; tour < len(edits) || random > 0; step++ {
+		var e edit
+		switch {
+		case broken || transient:
 			e = undo
+		case tour < len(edits):
+			e = edits[tour]
+			tour++
+		default:
+			e = edits[r.IntN(len(edits))]
+			random--
 		}
 		transient = strings.HasPrefix(e.name, "override a template")
 		before := maps.Clone(src)
@@ -285,9 +303,9 @@ func TestBuilderIncremental(t *testing.T) {
 	}
 	// Edits break the project now and then; most steps must still build,
 	// or the test compares little but error lists.
-	t.Logf("%d of %d steps built", built, steps)
-	if built < steps/2 {
-		t.Errorf("only %d of %d steps built: the edits leave the project broken too often", built, steps)
+	t.Logf("%d of %d steps built", built, step)
+	if built < step/2 {
+		t.Errorf("only %d of %d steps built: the edits leave the project broken too often", built, step)
 	}
 }
 

@@ -55,7 +55,8 @@ type Builder struct {
 	sums      map[string]uint64
 	backlinks map[refID]backlinkKey
 	order     []string
-	check     bool // build for Check: render no page it need not
+	topics    map[string]string // see topicSections
+	check     bool              // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
 	oneShot bool
@@ -71,18 +72,18 @@ type pageEntry struct {
 }
 
 // unaffected returns, for the build b that follows the Builder's last
-// good build, a function telling which section and clause pages keep
-// their key, which can then be taken without working it out again: a
+// good build, a function telling which pages keep their key, which can then be taken without working it out again: a
 // rebuild after one edit would otherwise spend most of its time on the
 // keys of thousands of pages that do not change. It returns nil when it
 // cannot tell for any page.
 //
-// A section or clause page keeps its key when no file it depends on
-// changed and what it shows from elsewhere did not change either: which
-// pages refer to it, and for a section page which sections come before
-// and after it, for a clause page its history, which any change to a
-// document may change. Any file added or removed, and any template of
-// the project's own, makes every key be worked out again.
+// A section, clause, document, changes, actor or topic page keeps its key
+// when no file it depends on changed and what it shows from elsewhere did
+// not change either: which pages refer to it; for a section page which
+// sections come before and after it; for the others what any change to a
+// document may change (a clause's history, what is on a topic), and for
+// a topic page which sections are on it. Any file added or removed, and
+// any template of the project's own, makes every key be worked out again.
 func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
 		slices.Contains(slices.Collect(maps.Values(b.custom)), true) {
@@ -101,6 +102,7 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 		}
 	}
 	order := slices.Equal(bd.order, sectionOrder(b.p))
+	topics := topicSections(b)
 	// Usually one file changed: comparing with it beats a map lookup.
 	changedList := slices.Collect(maps.Keys(changed))
 	return func(j *pageJob) (uint64, []string, bool) {
@@ -108,8 +110,18 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 		switch {
 		case j.tmpl == "section.tmpl" && order:
 			target = j.data.Section
+		// What the pages of documents, clauses, changes and actors show
+		// comes from documents, but for their frame and backlinks.
 		case j.tmpl == "clause.tmpl" && !docs:
 			target = j.data.Clause
+		case j.tmpl == "document.tmpl" && !docs:
+			target = j.data.Document
+		case j.tmpl == "changes.tmpl" && !docs:
+		case j.tmpl == "actor.tmpl" && !docs:
+			target = j.data.Actor
+		// A topic page also lists the sections on the topic.
+		case j.tmpl == "topic.tmpl" && !docs && bd.topics[j.data.Topic.ID] == topics[j.data.Topic.ID]:
+			target = j.data.Topic
 		default:
 			return 0, nil, false
 		}
@@ -117,9 +129,11 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 		if !ok {
 			return 0, nil, false
 		}
-		key, _, _ := targetOf(target)
-		if a, b := bd.backlinks[key], b.ms.backlinkKeys[key]; a.digest != b.digest || !slices.Equal(a.files, b.files) {
-			return 0, nil, false
+		if target != nil {
+			key, _, _ := targetOf(target)
+			if a, b := bd.backlinks[key], b.ms.backlinkKeys[key]; a.digest != b.digest || !slices.Equal(a.files, b.files) {
+				return 0, nil, false
+			}
 		}
 		for _, f := range old.deps {
 			if len(changedList) <= 4 && slices.Contains(changedList, f) || len(changedList) > 4 && changed[f] {
@@ -128,6 +142,20 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 		}
 		return old.key, old.deps, true
 	}
+}
+
+// topicSections lists, for each topic, the sections on it by slug.
+func topicSections(b *builder) map[string]string {
+	out := make(map[string]string, len(b.onTopic))
+	for id, on := range b.onTopic {
+		var slugs strings.Builder
+		for _, s := range on.sections {
+			slugs.WriteString(s.Slug)
+			slugs.WriteByte(0)
+		}
+		out[id] = slugs.String()
+	}
+	return out
 }
 
 // sectionOrder lists the sections by slug, in order.
@@ -383,7 +411,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
-		bd.sums, bd.backlinks, bd.order = b.sums, b.ms.backlinkKeys, sectionOrder(p)
+		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, sectionOrder(p), topicSections(b)
 	}
 	return out, err
 }
