@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"html/template"
 	"slices"
 	"sort"
@@ -80,20 +81,12 @@ type diffResult struct {
 
 func newDiffCache() *diffCache { return &diffCache{entries: map[string]*diffResult{}} }
 
-// diff compares a and b, or takes the comparison from cache; it records
-// it in next.
-func diff(a, b string, cache, next *diffCache) *diffResult {
-	key := a + "\x00" + b
-	r := cache.lookup(key)
-	if r == nil {
-		ops := worddiff.Diff(a, b)
-		r = &diffResult{similar: worddiff.Similarity(ops), changed: worddiff.Changed(ops)}
-		if r.changed {
-			r.html = worddiff.HTML(ops)
-		}
-	}
-	if next != nil {
-		next.entries[key] = r
+// compare compares a and b word by word.
+func compare(a, b string) *diffResult {
+	ops := worddiff.Diff(a, b)
+	r := &diffResult{similar: worddiff.Similarity(ops), changed: worddiff.Changed(ops)}
+	if r.changed {
+		r.html = worddiff.HTML(ops)
 	}
 	return r
 }
@@ -107,7 +100,7 @@ func (c *diffCache) lookup(key string) *diffResult {
 
 // newLineage computes every fate. texts gives a clause's plain text for
 // the word-level differences, which cache may already hold; next receives
-// every difference computed.
+// every difference the lineage holds.
 func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *diffCache) *lineage {
 	ln := &lineage{
 		changes:    map[*Document][]*fate{},
@@ -122,6 +115,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 			ln.texts = append(ln.texts, c.Text.r)
 		}
 	}
+	var compared []*fate // the fates with two versions to compare
 	for _, d := range p.Documents {
 		prev := ix.docs[d.Follows.ID]
 		if prev == nil {
@@ -154,11 +148,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 				f.Outcome = "unknown"
 			}
 			if f.New != nil {
-				a, b := texts(old), texts(f.New)
-				if a != "" && b != "" {
-					r := diff(a, b, cache, next)
-					f.Similar, f.HasDiff, f.Diff = r.similar, r.changed, r.html
-				}
+				compared = append(compared, f)
 			}
 			ln.forward[old] = append(ln.forward[old], f)
 			fates = append(fates, f)
@@ -169,6 +159,29 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 			}
 		}
 		ln.changes[d] = fates
+	}
+	// The word-level differences, on all cores.
+	results := make([]*diffResult, len(compared))
+	keys := make([]string, len(compared))
+	parallel(len(compared), 16, func(i int, _ *bytes.Buffer) {
+		f := compared[i]
+		a, b := texts(f.Old), texts(f.New)
+		if a == "" || b == "" {
+			return
+		}
+		keys[i] = a + "\x00" + b
+		results[i] = cache.lookup(keys[i])
+		if results[i] == nil {
+			results[i] = compare(a, b)
+		}
+	})
+	for i, f := range compared {
+		if r := results[i]; r != nil {
+			f.Similar, f.HasDiff, f.Diff = r.similar, r.changed, r.html
+			if next != nil {
+				next.entries[keys[i]] = r
+			}
+		}
 	}
 	return ln
 }

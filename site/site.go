@@ -350,6 +350,18 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return true
 	}
 	b.unaffected = bd.unaffected(b)
+	// The JSON export, the feed and the sitemap are made while pages
+	// render: they need none of them.
+	extras := make(chan map[string]extra, 1)
+	go func() {
+		extras <- b.extras(func(name string, key uint64) ([]byte, bool) {
+			old, ok := bd.pages[name]
+			if !ok || old.key != key {
+				return nil, false
+			}
+			return old.parts[0], true
+		})
+	}()
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
 		old, ok := bd.pages[jobs[i].out]
@@ -366,6 +378,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		parts[0] = restyle(parts[0], old.css, css, jobs[i].out, baseURL)
 		return parts, true, 0
 	}, &errs)
+	extraFiles := <-extras
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
 	}
@@ -389,13 +402,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 			graph.outputs[name] = []string{f}
 		}
 	}
-	for name, e := range b.extras(func(name string, key uint64) ([]byte, bool) {
-		old, ok := bd.pages[name]
-		if !ok || old.key != key {
-			return nil, false
-		}
-		return old.parts[0], true
-	}) {
+	for name, e := range extraFiles {
 		if !emit(name, [][]byte{e.data}) {
 			files[name] = [][]byte{e.data}
 			pages[name] = pageEntry{key: e.key, parts: files[name]}
