@@ -156,3 +156,19 @@ func BenchmarkCheckCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildToCorpus is BenchmarkBuildCorpus as "explainer build"
+// builds, handing every file to a writer (here one that drops them).
+func BenchmarkBuildToCorpus(b *testing.B) {
+	dir := os.Getenv("EXPLAINER_CORPUS")
+	if dir == "" {
+		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
+	}
+	b.ReportAllocs()
+	src := os.DirFS(dir)
+	for b.Loop() {
+		if _, err := site.BuildTo(context.Background(), src, site.Options{}, func(string, [][]byte) error { return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

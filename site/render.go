@@ -99,6 +99,11 @@ type builder struct {
 	// (see Builder.unaffected).
 	unaffected func(j *pageJob) (key uint64, deps []string, ok bool)
 
+	// streaming is set when every file goes to BuildTo's writer as it is
+	// made, which needs no page keys: nothing is kept for a rebuild.
+	streaming bool
+	scratch   sync.Pool // of *[]byte, for pages on their way to the writer
+
 	memoMu sync.Mutex
 	memos  map[memoKey]memoized // parts of keys shared by many pages (see deps.memo)
 }
@@ -230,7 +235,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		}
 		if key, deps, ok := b.skipKey(&jobs[i]); ok {
 			jobs[i].deps, jobs[i].key = deps, key
-		} else {
+		} else if !b.streaming {
 			d := b.newDeps()
 			d.frame(jobs[i].tmpl)
 			jobs[i].fill(d)
@@ -252,6 +257,14 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		buf.Grow(size + size/8)
 		if err := set.ExecuteTemplate(buf, "templates/base.tmpl", j.data); err != nil {
 			failures[i] = err
+			return
+		}
+		if b.streaming {
+			// Written at once: the page needs no memory of its own.
+			scratch := b.scratch.Get().(*[]byte)
+			*scratch = appendRelative((*scratch)[:0], buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
+			emit(j.out, b.spliceBlocks(*scratch, j.out))
+			b.scratch.Put(scratch)
 			return
 		}
 		parts := b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
@@ -288,6 +301,12 @@ func (b *builder) skipKey(j *pageJob) (uint64, []string, bool) {
 // under any path prefix. The 404 page is served at any depth, so it keeps
 // root-absolute links, under the base URL's path when there is one.
 func relativize(page []byte, out string, absolute bool, baseURL string) []byte {
+	return appendRelative(make([]byte, 0, len(page)+len(page)/16), page, out, absolute, baseURL)
+}
+
+// appendRelative appends page to dst with its links made relative, as
+// relativize returns it.
+func appendRelative(dst, page []byte, out string, absolute bool, baseURL string) []byte {
 	prefix := strings.Repeat("../", strings.Count(out, "/"))
 	if absolute {
 		prefix = "/"
@@ -298,24 +317,21 @@ func relativize(page []byte, out string, absolute bool, baseURL string) []byte {
 		}
 	}
 	marker := []byte(`="/`)
-	var b bytes.Buffer
-	b.Grow(len(page) + len(page)/16)
 	for {
 		i := bytes.Index(page, marker)
 		if i < 0 {
-			b.Write(page)
-			return b.Bytes()
+			return append(dst, page...)
 		}
-		b.Write(page[:i+2])
+		dst = append(dst, page[:i+2]...)
 		rest := page[i+3:]
 		if len(rest) > 0 && rest[0] == '/' { // protocol-relative: leave it
-			b.WriteByte('/')
+			dst = append(dst, '/')
 			page = rest
 			continue
 		}
-		b.WriteString(prefix)
+		dst = append(dst, prefix...)
 		if prefix == "" && (len(rest) == 0 || rest[0] == '"' || rest[0] == '#' || rest[0] == '?') {
-			b.WriteString("./")
+			dst = append(dst, "./"...)
 		}
 		page = rest
 	}

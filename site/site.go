@@ -182,8 +182,9 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 // build needs memory for the project but not for the whole site: write
 // is called from many goroutines at once, with a file's path ("index.html",
 // "documents/us-28/index.html") and its content, in parts to be written
-// one after the other. The Output returned holds no files, only Pages,
-// Warnings and Deps.
+// one after the other, which write must not keep once it returns: their
+// memory is used again. The Output returned holds no files and no Deps,
+// only Pages and Warnings.
 //
 // When BuildTo returns an error, some files may have been written already;
 // the caller discards them. An error from write stops the build and is
@@ -241,7 +242,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}, streaming: write != nil}
+	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
 	bd.tmpl = tmpl
@@ -414,7 +416,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	out := newOutput(files)
 	out.Pages += int(written.Load())
-	out.Deps = graph
+	if write == nil {
+		out.Deps = graph
+	}
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
