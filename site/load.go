@@ -49,6 +49,7 @@ var orderPrefixRE = regexp.MustCompile(`^[0-9]+-`)
 // the model does not keep, for the checks in validate.go.
 type loader struct {
 	seed  maphash.Seed // for the hashes of documents and clauses
+	keys  bool         // whether to make them: a rebuild will compare them
 	src   fs.FS
 	opts  Options
 	errs  ErrorList
@@ -89,7 +90,7 @@ func loadCached(src fs.FS, opts Options, seed maphash.Seed, cache *loadCache, un
 		figurePos:    map[*Clause]Pos{},
 	}
 	if keep {
-		l.next = newLoadCache()
+		l.next, l.keys = newLoadCache(), true
 	}
 	l.load()
 	l.errs.Sort()
@@ -352,6 +353,9 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 	for _, n := range m.list("clauses") {
 		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
 	}
+	if !l.keys {
+		return d
+	}
 	var h maphash.Hash
 	h.SetSeed(l.seed)
 	if root != nil && root.Kind == yaml.MappingNode {
@@ -403,10 +407,12 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Confidence: m.enum("confidence", confidences...),
 		Pos:        m.pos,
 	}
-	var h maphash.Hash
-	h.SetSeed(l.seed)
-	nodeSum(&h, n)
-	c.sum = h.Sum64()
+	if l.keys {
+		var h maphash.Hash
+		h.SetSeed(l.seed)
+		nodeSum(&h, n)
+		c.sum = h.Sum64()
+	}
 	c.name()
 	l.idPos[c] = m.at("id")
 	if c.Figure != nil {

@@ -80,6 +80,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	}
 	sub := &loader{
 		seed:         l.seed,
+		keys:         l.keys,
 		src:          l.src,
 		opts:         l.opts,
 		p:            &Project{},
@@ -88,11 +89,15 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		figurePos:    map[*Clause]Pos{},
 	}
 	decode(sub, i, name, data)
-	return &fileResult{
-		path: path, name: name, index: i, data: data, sum: fileSum(l.seed, data),
+	r := &fileResult{
+		path: path, name: name, index: i, data: data,
 		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
 		sections: sub.p.Sections, docs: sub.p.Documents,
 	}
+	if l.keys {
+		r.sum = fileSum(l.seed, data)
+	}
+	return r
 }
 
 // merge adds what one file gave to the load, and remembers it for the
