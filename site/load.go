@@ -302,7 +302,9 @@ func (l *loader) loadDocuments(names []string) []*fileResult {
 	return l.loadFiles(documentsDir, names, func(sub *loader, _ int, name string, data []byte) {
 		f, root, ok := sub.yamlData(documentsDir+"/"+name, data)
 		if ok {
-			sub.p.Documents = append(sub.p.Documents, sub.document(f, root))
+			d := sub.document(f, root)
+			warnUnsourced(d, &sub.errs)
+			sub.p.Documents = append(sub.p.Documents, d)
 		}
 	})
 }

@@ -169,20 +169,11 @@ func (l *loader) validate() {
 			for _, pos := range c.Positions {
 				actors.check(pos.Actor)
 				sources.check(pos.Sources...)
-				if len(pos.Sources) == 0 {
-					l.errs.Warn(pos.Pos, "position of %q cites no source", pos.Actor.ID)
-				}
-			}
-			if !citesSource(c) {
-				l.errs.Warn(c.Pos, "clause %q cites no source", c.ID)
 			}
 			l.checkFigure(c, metrics)
 		}
 		for _, r := range d.Removes {
 			sources.check(r.Sources...)
-			if len(r.Sources) == 0 {
-				l.errs.Warn(r.Pos, "removal of %q cites no source", r.Clause.ID)
-			}
 		}
 	}
 	for _, d := range p.Documents {
@@ -207,6 +198,27 @@ func (l *loader) checkBody(s *Section) {
 
 // citesSource reports whether c, or one of the claims about it, cites a
 // source.
+// warnUnsourced warns about what a document says without citing a
+// source: its clauses, their positions and its removals. It looks at the
+// document alone, so the warnings are made once per version of its file.
+func warnUnsourced(d *Document, errs *ErrorList) {
+	for _, c := range d.Clauses {
+		for _, pos := range c.Positions {
+			if len(pos.Sources) == 0 {
+				errs.Warn(pos.Pos, "position of %q cites no source", pos.Actor.ID)
+			}
+		}
+		if !citesSource(c) {
+			errs.Warn(c.Pos, "clause %q cites no source", c.ID)
+		}
+	}
+	for _, r := range d.Removes {
+		if len(r.Sources) == 0 {
+			errs.Warn(r.Pos, "removal of %q cites no source", r.Clause.ID)
+		}
+	}
+}
+
 func citesSource(c *Clause) bool {
 	if len(c.Sources) > 0 {
 		return true
