@@ -166,7 +166,7 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		switch {
 		case fields[i].md.IsZero():
 		case parseOnly:
-			results[i], problems[i] = parse(md, r, fields[i])
+			results[i], problems[i] = parse(md, fields[i])
 		default:
 			results[i], problems[i] = convertCached(md, r, fields[i], cache, changed, buf)
 		}
@@ -352,7 +352,7 @@ func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdC
 }
 
 // parse parses one field for its cross-references and problems only.
-func parse(md goldmark.Markdown, r mdext.Resolver, f mdField) (*rendered, ErrorList) {
+func parse(md goldmark.Markdown, f mdField) (*rendered, ErrorList) {
 	// Both come only from links, images and autolinks, which need a
 	// bracket or an angle bracket.
 	if !strings.ContainsAny(f.md.Text, "[<") {

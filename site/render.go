@@ -286,6 +286,17 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 	return files
 }
 
+// hasCustom reports whether the project overrides any template with one
+// of its own.
+func (b *builder) hasCustom() bool {
+	for _, custom := range b.custom {
+		if custom {
+			return true
+		}
+	}
+	return false
+}
+
 // skipKey returns the key and dependencies of the page of job j as the
 // last build made them, when they cannot have changed (see
 // Builder.unaffected).

@@ -86,7 +86,7 @@ type pageEntry struct {
 // any template of the project's own, makes every key be worked out again.
 func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
-		slices.Contains(slices.Collect(maps.Values(b.custom)), true) {
+		b.hasCustom() {
 		return nil
 	}
 	changed := map[string]bool{}
@@ -248,7 +248,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
 	bd.tmpl = tmpl
 	// Check renders pages only when the project has templates of its own.
-	check := bd.check && !slices.Contains(slices.Collect(maps.Values(b.custom)), true)
+	check := bd.check && !b.hasCustom()
 	fields := b.fields()
 	switch {
 	case bd.oneShot:
@@ -300,7 +300,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		for s, bl := range b.blocks {
 			blocks[s.Pos.File] = bl
 		}
-		if slices.Contains(slices.Collect(maps.Values(b.custom)), true) {
+		if b.hasCustom() {
 			b.everything = hashAll(bd.seed, b.sums)
 		}
 	}
