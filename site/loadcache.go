@@ -14,9 +14,19 @@ import (
 type loadCache struct {
 	mu    sync.Mutex
 	files map[string]*fileResult
+	dirs  map[string]dirListing // by directory
 }
 
-func newLoadCache() *loadCache { return &loadCache{files: map[string]*fileResult{}} }
+// dirListing is what the loader took from a directory's listing: the
+// names of the files it reads, and its warnings about the others.
+type dirListing struct {
+	names []string
+	warns ErrorList
+}
+
+func newLoadCache() *loadCache {
+	return &loadCache{files: map[string]*fileResult{}, dirs: map[string]dirListing{}}
+}
 
 // fileResult is everything the loader derived from one file.
 type fileResult struct {

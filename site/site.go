@@ -199,11 +199,13 @@ func BuildTo(ctx context.Context, src fs.FS, opts Options, write func(name strin
 // the last build, such as a file watcher: changed lists them, as paths in
 // src ("content/sections/01-a.md"), and every section and document file
 // not listed is taken to be as the last build read it, without reading it
-// again. The first build of a Builder reads every file.
+// again, and so is the listing of a directory holding none of them. The
+// first build of a Builder reads every file.
 func (bd *Builder) BuildChanged(ctx context.Context, src fs.FS, changed []string) (*Output, error) {
-	set := make(map[string]bool, len(changed))
+	set := make(map[string]bool, 2*len(changed))
 	for _, f := range changed {
 		set[f] = true
+		set[path.Dir(f)] = true // its directory's listing may have changed
 	}
 	return bd.build(ctx, src, func(path string) bool { return !set[path] }, nil)
 }
