@@ -144,7 +144,12 @@ func funcs(ref *builderRef) template.FuncMap {
 		"clausesOn":     func(t *Topic) int { return len(ref.b.topicClauses(t)) },
 		"stanceLabel":   stanceLabel,
 		"fateLabel":     fateLabel,
-		"demote":        demote,
+		"demote": func(m Markdown) template.HTML {
+			if !ref.b.keep {
+				return demoted(m) // kept by nobody: no rebuild will come
+			}
+			return demote(m)
+		},
 		"sectionBlocks": func() (template.HTML, error) {
 			b := ref.b
 			if len(b.blocks) < len(b.p.Sections) {
@@ -365,6 +370,14 @@ func demote(m Markdown) template.HTML {
 	if m.r == nil {
 		return ""
 	}
-	m.r.demoteOnce.Do(func() { m.r.demoted = template.HTML(demoter.Replace(string(m.r.HTML))) })
+	m.r.demoteOnce.Do(func() { m.r.demoted = demoted(m) })
 	return m.r.demoted
+}
+
+// demoted is demote without keeping the result.
+func demoted(m Markdown) template.HTML {
+	if m.r == nil {
+		return ""
+	}
+	return template.HTML(demoter.Replace(string(m.r.HTML)))
 }

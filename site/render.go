@@ -102,6 +102,7 @@ type builder struct {
 	// streaming is set when every file goes to BuildTo's writer as it is
 	// made, which needs no page keys: nothing is kept for a rebuild.
 	streaming bool
+	keep      bool      // whether a rebuild will come, which may reuse what this one makes
 	scratch   sync.Pool // of *[]byte, for pages on their way to the writer
 
 	memoMu sync.Mutex
