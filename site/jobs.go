@@ -175,10 +175,7 @@ func (d *deps) memo(k memoKey) {
 		d.b.memos[k] = m
 		d.b.memoMu.Unlock()
 	}
-	var sum [8]byte
-	d.h.WriteByte(4)
-	binary.LittleEndian.PutUint64(sum[:], m.sum)
-	d.h.Write(sum[:])
+	d.sum(5, m.sum)
 	d.files = append(d.files, m.files...)
 }
 
