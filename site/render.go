@@ -465,6 +465,13 @@ func uniqueSorted(names []string) []string {
 type block struct {
 	key  uint64
 	html []byte // after a newline, as the home page holds it
+
+	// What the key was made from, so that a rebuild can tell it has not
+	// changed without making it again: the section (the same object
+	// while its file is), its converted body and the frame's key.
+	sec   *Section
+	body  *rendered
+	frame uint64
 }
 
 // homeBlock is the template that renders a section's block.
@@ -473,23 +480,31 @@ const homeBlock = "home-section"
 // renderBlocks renders the home page's block of every section, on all
 // cores, reusing a block of the last build with the same key. It does
 // nothing when the home template defines no block.
-func (b *builder) renderBlocks(set *template.Template, reuse func(s *Section, key uint64) ([]byte, bool), errs *ErrorList) {
+func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (block, bool), errs *ErrorList) {
 	b.blocks = make(map[*Section]block, len(b.p.Sections))
 	if set == nil || set.Lookup(homeBlock) == nil {
 		return
 	}
+	d := b.newDeps()
+	d.frame("home.tmpl")
+	frame := d.key()
 	sections := b.p.Sections
 	out := make([]block, len(sections))
 	failures := make([]error, len(sections))
 	parallel(len(sections), 1, func(i int, buf *bytes.Buffer) {
 		s := sections[i]
+		old, ok := last(s)
+		if ok && old.sec == s && old.body == s.Body.r && old.frame == frame {
+			out[i] = old
+			return
+		}
 		d := b.newDeps()
 		d.frame("home.tmpl")
 		d.add(s.Pos.File)
 		d.markdown(s.Body)
-		out[i].key = d.key()
-		if html, ok := reuse(s, out[i].key); ok {
-			out[i].html = html
+		out[i] = block{key: d.key(), sec: s, body: s.Body.r, frame: frame}
+		if ok && old.key == out[i].key {
+			out[i].html = old.html
 			return
 		}
 		buf.Reset()

@@ -295,15 +295,17 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
 		b.sums = rec.sums()
-		b.renderBlocks(sets["home.tmpl"], func(s *Section, key uint64) ([]byte, bool) {
+		// Before any key is made: with a template of the project's own,
+		// every key, a home page block's too, depends on every file.
+		if b.hasCustom() {
+			b.everything = hashAll(bd.seed, b.sums)
+		}
+		b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
 			old, ok := bd.blocks[s.Pos.File]
-			return old.html, ok && old.key == key
+			return old, ok
 		}, &errs)
 		for s, bl := range b.blocks {
 			blocks[s.Pos.File] = bl
-		}
-		if b.hasCustom() {
-			b.everything = hashAll(bd.seed, b.sums)
 		}
 	}
 	jobs := b.jobs()
