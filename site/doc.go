@@ -6,9 +6,12 @@
 // returns an Output, itself an fs.FS, that the build command writes to
 // disk and the dev server serves. Build never prints, reads no flags and
 // keeps no state between calls: two builds of the same input give
-// byte-identical output. Check validates a project as Build would, for
-// the check command, at a fraction of the cost (see Errors); a Builder
-// rebuilds a project after edits (see Incremental builds).
+// byte-identical output. BuildTo makes the same files but hands each to
+// a writer as soon as it is made, so that a build needs no memory for the
+// whole site: the build command writes them to disk that way. Check
+// validates a project as Build would, for the check command, at a
+// fraction of the cost (see Errors); a Builder rebuilds a project after
+// edits (see Incremental builds).
 //
 // # Project layout
 //
@@ -168,7 +171,11 @@
 // while each of its cross-references resolves to the same URL and label),
 // every word diff, and every page, keyed by what the page depends on: the
 // files it shows in full and the parts of others it shows, such as a
-// clause's label. BuildChanged takes the list of files a watcher saw change
-// and does not read the others again. Output.Deps maps every input file to
-// the output files that depend on it.
+// clause's label. A page none of whose inputs changed keeps its key
+// without working it out again, and a rebuild keeps what depends on no
+// changed file: the clauses' lineage, the parsed templates, the backlinks
+// of unchanged fields. BuildChanged takes the list of files a watcher saw
+// change and does not read the others, or list the directories that hold
+// none of them, again. Output.Deps maps every input file to the output
+// files that depend on it.
 package site
