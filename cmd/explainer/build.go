@@ -17,7 +17,7 @@ import (
 
 // runBuild implements "explainer build": it renders the project into a
 // new directory beside the output directory and, when that succeeds,
-// puts it in the output directory's place (see writeOutput).
+// puts it in the output directory's place (see stagedOutput).
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	flags := newFlagSet("build", "[-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")

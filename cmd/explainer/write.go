@@ -9,7 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -22,38 +21,21 @@ import (
 // build may replace: that build deletes only files the manifest lists.
 const manifestName = ".explainer-build"
 
-// writeOutput replaces the output directory out with the files of site,
-// as a whole: no file of an earlier build survives, and if anything fails
-// the previous output is left exactly as it was.
+// A stagedOutput is a new site being written, to replace the output
+// directory as a whole: no file of an earlier build survives, and if
+// anything fails the previous output is left exactly as it was.
 //
-// It writes the new site, with its manifest, into a fresh sibling of out
-// (".OUT.tmp-RANDOM") and then swaps the two: in one atomic step where the
-// system can exchange two directories (Linux), else by renaming the old one
-// aside and the new one into place. Only then does it remove the old tree,
-// without following symbolic links.
+// stageOutput makes a fresh sibling of the output directory
+// (".OUT.tmp-RANDOM") and write puts files in it, from many goroutines at
+// once if need be, as site.BuildTo calls it. commit writes the manifest
+// and swaps the two directories: in one atomic step where the system can
+// exchange two directories (Linux), else by renaming the old one aside
+// and the new one into place. Only then does it remove the old tree,
+// without following symbolic links. discard removes what was written,
+// unless it was committed.
 //
-// It refuses, as checkOutput describes, an output directory it did not
-// write or that holds the project src.
-func writeOutput(ctx context.Context, out, src string, site fs.FS) error {
-	names, err := siteFiles(site)
-	if err != nil {
-		return err
-	}
-	st, err := stageOutput(out, src)
-	if err != nil {
-		return err
-	}
-	defer st.discard()
-	if err := writeTree(ctx, st, site, names); err != nil {
-		return err
-	}
-	return st.commit(ctx)
-}
-
-// A stagedOutput is a new site being written into a fresh sibling of the
-// output directory, which commit then puts in its place, as writeOutput
-// describes. Its write may be called from many goroutines at once, as
-// site.BuildTo does.
+// stageOutput and commit refuse, as checkOutput describes, an output
+// directory that no build wrote or that holds the project.
 type stagedOutput struct {
 	out, src string
 	dest     *outputDir
@@ -337,30 +319,6 @@ func foreignFile(dir string) (string, error) {
 	return foreign, nil
 }
 
-// siteFiles returns the slash paths of every file of site, sorted. It
-// fails on a file that build cannot write: one that is not a regular file,
-// whose name the manifest cannot hold, or that is named like the manifest.
-func siteFiles(site fs.FS) ([]string, error) {
-	var names []string
-	err := fs.WalkDir(site, ".", func(name string, e fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			return err
-		case e.IsDir():
-			return nil
-		case !e.Type().IsRegular():
-			return fmt.Errorf("site file %s: not a regular file", name)
-		}
-		if err := checkSiteName(name); err != nil {
-			return err
-		}
-		names = append(names, name)
-		return nil
-	})
-	slices.Sort(names)
-	return names, err
-}
-
 // checkSiteName reports why build cannot write a site file named name (a
 // slash path), or nil if it can: the manifest cannot hold a line break,
 // the manifest's own name is reserved, and the name must be a local path.
@@ -375,51 +333,6 @@ func checkSiteName(name string) error {
 		return fmt.Errorf("site file %q: %v", name, err)
 	}
 	return nil
-}
-
-// writeTree writes the files names of site into st. It writes files in
-// parallel: a large site has tens of thousands.
-func writeTree(ctx context.Context, st *stagedOutput, site fs.FS, names []string) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan string)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-	)
-	for range min(runtime.GOMAXPROCS(0), 8) {
-		wg.Go(func() {
-			for name := range work {
-				data, err := fs.ReadFile(site, name)
-				if err == nil {
-					err = st.write(name, [][]byte{data})
-				}
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
-					cancel()
-				}
-			}
-		})
-	}
-send:
-	for _, name := range names {
-		select {
-		case work <- name:
-		case <-ctx.Done():
-			break send
-		}
-	}
-	close(work)
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
 }
 
 // mkdirUnique creates a new directory in parent whose name is prefix

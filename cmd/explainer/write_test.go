@@ -16,7 +16,7 @@ import (
 )
 
 // newProject creates a directory holding an explainer project (only its
-// content/ matters to writeOutput) in a fresh temporary directory, and
+// content/ matters to stagedOutput) in a fresh temporary directory, and
 // returns the temporary directory and the project.
 func newProject(t *testing.T) (root, project string) {
 	t.Helper()
@@ -24,6 +24,33 @@ func newProject(t *testing.T) (root, project string) {
 	project = filepath.Join(root, "proj")
 	writeFiles(t, project, map[string]string{"content/_index.md": "---\ntitle: T\n---\n"})
 	return root, project
+}
+
+// writeOutput replaces the output directory out with the files of site
+// through a stagedOutput, as build does with what site.BuildTo hands it.
+func writeOutput(ctx context.Context, out, src string, site fs.FS) error {
+	st, err := stageOutput(out, src)
+	if err != nil {
+		return err
+	}
+	defer st.discard()
+	err = fs.WalkDir(site, ".", func(name string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data, err := fs.ReadFile(site, name)
+		if err != nil {
+			return err
+		}
+		return st.write(name, [][]byte{data})
+	})
+	if err != nil {
+		return err
+	}
+	return st.commit(ctx)
 }
 
 // siteFS returns an in-memory site holding files, slash path -> content.
