@@ -13,15 +13,22 @@ import (
 	"github.com/explainer/explainer/site"
 )
 
-// BenchmarkBuildCorpus builds the corpus that ../shared/bench/gencorpus
-// writes, at the directory named by $EXPLAINER_CORPUS (its explainer/
-// folder). It is skipped when the variable is not set.
-func BenchmarkBuildCorpus(b *testing.B) {
+// corpus returns the directory named by $EXPLAINER_CORPUS, the explainer/
+// folder of a corpus that ../shared/bench/gencorpus writes, and skips the
+// benchmark when it is not set.
+func corpus(b *testing.B) string {
 	dir := os.Getenv("EXPLAINER_CORPUS")
 	if dir == "" {
 		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
 	}
-	benchBuild(b, os.DirFS(dir))
+	return dir
+}
+
+// BenchmarkBuildCorpus builds the corpus that ../shared/bench/gencorpus
+// writes, at the directory named by $EXPLAINER_CORPUS (its explainer/
+// folder). It is skipped when the variable is not set.
+func BenchmarkBuildCorpus(b *testing.B) {
+	benchBuild(b, os.DirFS(corpus(b)))
 }
 
 // BenchmarkBuildDefault builds the repository's own explainer.
@@ -46,10 +53,7 @@ func benchBuild(b *testing.B, src fs.FS) {
 // the $EXPLAINER_CORPUS corpus edited, then the project built again by a
 // Builder that built it before.
 func BenchmarkRebuildCorpus(b *testing.B) {
-	dir := os.Getenv("EXPLAINER_CORPUS")
-	if dir == "" {
-		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
-	}
+	dir := corpus(b)
 	src := copyProject(b, dir)
 	var section string
 	for name := range src {
@@ -111,10 +115,7 @@ func BenchmarkRebuildClauseDisk(b *testing.B) {
 // edits of the file that pick names: edit returns its content for the
 // n-th edit.
 func benchRebuildDisk(b *testing.B, pick func(dir string) string, edit func(orig []byte, n int) []byte) {
-	dir := os.Getenv("EXPLAINER_CORPUS")
-	if dir == "" {
-		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
-	}
+	dir := corpus(b)
 	tmp := b.TempDir()
 	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
 		b.Fatal(err)
@@ -144,30 +145,27 @@ func benchRebuildDisk(b *testing.B, pick func(dir string) string, edit func(orig
 // BenchmarkCheckCorpus checks the $EXPLAINER_CORPUS corpus as
 // "explainer check" does.
 func BenchmarkCheckCorpus(b *testing.B) {
-	dir := os.Getenv("EXPLAINER_CORPUS")
-	if dir == "" {
-		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
-	}
-	b.ReportAllocs()
-	src := os.DirFS(dir)
-	for b.Loop() {
-		if _, err := site.Check(context.Background(), src, site.Options{}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchCorpus(b, func(src fs.FS) error {
+		_, err := site.Check(context.Background(), src, site.Options{})
+		return err
+	})
 }
 
 // BenchmarkBuildToCorpus is BenchmarkBuildCorpus as "explainer build"
 // builds, handing every file to a writer (here one that drops them).
 func BenchmarkBuildToCorpus(b *testing.B) {
-	dir := os.Getenv("EXPLAINER_CORPUS")
-	if dir == "" {
-		b.Skip("set EXPLAINER_CORPUS to a gencorpus explainer/ folder (see README)")
-	}
+	benchCorpus(b, func(src fs.FS) error {
+		_, err := site.BuildTo(context.Background(), src, site.Options{}, func(string, [][]byte) error { return nil })
+		return err
+	})
+}
+
+// benchCorpus measures run on the $EXPLAINER_CORPUS corpus.
+func benchCorpus(b *testing.B, run func(src fs.FS) error) {
+	src := os.DirFS(corpus(b))
 	b.ReportAllocs()
-	src := os.DirFS(dir)
 	for b.Loop() {
-		if _, err := site.BuildTo(context.Background(), src, site.Options{}, func(string, [][]byte) error { return nil }); err != nil {
+		if err := run(src); err != nil {
 			b.Fatal(err)
 		}
 	}
