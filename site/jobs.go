@@ -129,7 +129,7 @@ func (b *builder) clauseParts() {
 		for _, c := range docs[i].Clauses {
 			sub := b.newDeps()
 			clauseFill(sub, c)
-			c.part = memoized{sum: sub.key(), files: sub.files}
+			c.part = keyPart{sum: sub.key(), files: sub.files}
 		}
 	})
 }
@@ -148,35 +148,11 @@ func clauseFill(d *deps, c *Clause) {
 	}
 }
 
-// A memoKey names a part of many pages' keys that is the same on every
-// page of a build, and adds it with fill. Its dynamic type must be
-// comparable.
-type memoKey interface {
-	fill(d *deps)
-}
-
-// memoized is a part of keys as memo adds it: its hash and its files.
-type memoized struct {
+// keyPart is a part of many pages' keys, made once per build: its hash
+// and its files.
+type keyPart struct {
 	sum   uint64
 	files []string
-}
-
-// memo adds the part of a key that k names, computing it on its first use
-// in the build.
-func (d *deps) memo(k memoKey) {
-	d.b.memoMu.Lock()
-	m, ok := d.b.memos[k]
-	d.b.memoMu.Unlock()
-	if !ok {
-		sub := d.b.newDeps()
-		k.fill(sub)
-		m = memoized{sum: sub.key(), files: sub.files}
-		d.b.memoMu.Lock()
-		d.b.memos[k] = m
-		d.b.memoMu.Unlock()
-	}
-	d.sum(5, m.sum)
-	d.files = append(d.files, m.files...)
 }
 
 // fate adds what a page shows of what became of a clause in a later
@@ -217,15 +193,26 @@ func (d *deps) sectionMeta(s *Section) {
 // templates. A page rendered with a template of the project's own may
 // show anything at all, so it depends on every input file; in the
 // dependency graph, "content/" stands for them.
+// It is the same on every page of a template, so it is made once per
+// build and template.
 func (d *deps) frame(tmpl string) {
-	d.memo(frameMemo{tmpl})
+	b := d.b
+	b.framesMu.Lock()
+	part, ok := b.frames[tmpl]
+	b.framesMu.Unlock()
+	if !ok {
+		sub := b.newDeps()
+		sub.frameParts(tmpl)
+		part = keyPart{sum: sub.key(), files: sub.files}
+		b.framesMu.Lock()
+		b.frames[tmpl] = part
+		b.framesMu.Unlock()
+	}
+	d.sum(5, part.sum)
+	d.files = append(d.files, part.files...)
 }
 
-// frameMemo is the memo key of what deps.frame adds.
-type frameMemo struct{ tmpl string }
-
-func (m frameMemo) fill(d *deps) {
-	tmpl := m.tmpl
+func (d *deps) frameParts(tmpl string) {
 	b, e := d.b, d.b.p.Explainer
 	d.part(e.Pos.File, "site", e.Title, e.Language, e.Byline, e.Updated, b.site.BaseURL, strconv.FormatBool(b.p.HasTimeline))
 	d.add(topicsFile, actorsFile, sourcesFile, b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[tmpl])

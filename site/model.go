@@ -118,9 +118,9 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
 
-	sum             uint64   // a hash of what its file says of it
-	part            memoized // its part of the keys of the pages that show it, made anew by each build
-	url, label, key string   // see clauseURL, clauseLabel and clauseKey
+	sum             uint64  // a hash of what its file says of it
+	part            keyPart // its part of the keys of the pages that show it, made anew by each build
+	url, label, key string  // see clauseURL, clauseLabel and clauseKey
 }
 
 // Claim is one report about a clause that other reports contradict.

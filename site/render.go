@@ -105,8 +105,8 @@ type builder struct {
 	keep      bool      // whether a rebuild will come, which may reuse what this one makes
 	scratch   sync.Pool // of *[]byte, for pages on their way to the writer
 
-	memoMu sync.Mutex
-	memos  map[memoKey]memoized // parts of keys shared by many pages (see deps.memo)
+	framesMu sync.Mutex
+	frames   map[string]keyPart // each template's frame's part of keys (see deps.frame)
 }
 
 // actorPosition is one position an actor took, on one clause.

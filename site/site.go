@@ -244,7 +244,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, memos: map[memoKey]memoized{}, streaming: write != nil, keep: !bd.oneShot}
+	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, frames: map[string]keyPart{}, streaming: write != nil, keep: !bd.oneShot}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
