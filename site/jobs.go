@@ -193,6 +193,7 @@ func (d *deps) sectionMeta(s *Section) {
 // templates. A page rendered with a template of the project's own may
 // show anything at all, so it depends on every input file; in the
 // dependency graph, "content/" stands for them.
+//
 // It is the same on every page of a template, so it is made once per
 // build and template.
 func (d *deps) frame(tmpl string) {
@@ -212,6 +213,7 @@ func (d *deps) frame(tmpl string) {
 	d.files = append(d.files, part.files...)
 }
 
+// frameParts adds what frame adds, made afresh.
 func (d *deps) frameParts(tmpl string) {
 	b, e := d.b, d.b.p.Explainer
 	d.part(e.Pos.File, "site", e.Title, e.Language, e.Byline, e.Updated, b.site.BaseURL, strconv.FormatBool(b.p.HasTimeline))
