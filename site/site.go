@@ -5,7 +5,6 @@ import (
 	"context"
 	"hash/maphash"
 	"io/fs"
-	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -84,7 +83,9 @@ type pageEntry struct {
 // document may change (a clause's history, what is on a topic), and for
 // a topic page which sections are on it. Any file added or removed, and
 // any template of the project's own, makes every key be worked out again.
-func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bool) {
+// order and topicSlugs are the build's sectionOrder and topicSections,
+// which the Builder keeps for the next build.
+func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
 		b.hasCustom() {
 		return nil
@@ -101,14 +102,11 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 			docs = docs || strings.HasPrefix(name, documentsDir+"/")
 		}
 	}
-	order := slices.Equal(bd.order, sectionOrder(b.p))
-	topics := topicSections(b)
-	// Usually one file changed: comparing with it beats a map lookup.
-	changedList := slices.Collect(maps.Keys(changed))
+	sameOrder := slices.Equal(bd.order, order)
 	return func(j *pageJob) (uint64, []string, bool) {
 		var target any
 		switch {
-		case j.tmpl == "section.tmpl" && order:
+		case j.tmpl == "section.tmpl" && sameOrder:
 			target = j.data.Section
 		// What the pages of documents, clauses, changes and actors show
 		// comes from documents, but for their frame and backlinks.
@@ -120,7 +118,7 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 		case j.tmpl == "actor.tmpl" && !docs:
 			target = j.data.Actor
 		// A topic page also lists the sections on the topic.
-		case j.tmpl == "topic.tmpl" && !docs && bd.topics[j.data.Topic.ID] == topics[j.data.Topic.ID]:
+		case j.tmpl == "topic.tmpl" && !docs && bd.topics[j.data.Topic.ID] == topicSlugs[j.data.Topic.ID]:
 			target = j.data.Topic
 		default:
 			return 0, nil, false
@@ -136,7 +134,7 @@ func (bd *Builder) unaffected(b *builder) func(j *pageJob) (uint64, []string, bo
 			}
 		}
 		for _, f := range old.deps {
-			if len(changedList) <= 4 && slices.Contains(changedList, f) || len(changedList) > 4 && changed[f] {
+			if changed[f] {
 				return 0, nil, false
 			}
 		}
@@ -355,7 +353,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return true
 	}
-	b.unaffected = bd.unaffected(b)
+	order, topicSlugs := sectionOrder(p), topicSections(b)
+	b.unaffected = bd.unaffected(b, order, topicSlugs)
 	// The JSON export, the feed and the sitemap are made while pages
 	// render: they need none of them.
 	extras := make(chan map[string]extra, 1)
@@ -426,7 +425,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
-		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, sectionOrder(p), topicSections(b)
+		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, topicSlugs
 	}
 	return out, err
 }
