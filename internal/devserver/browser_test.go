@@ -76,6 +76,19 @@ const overlayText = `(() => {
 	return e ? e.shadowRoot.textContent : '';
 })()`
 
+// openMarked starts a server that publishes src, opens the page at path
+// in a new tab of browser and waits for its reload socket. The page gets
+// window.marker = 1, which a reload loses.
+func openMarked(t *testing.T, browser context.Context, src fstest.MapFS, path string) (*testServer, context.Context) {
+	t.Helper()
+	ts := startServer(t, "127.0.0.1:0")
+	ts.Publish(build(t, src))
+	tab := openTab(t, browser, ts.URL+path)
+	waitClients(t, ts.Server, 1)
+	eval[int](t, tab, `window.marker = 1`)
+	return ts, tab
+}
+
 // TestBrowser drives the reload script in Chromium.
 func TestBrowser(t *testing.T) {
 	browser := browsertest.New(t)
@@ -134,7 +147,6 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("page with a script reloads and keeps scroll", func(t *testing.T) {
-		ts := startServer(t, "127.0.0.1:0")
 		tmpl, err := fs.ReadFile(templates.FS, "section.tmpl")
 		if err != nil {
 			t.Fatal(err)
@@ -142,12 +154,10 @@ func TestBrowser(t *testing.T) {
 		src := project(t)
 		src["templates/section.tmpl"] = &fstest.MapFile{Data: bytes.Replace(tmpl, []byte(`<article class="section-page">`),
 			[]byte(`<article class="section-page"><script>window.ran = (window.ran || 0) + 1</script>`), 1)}
-		ts.Publish(build(t, src))
-		tab := openTab(t, browser, ts.URL+"/sections/next/")
-		waitClients(t, ts.Server, 1)
+		ts, tab := openMarked(t, browser, src, "/sections/next/")
 		// With the browser's own scroll restoration off, only live.js can
 		// bring the page back to where it was.
-		if y := eval[float64](t, tab, `window.marker = 1; history.scrollRestoration = 'manual'; scrollTo(0, 700); scrollY`); y != 700 {
+		if y := eval[float64](t, tab, `history.scrollRestoration = 'manual'; scrollTo(0, 700); scrollY`); y != 700 {
 			t.Fatalf("scrolled to %v, want 700: the page is too short", y)
 		}
 		ts.Publish(build(t, edit(t, src, "content/sections/02-next.md", "A vote is due.", "A vote is due on Friday.")))
@@ -159,24 +169,16 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("new head reloads", func(t *testing.T) {
-		ts := startServer(t, "127.0.0.1:0")
 		src := project(t)
-		ts.Publish(build(t, src))
-		tab := openTab(t, browser, ts.URL+"/sections/next/")
-		waitClients(t, ts.Server, 1)
-		eval[int](t, tab, `window.marker = 1`)
+		ts, tab := openMarked(t, browser, src, "/sections/next/")
 		// A base URL adds a feed link to every head: only a reload loads it.
 		ts.Publish(build(t, edit(t, src, "content/_index.md", "title: The harbour deal, explained", "title: The harbour deal, explained\nbase_url: https://example.org/")))
 		waitFor(t, tab, "the page to reload", `!window.marker && document.querySelector('link[rel=alternate]')`)
 	})
 
 	t.Run("stylesheet swapped without reload", func(t *testing.T) {
-		ts := startServer(t, "127.0.0.1:0")
 		src := project(t)
-		ts.Publish(build(t, src))
-		tab := openTab(t, browser, ts.URL+"/documents/draft-b/changes/")
-		waitClients(t, ts.Server, 1)
-		eval[int](t, tab, `window.marker = 1`)
+		ts, tab := openMarked(t, browser, src, "/documents/draft-b/changes/")
 		if c := eval[string](t, tab, `getComputedStyle(document.body).color`); c != "rgb(1, 2, 3)" {
 			t.Fatalf("body color %q before the edit, want rgb(1, 2, 3)", c)
 		}
@@ -302,12 +304,8 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("reconnect after restart", func(t *testing.T) {
-		ts := startServer(t, "127.0.0.1:0")
 		src := project(t)
-		ts.Publish(build(t, src))
-		tab := openTab(t, browser, ts.URL+"/sections/first-draft/")
-		waitClients(t, ts.Server, 1)
-		eval[int](t, tab, `window.marker = 1`)
+		ts, tab := openMarked(t, browser, src, "/sections/first-draft/")
 		ts.stop()
 
 		// The same address again, as after restarting explainer serve.
