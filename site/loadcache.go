@@ -104,7 +104,9 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
 		sections: sub.p.Sections, docs: sub.p.Documents,
 	}
-	if l.keys {
+	if rec, ok := l.src.(*recordFS); ok && l.keys {
+		r.sum = rec.sumOf(path) // hashed as it was read
+	} else if l.keys {
 		r.sum = fileSum(l.seed, data)
 	}
 	return r

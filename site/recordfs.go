@@ -9,16 +9,19 @@ import (
 
 // recordFS is the project's file system, remembering a hash of every file
 // a build reads so that the build can key its pages on the files'
-// contents. It keeps the hashes, not the files.
+// contents. It keeps the hashes, not the files. Without hash, as for a
+// build that keys nothing for a rebuild, it records only which files it
+// read (their hash is 1).
 type recordFS struct {
 	fsys fs.FS
 	seed maphash.Seed
+	hash bool
 	mu   sync.Mutex
 	sum  map[string]uint64
 }
 
-func newRecordFS(fsys fs.FS, seed maphash.Seed) *recordFS {
-	return &recordFS{fsys: fsys, seed: seed, sum: map[string]uint64{}}
+func newRecordFS(fsys fs.FS, seed maphash.Seed, hash bool) *recordFS {
+	return &recordFS{fsys: fsys, seed: seed, hash: hash, sum: map[string]uint64{}}
 }
 
 // Open implements fs.FS.
@@ -31,9 +34,20 @@ func (r *recordFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadD
 func (r *recordFS) ReadFile(name string) ([]byte, error) {
 	data, err := fs.ReadFile(r.fsys, name)
 	if err == nil {
-		r.remember(name, fileSum(r.seed, data))
+		sum := uint64(1)
+		if r.hash {
+			sum = fileSum(r.seed, data)
+		}
+		r.remember(name, sum)
 	}
 	return data, err
+}
+
+// sumOf returns the hash remembered for the file at name.
+func (r *recordFS) sumOf(name string) uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.sum[name]
 }
 
 // fileSum is the hash of a file's content that page keys use: never 0,

@@ -233,7 +233,7 @@ func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 
 func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
-	rec := newRecordFS(src, bd.seed)
+	rec := newRecordFS(src, bd.seed, !bd.oneShot)
 	p, errs, loads := loadCached(rec, opts, bd.seed, bd.loads, unchanged, !bd.oneShot)
 	bd.loads = loads
 	if err := ctx.Err(); err != nil {
