@@ -264,6 +264,12 @@ func (b *builder) jobs() []pageJob {
 			b.paths = append(b.paths, data.Path)
 		}
 	}
+	// addStable is add for a page that a rebuild may keep on the
+	// conditions st gives (see Builder.unaffected), besides its files.
+	addStable := func(st stability, out, tmpl string, data *pageData, fill func(d *deps)) {
+		add(out, tmpl, data, fill)
+		jobs[len(jobs)-1].stable = &st
+	}
 
 	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: p.Explainer.Description}, func(d *deps) {
 		d.add(p.Explainer.Pos.File)
@@ -289,7 +295,8 @@ func (b *builder) jobs() []pageJob {
 		if i+1 < len(p.Sections) {
 			data.Next = p.Sections[i+1]
 		}
-		add("sections/"+s.Slug+"/index.html", "section.tmpl", data, func(d *deps) {
+		// A section page also shows its neighbours.
+		addStable(stability{backlinks: s, order: true}, "sections/"+s.Slug+"/index.html", "section.tmpl", data, func(d *deps) {
 			d.add(s.Pos.File)
 			d.markdown(s.Body, s.Summary)
 			d.backlinks(s)
@@ -311,7 +318,9 @@ func (b *builder) jobs() []pageJob {
 
 	for _, doc := range p.Documents {
 		prev := b.ix.docs[doc.Follows.ID]
-		add("documents/"+doc.ID+"/index.html", "document.tmpl",
+		// What the pages of documents, changes, clauses and actors show
+		// comes from documents, but for their frame and backlinks.
+		addStable(stability{backlinks: doc, docs: true}, "documents/"+doc.ID+"/index.html", "document.tmpl",
 			&pageData{Path: documentURL(doc), Title: doc.Title, Kind: "document", Document: doc, Description: plainText(doc.Summary)},
 			func(d *deps) {
 				d.add(doc.Pos.File)
@@ -332,7 +341,7 @@ func (b *builder) jobs() []pageJob {
 			})
 
 		if prev != nil {
-			add("documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
+			addStable(stability{docs: true}, "documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
 				&pageData{Path: changesURL(doc), Title: "What changed in " + doc.Title, Kind: "changes", Document: doc},
 				func(d *deps) {
 					d.add(doc.Pos.File, prev.Pos.File)
@@ -351,7 +360,7 @@ func (b *builder) jobs() []pageJob {
 		}
 
 		for _, c := range doc.Clauses {
-			add("documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",
+			addStable(stability{backlinks: c, docs: true}, "documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",
 				&pageData{Path: clauseURL(c), Title: clauseLabel(c) + " · " + doc.Short, Kind: "clause", Document: doc, Clause: c, Description: plainText(c.Text)},
 				func(d *deps) {
 					d.clause(c)
@@ -378,7 +387,8 @@ func (b *builder) jobs() []pageJob {
 		}
 	})
 	for _, t := range p.Topics {
-		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: topicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: plainText(t.Description)}, func(d *deps) {
+		// A topic page also lists the sections on the topic.
+		addStable(stability{backlinks: t, docs: true, topic: t.ID}, "topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: topicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: plainText(t.Description)}, func(d *deps) {
 			d.markdown(t.Description)
 			d.backlinks(t)
 			// The chart and the table show the clauses on the topic and,
@@ -417,7 +427,7 @@ func (b *builder) jobs() []pageJob {
 		}
 	})
 	for _, a := range p.Actors {
-		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: actorURL(a), Title: a.Name, Kind: "actor", Actor: a, Description: plainText(a.Description)}, func(d *deps) {
+		addStable(stability{backlinks: a, docs: true}, "actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: actorURL(a), Title: a.Name, Kind: "actor", Actor: a, Description: plainText(a.Description)}, func(d *deps) {
 			d.markdown(a.Description)
 			d.backlinks(a)
 			for _, doc := range b.documentsBy(a) {

@@ -72,6 +72,18 @@ type pageJob struct {
 	fill func(d *deps) // adds what the page depends on
 	deps []string      // the input files it depends on, once filled
 	key  uint64        // the key of its inputs, once filled
+	// stable, if set, says what else the page shows, which a rebuild
+	// checks to keep the page's key (see Builder.unaffected).
+	stable *stability
+}
+
+// stability is what a page shows besides its files, that an edit of
+// another file may change.
+type stability struct {
+	backlinks any    // whose referrers it lists, if any
+	order     bool   // the order of the sections: its neighbours
+	docs      bool   // documents as a whole: histories, topic tables, positions
+	topic     string // the id of the topic whose sections it lists
 }
 
 // builder holds the state of one build.

@@ -71,20 +71,19 @@ type pageEntry struct {
 }
 
 // unaffected returns, for the build b that follows the Builder's last
-// good build, a function telling which pages keep their key, which can then be taken without working it out again: a
-// rebuild after one edit would otherwise spend most of its time on the
-// keys of thousands of pages that do not change. It returns nil when it
-// cannot tell for any page.
+// good build, a function telling which pages keep their key, which can
+// then be taken without working it out again: a rebuild after one edit
+// would otherwise spend most of its time on the keys of thousands of
+// pages that do not change. It returns nil when it cannot tell for any
+// page.
 //
-// A section, clause, document, changes, actor or topic page keeps its key
-// when no file it depends on changed and what it shows from elsewhere did
-// not change either: which pages refer to it; for a section page which
-// sections come before and after it; for the others what any change to a
-// document may change (a clause's history, what is on a topic), and for
-// a topic page which sections are on it. Any file added or removed, and
-// any template of the project's own, makes every key be worked out again.
-// order and topicSlugs are the build's sectionOrder and topicSections,
-// which the Builder keeps for the next build.
+// A page keeps its key when jobs marked it stable, no file it depends on
+// changed, and what its stability names did not change either: which
+// pages refer to it, the order of the sections, any document, the
+// sections on a topic. Any file added or removed, and any template of the
+// project's own, makes every key be worked out again. order and
+// topicSlugs are the build's sectionOrder and topicSections, which the
+// Builder keeps for the next build.
 func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
 		b.hasCustom() {
@@ -104,31 +103,17 @@ func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]
 	}
 	sameOrder := slices.Equal(bd.order, order)
 	return func(j *pageJob) (uint64, []string, bool) {
-		var target any
-		switch {
-		case j.tmpl == "section.tmpl" && sameOrder:
-			target = j.data.Section
-		// What the pages of documents, clauses, changes and actors show
-		// comes from documents, but for their frame and backlinks.
-		case j.tmpl == "clause.tmpl" && !docs:
-			target = j.data.Clause
-		case j.tmpl == "document.tmpl" && !docs:
-			target = j.data.Document
-		case j.tmpl == "changes.tmpl" && !docs:
-		case j.tmpl == "actor.tmpl" && !docs:
-			target = j.data.Actor
-		// A topic page also lists the sections on the topic.
-		case j.tmpl == "topic.tmpl" && !docs && bd.topics[j.data.Topic.ID] == topicSlugs[j.data.Topic.ID]:
-			target = j.data.Topic
-		default:
+		st := j.stable
+		if st == nil || st.order && !sameOrder || st.docs && docs ||
+			st.topic != "" && bd.topics[st.topic] != topicSlugs[st.topic] {
 			return 0, nil, false
 		}
 		old, ok := bd.pages[j.out]
 		if !ok {
 			return 0, nil, false
 		}
-		if target != nil {
-			key, _, _ := targetOf(target)
+		if st.backlinks != nil {
+			key, _, _ := targetOf(st.backlinks)
 			if a, b := bd.backlinks[key], b.ms.backlinkKeys[key]; a.digest != b.digest || !slices.Equal(a.files, b.files) {
 				return 0, nil, false
 			}
