@@ -54,7 +54,7 @@ type Builder struct {
 	sums      map[string]uint64
 	backlinks map[refID]backlinkKey
 	order     []string
-	topics    map[string]string // see topicSections
+	topics    map[string]string // see topicSlugs
 	check     bool              // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
@@ -82,9 +82,9 @@ type pageEntry struct {
 // pages refer to it, the order of the sections, any document, the
 // sections on a topic. Any file added or removed, and any template of the
 // project's own, makes every key be worked out again. order and
-// topicSlugs are the build's sectionOrder and topicSections, which the
+// slugs are the build's sectionOrder and topicSlugs, which the
 // Builder keeps for the next build.
-func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
+func (bd *Builder) unaffected(b *builder, order []string, slugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
 		b.hasCustom() {
 		return nil
@@ -105,7 +105,7 @@ func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]
 	return func(j *pageJob) (uint64, []string, bool) {
 		st := j.stable
 		if st == nil || st.order && !sameOrder || st.docs && docs ||
-			st.topic != "" && bd.topics[st.topic] != topicSlugs[st.topic] {
+			st.topic != "" && bd.topics[st.topic] != slugs[st.topic] {
 			return 0, nil, false
 		}
 		old, ok := bd.pages[j.out]
@@ -127,8 +127,9 @@ func (bd *Builder) unaffected(b *builder, order []string, topicSlugs map[string]
 	}
 }
 
-// topicSections lists, for each topic, the sections on it by slug.
-func topicSections(b *builder) map[string]string {
+// topicSlugs lists, for each topic, the slugs of the sections on it (see
+// builder.topicSections), joined.
+func topicSlugs(b *builder) map[string]string {
 	out := make(map[string]string, len(b.onTopic))
 	for id, on := range b.onTopic {
 		var slugs strings.Builder
@@ -338,8 +339,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return true
 	}
-	order, topicSlugs := sectionOrder(p), topicSections(b)
-	b.unaffected = bd.unaffected(b, order, topicSlugs)
+	order, slugs := sectionOrder(p), topicSlugs(b)
+	b.unaffected = bd.unaffected(b, order, slugs)
 	// The JSON export, the feed and the sitemap are made while pages
 	// render: they need none of them.
 	extras := make(chan map[string]extra, 1)
@@ -410,7 +411,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out, err := finish(out, errs, opts)
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
-		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, topicSlugs
+		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, slugs
 	}
 	return out, err
 }
