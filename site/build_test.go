@@ -342,3 +342,73 @@ func TestBuildTo(t *testing.T) {
 		t.Errorf("%d writes after the first failed, want the build stopped", n-1)
 	}
 }
+
+// TestCompiledTemplates holds the pages that tmplexec renders to the
+// ones html/template renders, byte for byte: for the default explainer
+// under several options, for every txtar case that builds (some with
+// templates of their own), and for the corpus named by EXPLAINER_CORPUS,
+// if any. With the default theme, html/template must run nothing.
+func TestCompiledTemplates(t *testing.T) {
+	type project struct {
+		name   string
+		src    fs.FS
+		opts   site.Options
+		themed bool // only the default theme: tmplexec runs every page
+	}
+	projects := []project{
+		{"default", os.DirFS(".."), site.Options{}, true},
+		{"default-base-url", os.DirFS(".."), site.Options{BaseURL: "https://example.org/x/", LiveReload: "/_live.js"}, true},
+	}
+	if dir := os.Getenv("EXPLAINER_CORPUS"); dir != "" {
+		projects = append(projects, project{"corpus", os.DirFS(dir), site.Options{}, true})
+	}
+	files, _ := filepath.Glob("testdata/build/*.txtar")
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := fstest.MapFS{}
+		themed := true
+		for _, f := range ar.Files {
+			if strings.HasPrefix(f.Name, "content/") || strings.HasPrefix(f.Name, "templates/") || strings.HasPrefix(f.Name, "static/") {
+				src[f.Name] = &fstest.MapFile{Data: f.Data}
+			}
+			themed = themed && !strings.HasPrefix(f.Name, "templates/")
+		}
+		projects = append(projects, project{strings.TrimSuffix(filepath.Base(file), ".txtar"), src, site.Options{}, themed})
+	}
+	built := 0
+	for _, p := range projects {
+		t.Run(p.name, func(t *testing.T) {
+			fast, err := site.Build(context.Background(), p.src, p.opts)
+			standard, stdErr := site.Build(context.Background(), p.src, site.StandardTemplates(p.opts))
+			if (err == nil) != (stdErr == nil) || err != nil && err.Error() != stdErr.Error() {
+				t.Fatalf("Build = %v; with html/template alone: %v", err, stdErr)
+			}
+			if err != nil {
+				return
+			}
+			built++
+			if diff := cmp.Diff(standard.Names(), fast.Names()); diff != "" {
+				t.Fatalf("files differ (-html/template +tmplexec):\n%s", diff)
+			}
+			for _, name := range fast.Names() {
+				want, _ := standard.File(name)
+				got, _ := fast.File(name)
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s differs (-html/template +tmplexec):\n%s", name, cmp.Diff(string(want), string(got)))
+				}
+			}
+			if n := site.StandardRuns(fast); p.themed && n > 0 {
+				t.Errorf("html/template executed %d templates of the default theme; tmplexec should run them all", n)
+			}
+			if n := site.StandardRuns(standard); n < standard.Pages {
+				t.Errorf("html/template alone executed %d templates for %d pages", n, standard.Pages)
+			}
+		})
+	}
+	if built < 5 {
+		t.Errorf("only %d projects built", built)
+	}
+}

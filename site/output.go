@@ -21,6 +21,8 @@ type Output struct {
 	Warnings ErrorList           // problems that did not fail the build
 	Pages    int                 // the number of HTML pages
 	Deps     *Graph              // which input files each output file depends on
+
+	standardRuns int // templates html/template executed (see export_test.go)
 }
 
 // content is one output file, whole or in parts. A file in parts, such as

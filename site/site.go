@@ -21,6 +21,8 @@ type Options struct {
 	// LiveReload, when not empty, is the URL path of the dev server's reload
 	// script; every page then loads it. build leaves it empty.
 	LiveReload string
+
+	standardTemplates bool // execute with html/template alone (see export_test.go)
 }
 
 // Build reads the project in src (a directory holding content/ and
@@ -284,6 +286,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		if b.hasCustom() {
 			b.everything = hashAll(bd.seed, b.sums)
 		}
+		b.fast = tmpl.compile(opts.standardTemplates)
 		b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
 			old, ok := bd.blocks[s.Pos.File]
 			return old, ok
@@ -405,6 +408,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	out := newOutput(files)
 	out.Pages += int(written.Load())
+	out.standardRuns = int(b.standardRuns.Load())
 	if write == nil {
 		out.Deps = graph
 	}

@@ -1,0 +1,215 @@
+package tmplexec
+
+import "reflect"
+
+// builtin is one of text/template's predefined functions. Where
+// text/template would fail, it gives up instead.
+type builtin func(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error)
+
+// builtins are the predefined functions this package runs itself.
+// Compile refuses a template that calls any other.
+var builtins = map[string]builtin{
+	"and": andOr(false),
+	"or":  andOr(true),
+	"not": not,
+	"len": length,
+	"eq":  compare(true, equal),
+	"ne":  compare(false, func(a, b reflect.Value) (bool, bool) { t, ok := equal(a, b); return !t, ok }),
+	"lt":  compare(false, less),
+	"le":  compare(false, lessOrEqual),
+	"gt":  compare(false, func(a, b reflect.Value) (bool, bool) { t, ok := lessOrEqual(a, b); return !t, ok }),
+	"ge":  compare(false, func(a, b reflect.Value) (bool, bool) { t, ok := less(a, b); return !t, ok }),
+}
+
+// values evaluates the arguments of a builtin as they are, and the final
+// value after them.
+func values(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) ([]reflect.Value, error) {
+	vals := make([]reflect.Value, 0, len(args)+1)
+	for _, a := range args {
+		v, err := a(s, dot, nil)
+		if err != nil {
+			return nil, err
+		}
+		vals = append(vals, v)
+	}
+	if hasFinal {
+		vals = append(vals, final)
+	}
+	return vals, nil
+}
+
+func truth(v reflect.Value) bool {
+	t, _ := isTrue(indirectInterface(v))
+	return t
+}
+
+// andOr returns and, or with or set: the first argument that decides,
+// evaluating no further, or else the last.
+func andOr(or bool) builtin {
+	return func(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
+		if len(args)+btoi(hasFinal) < 1 {
+			return reflect.Value{}, gaveUp()
+		}
+		var v reflect.Value
+		for _, a := range args {
+			var err error
+			if v, err = a(s, dot, nil); err != nil {
+				return v, err
+			}
+			if truth(v) == or {
+				return v, nil
+			}
+		}
+		if hasFinal {
+			v = final
+		}
+		return v, nil
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func not(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
+	vals, err := values(s, dot, args, final, hasFinal)
+	if err != nil || len(vals) != 1 {
+		return reflect.Value{}, gaveUp()
+	}
+	return reflect.ValueOf(!truth(vals[0])), nil
+}
+
+func length(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
+	vals, err := values(s, dot, args, final, hasFinal)
+	if err != nil || len(vals) != 1 {
+		return reflect.Value{}, gaveUp()
+	}
+	v, isNil := indirect(vals[0])
+	if isNil {
+		return reflect.Value{}, gaveUp()
+	}
+	switch v.Kind() {
+	case reflect.Array, reflect.Chan, reflect.Map, reflect.Slice, reflect.String:
+		return reflect.ValueOf(v.Len()), nil
+	}
+	return reflect.Value{}, gaveUp()
+}
+
+// compare makes eq, ne, lt, le, gt or ge from op, which reports false
+// in its second result where text/template would fail. With variadic,
+// as for eq, it compares its first argument with each of the others;
+// otherwise it takes two.
+func compare(variadic bool, op func(a, b reflect.Value) (bool, bool)) builtin {
+	return func(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
+		vals, err := values(s, dot, args, final, hasFinal)
+		if err != nil || len(vals) < 2 || !variadic && len(vals) != 2 {
+			return reflect.Value{}, gaveUp()
+		}
+		a := indirectInterface(vals[0])
+		for _, b := range vals[1:] {
+			t, ok := op(a, indirectInterface(b))
+			if !ok {
+				return reflect.Value{}, gaveUp()
+			}
+			if t {
+				return reflect.ValueOf(true), nil
+			}
+		}
+		return reflect.ValueOf(false), nil
+	}
+}
+
+type kind int
+
+const (
+	invalidKind kind = iota
+	boolKind
+	intKind
+	uintKind
+	floatKind
+	stringKind
+)
+
+func basicKind(v reflect.Value) kind {
+	switch v.Kind() {
+	case reflect.Bool:
+		return boolKind
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return intKind
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return uintKind
+	case reflect.Float32, reflect.Float64:
+		return floatKind
+	case reflect.String:
+		return stringKind
+	}
+	return invalidKind
+}
+
+// equal is text/template's eq for two values of basic kinds.
+func equal(a, b reflect.Value) (truth, ok bool) {
+	ka, kb := basicKind(a), basicKind(b)
+	if ka == invalidKind || kb == invalidKind {
+		return false, false
+	}
+	if ka != kb {
+		switch {
+		case ka == intKind && kb == uintKind:
+			return a.Int() >= 0 && uint64(a.Int()) == b.Uint(), true
+		case ka == uintKind && kb == intKind:
+			return b.Int() >= 0 && a.Uint() == uint64(b.Int()), true
+		}
+		return false, false
+	}
+	switch ka {
+	case boolKind:
+		return a.Bool() == b.Bool(), true
+	case floatKind:
+		return a.Float() == b.Float(), true
+	case intKind:
+		return a.Int() == b.Int(), true
+	case stringKind:
+		return a.String() == b.String(), true
+	case uintKind:
+		return a.Uint() == b.Uint(), true
+	}
+	return false, false
+}
+
+// less is text/template's lt.
+func less(a, b reflect.Value) (truth, ok bool) {
+	ka, kb := basicKind(a), basicKind(b)
+	if ka == invalidKind || kb == invalidKind {
+		return false, false
+	}
+	if ka != kb {
+		switch {
+		case ka == intKind && kb == uintKind:
+			return a.Int() < 0 || uint64(a.Int()) < b.Uint(), true
+		case ka == uintKind && kb == intKind:
+			return b.Int() >= 0 && a.Uint() < uint64(b.Int()), true
+		}
+		return false, false
+	}
+	switch ka {
+	case floatKind:
+		return a.Float() < b.Float(), true
+	case intKind:
+		return a.Int() < b.Int(), true
+	case stringKind:
+		return a.String() < b.String(), true
+	case uintKind:
+		return a.Uint() < b.Uint(), true
+	}
+	return false, false
+}
+
+func lessOrEqual(a, b reflect.Value) (truth, ok bool) {
+	if t, ok := less(a, b); t || !ok {
+		return t, ok
+	}
+	return equal(a, b)
+}

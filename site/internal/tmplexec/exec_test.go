@@ -1,0 +1,221 @@
+package tmplexec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"html/template"
+	"strings"
+	"testing"
+)
+
+type item struct {
+	Name  string
+	Count int
+	Tags  []string
+	Next  *item
+	Any   any
+	Kind  kindName
+	Ratio float64
+	Safe  template.HTML
+	URL   string
+	Flag  bool
+	Small uint8
+	Num   *float64
+	hid   string
+}
+
+type kindName string
+
+func (i *item) Upper() string               { return strings.ToUpper(i.Name) }
+func (i *item) Greet(who string) string     { return "hello " + who + " from " + i.Name }
+func (i *item) Fails() (string, error)      { return "", errors.New("no") }
+func (i item) Twice() int                   { return i.Count * 2 }
+func (i *item) Pair(a int, b string) string { return fmt.Sprint(a, b) }
+
+type page struct {
+	Title string
+	Items []*item
+	Vals  []item
+	Top   *item
+	Nil   *item
+	Map   map[string]int
+	N     int
+}
+
+var testFuncs = template.FuncMap{
+	"shout":  strings.ToUpper,
+	"join":   func(sep string, xs ...string) string { return strings.Join(xs, sep) },
+	"first":  func(xs []*item) *item { return xs[0] },
+	"second": func(xs []*item) *item { return xs[1] },
+	"html2":  func(s string) template.HTML { return template.HTML("<b>" + s + "</b>") },
+	"pct":    func(f float64) int { return int(f*100 + 0.5) },
+	"oops":   func() (string, error) { return "", errors.New("oops") },
+	"panics": func() string { panic("boom") },
+	"itemOf": func(p *page) item { return *p.Top },
+	"num":    func(f float64) string { return fmt.Sprint(f * 2) },
+	"ptr":    func(i *item) string { return i.Name },
+}
+
+func testPage() *page {
+	f := 1.25
+	a := &item{Num: &f, Name: "a&b <c>", Count: 2, Tags: []string{"x", "y+z"}, Kind: "k'1", Ratio: 0.66, Safe: "<i>ok</i>", URL: "https://e.com/a b?q=1&r=é", Flag: true, Small: 3}
+	b := &item{Name: "second", Count: 0, Next: a, Any: 42, URL: "javascript:alert(1)"}
+	c := &item{Name: "third", Any: "str\"", URL: "/x/%41%zz", Tags: []string{}}
+	return &page{
+		Title: "T\x00itle \"q\" + 'a'",
+		Items: []*item{a, b, c},
+		Vals:  []item{*a, *b},
+		Top:   a,
+		Map:   map[string]int{"one": 1},
+		N:     3,
+	}
+}
+
+func TestExecuteMatchesHTMLTemplate(t *testing.T) {
+	tests := []struct {
+		name, text string
+		gaveUp     bool // the page needs html/template
+	}{
+		{"text", `plain <b>text</b>`, false},
+		{"field", `<p>{{.Title}}</p>`, false},
+		{"chain", `<p>{{.Top.Name}} {{.Top.Next}}</p>`, false},
+		{"method", `<p>{{.Top.Upper}} {{.Top.Twice}}</p>`, false},
+		{"value method", `{{range .Vals}}{{.Twice}} {{.Upper}}|{{end}}`, false},
+		{"method args", `{{.Top.Greet "you"}} {{.Top.Pair 3 "x"}}`, false},
+		{"method final", `{{"me" | .Top.Greet}}`, false},
+		{"attr", `<a title="{{.Title}}" data-k="{{.Top.Kind}}">x</a>`, false},
+		{"url start", `<a href="{{.Top.URL}}">x</a>{{range .Items}}<a href="{{.URL}}">y</a>{{end}}`, false},
+		{"url path", `<a href="/items/{{.Top.Name}}/">x</a>`, false},
+		{"url query", `<a href="/s?q={{.Top.Name}}&t={{.Top.URL}}">x</a>`, false},
+		{"css", `<li style="--depth: {{.N}}">x</li><li style="--d: {{.Top.Name}}">y</li>`, false},
+		{"rcdata", `<title>{{.Title}} {{.Top.Safe}}</title>`, false},
+		{"safe html", `<div>{{.Top.Safe}}{{html2 .Top.Name}}</div>`, false},
+		{"safe in attr", `<a title="{{.Top.Safe}}">x</a>`, true},
+		{"if else", `{{if .Top.Flag}}yes{{else}}no{{end}}{{if .Nil}}a{{else if .N}}b{{else}}c{{end}}`, false},
+		{"with", `{{with .Top}}{{.Name}}{{end}}{{with .Nil}}x{{else}}none{{end}}{{with .Top.Tags}}{{len .}}{{end}}`, false},
+		{"else with", `{{with .Nil}}a{{else with .Top}}{{.Count}}{{end}}`, false},
+		{"range", `{{range $i, $x := .Items}}{{$i}}={{$x.Name}};{{else}}empty{{end}}`, false},
+		{"range nil pointer", `{{range .Nil}}{{end}}`, true},
+		{"range one var", `{{range $x := .Top.Tags}}[{{$x}}]{{end}}`, false},
+		{"range empty", `{{range .Items}}{{range .Tags}}<{{.}}>{{else}}none{{end}}{{end}}`, false},
+		{"break continue", `{{range .Items}}{{if not .Count}}{{continue}}{{end}}{{.Name}}{{if .Flag}}{{break}}{{end}}{{end}}`, false},
+		{"variables", `{{$t := .Title}}{{$n := 0}}{{range .Items}}{{$n = .Count}}{{$t}}{{end}}{{$n}}{{$.N}}`, false},
+		{"scopes", `{{$x := 1}}{{if true}}{{$x := 2}}{{$x}}{{end}}{{$x}}`, false},
+		{"template", `{{define "t"}}<i>{{.Name}}</i>{{end}}{{range .Items}}{{template "t" .}}{{end}}{{template "u"}}{{define "u"}}u{{.}}{{end}}`, false},
+		{"recursion", `{{define "r"}}{{.Name}}{{with .Next}}>{{template "r" .}}{{end}}{{end}}{{template "r" (second .Items)}}`, false},
+		{"funcs", `{{shout .Top.Name}} {{join ", " "a" "b" .Top.Name}} {{(first .Items).Name}} {{pct .Top.Ratio}}`, false},
+		{"func pipe", `{{.Top.Name | shout}} {{.Title | printf "%q"}}`, true},
+		{"func value", `{{with itemOf .}}{{.Twice}}{{.Name}}{{end}}`, false},
+		{"value without pointer method", `{{with itemOf .}}{{.Upper}}{{end}}`, true},
+		{"and or", `{{and .Top.Flag .N}} {{or .Nil .Top.Count}} {{and .Top .Nil}} {{or 0 ""}} {{if and .Top (not .Nil)}}ok{{end}}`, false},
+		{"compare", `{{eq .N 3}} {{eq .Top.Kind "x" "k'1"}} {{ne .N 2}} {{lt .N 4}} {{le 3 .N}} {{gt .Top.Ratio 0.5}} {{ge .Top.Small 3}} {{eq .Top.Small .N}}`, false},
+		{"compare bad", `{{eq .Top .Top}}`, true},
+		{"literals", `{{1}} {{1.5}} {{true}} {{"s<"}} {{0x10}} {{'a'}}`, false},
+		{"print values", `{{.Top.Any}} {{(second .Items).Any}} {{.Top.Ratio}} {{.Top.Tags}} {{.Nil}} {{.Top.Flag}}`, false},
+		{"any field", `{{range .Items}}{{.Any}};{{end}}`, false},
+		{"map", `{{.Map.one}}`, true},
+		{"nil pointer", `{{.Nil.Name}}`, true},
+		{"func error", `{{oops}}`, true},
+		{"func panic", `{{panics}}`, true},
+		{"method error", `{{.Top.Fails}}`, true},
+		{"comment", `a{{/* c */}}b{{- /* d */ -}} c`, false},
+		{"pointer to value", `{{with .Top.Num}}{{num .}}{{end}}{{num .Top.Num}}`, false},
+		{"nil pointer to value", `{{range .Items}}{{num .Num}}{{end}}`, true},
+		{"value to pointer", `{{range .Vals}}{{ptr .}}{{end}}`, false},
+		{"unexported", `{{.Top.hid}}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			set := template.Must(template.New("page").Funcs(testFuncs).Parse(tt.text))
+			prog, err := Compile(set, "page", testFuncs)
+			if errors.Is(err, errors.ErrUnsupported) {
+				if !tt.gaveUp {
+					t.Fatalf("Compile: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Compile: %v", err)
+			}
+			var want bytes.Buffer
+			wantErr := set.Execute(&want, testPage())
+			var got bytes.Buffer
+			err = prog.Execute(&got, testPage())
+			if err != nil {
+				if !errors.Is(err, ErrGaveUp) {
+					t.Fatalf("Execute: %v, want nil or ErrGaveUp", err)
+				}
+				if !tt.gaveUp {
+					t.Fatalf("Execute gave up; html/template gives %q, %v", want.String(), wantErr)
+				}
+				return
+			}
+			if wantErr != nil {
+				t.Fatalf("Execute = %q, nil; html/template fails: %v", got.String(), wantErr)
+			}
+			if got.String() != want.String() {
+				t.Errorf("Execute:\n got %q\nwant %q", got.String(), want.String())
+			}
+			if tt.gaveUp {
+				t.Errorf("Execute did not give up; the case says it should (update the case)")
+			}
+		})
+	}
+}
+
+func TestCompileEscapeError(t *testing.T) {
+	set := template.Must(template.New("page").Parse(`<a href="{{if .}}x{{else}}"{{end}}">`))
+	_, err := Compile(set, "page", nil)
+	var escErr *template.Error
+	if !errors.As(err, &escErr) {
+		t.Fatalf("Compile = %v, want html/template's escaping error", err)
+	}
+}
+
+// FuzzEscapers holds every escaper of this package to html/template's,
+// in each context that uses it, for plain strings and for safe HTML.
+func FuzzEscapers(f *testing.F) {
+	for _, s := range []string{"", "a&b", "<x y='z'>\"+", "\x00", "javascript:alert(1)", "HTTP://x", "/a b/%41%g", "é\xff", "expression(x)", "a--b", "-moz-binding", "1.5em", "#fff"} {
+		f.Add(s)
+	}
+	contexts := []string{
+		`<p>{{.}}</p>`,
+		`<a title="{{.}}">`,
+		`<title>{{.}}</title>`,
+		`<a href="{{.}}">`,
+		`<a href="/p/{{.}}">`,
+		`<a href="/p?q={{.}}">`,
+		`<p style="--x: {{.}}">`,
+		`<!-- {{.}} -->`,
+	}
+	var sets []*template.Template
+	var progs []*Program
+	for _, text := range contexts {
+		set := template.Must(template.New("x").Parse(text))
+		prog, err := Compile(set, "x", nil)
+		if err != nil {
+			f.Fatalf("Compile(%q): %v", text, err)
+		}
+		sets, progs = append(sets, set), append(progs, prog)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i := range sets {
+			for _, data := range []any{s, template.HTML(s), template.URL(s), template.CSS(s), &s} {
+				var want, got bytes.Buffer
+				if err := sets[i].Execute(&want, data); err != nil {
+					t.Fatal(err)
+				}
+				if err := progs[i].Execute(&got, data); err != nil {
+					if errors.Is(err, ErrGaveUp) {
+						continue
+					}
+					t.Fatal(err)
+				}
+				if got.String() != want.String() {
+					t.Errorf("%s with %T %q:\n got %q\nwant %q", contexts[i], data, s, got.String(), want.String())
+				}
+			}
+		}
+	})
+}
