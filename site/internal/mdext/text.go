@@ -1,7 +1,6 @@
 package mdext
 
 import (
-	"bufio"
 	"bytes"
 	"html"
 	"strings"
@@ -20,12 +19,21 @@ import (
 // dashes are Unicode, images give their alt text, raw HTML gives nothing.
 func Text(n ast.Node, src []byte) string {
 	var blocks []string
-	textBlocks(n, src, &blocks)
+	textBlocks(n, src, &blocks, new(textWriter))
 	return strings.Join(blocks, "\n\n")
 }
 
+// textWriter is a bytes.Buffer that goldmark's HTML writer writes to
+// as it is. Given any other writer, it wraps it in a new 4 KiB
+// bufio.Writer, every time.
+type textWriter struct{ bytes.Buffer }
+
+func (w *textWriter) Buffered() int { return w.Len() }
+func (w *textWriter) Flush() error  { return nil }
+
 // textBlocks appends the text of each block under n that has any.
-func textBlocks(n ast.Node, src []byte, blocks *[]string) {
+// w is scratch space.
+func textBlocks(n ast.Node, src []byte, blocks *[]string, w *textWriter) {
 	add := func(s string) {
 		if s = strings.TrimSpace(s); s != "" {
 			*blocks = append(*blocks, s)
@@ -46,7 +54,7 @@ func textBlocks(n ast.Node, src []byte, blocks *[]string) {
 	case east.KindTableRow, east.KindTableHeader:
 		var cells []string
 		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-			if s := strings.TrimSpace(inlineText(c, src)); s != "" {
+			if s := strings.TrimSpace(inlineText(c, src, w)); s != "" {
 				cells = append(cells, s)
 			}
 		}
@@ -54,22 +62,22 @@ func textBlocks(n ast.Node, src []byte, blocks *[]string) {
 		return
 	}
 	if n.Type() == ast.TypeInline {
-		add(inlineText(n, src))
+		add(inlineText(n, src, w))
 		return
 	}
 	if n.Type() == ast.TypeBlock && n.HasChildren() && n.FirstChild().Type() == ast.TypeInline {
-		add(inlineText(n, src))
+		add(inlineText(n, src, w))
 		return
 	}
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
-		textBlocks(c, src, blocks)
+		textBlocks(c, src, blocks, w)
 	}
 }
 
-// inlineText returns the text of the inline content of n.
-func inlineText(n ast.Node, src []byte) string {
-	var b strings.Builder
-	w := bufio.NewWriter(&b)
+// inlineText returns the text of the inline content of n. w is scratch
+// space.
+func inlineText(n ast.Node, src []byte, w *textWriter) string {
+	w.Reset()
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
@@ -104,7 +112,6 @@ func inlineText(n ast.Node, src []byte) string {
 		}
 		return ast.WalkContinue, nil
 	})
-	_ = w.Flush()
 	// The writer produced HTML; the reader sees it decoded.
-	return html.UnescapeString(b.String())
+	return html.UnescapeString(w.String())
 }
