@@ -110,6 +110,54 @@ var escapers = map[string]escaper{
 	},
 }
 
+// fuse returns one escaper that does what the escapers of chain, one
+// after the other, do; nil if chain is empty or this package cannot fuse
+// it. The chains html/template ends attribute values with are fused so
+// that no escaper in the middle makes a string of its own.
+func fuse(chain []string) escaper {
+	switch strings.Join(chain, " | ") {
+	case "":
+		return nil
+	case "_html_template_urlfilter | _html_template_urlnormalizer | _html_template_attrescaper":
+		return func(w *bytes.Buffer, args []reflect.Value) error {
+			s, t := stringify(args)
+			if t != contentURL && !isSafeURL(s) {
+				s = "#" + filterFailsafe
+			}
+			writeURLAttr(w, s, true)
+			return nil
+		}
+	case "_html_template_urlnormalizer | _html_template_attrescaper":
+		return func(w *bytes.Buffer, args []reflect.Value) error {
+			s, _ := stringify(args)
+			writeURLAttr(w, s, true)
+			return nil
+		}
+	case "_html_template_urlescaper | _html_template_attrescaper":
+		return func(w *bytes.Buffer, args []reflect.Value) error {
+			s, t := stringify(args)
+			writeURLAttr(w, s, t == contentURL)
+			return nil
+		}
+	case "_html_template_cssvaluefilter | _html_template_attrescaper":
+		return func(w *bytes.Buffer, args []reflect.Value) error {
+			s, t := stringify(args)
+			if t != contentCSS {
+				if strings.IndexByte(s, '\\') >= 0 {
+					return gaveUp() // CSS escapes are decoded first
+				}
+				s = filterCSSValue(s)
+			}
+			writeHTML(w, s, true)
+			return nil
+		}
+	}
+	if len(chain) == 1 {
+		return escapers[chain[0]]
+	}
+	return nil
+}
+
 // stringify is html/template's: a single value of one of its content
 // types keeps its type; anything else is printed as fmt.Sprint would,
 // with pointers followed to a value, a Stringer or an error, and untyped
@@ -198,12 +246,35 @@ func isSafeURL(s string) bool {
 // percent-encoded. With norm, reserved characters and valid escapes stay
 // as they are too: s is a URL, not a part of one.
 func writeURL(w *bytes.Buffer, s string, norm bool) {
+	processURL(w, s, norm, false)
+}
+
+// writeURLAttr writes s as writeURL does, then escaped for a quoted
+// attribute: of what writeURL leaves, only & and + need it.
+func writeURLAttr(w *bytes.Buffer, s string, norm bool) {
+	processURL(w, s, norm, true)
+}
+
+func processURL(w *bytes.Buffer, s string, norm, attr bool) {
 	const hex = "0123456789abcdef"
 	written := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch c {
-		case '!', '#', '$', '&', '*', '+', ',', '/', ':', ';', '=', '?', '@', '[', ']':
+		case '&', '+':
+			if norm {
+				if attr {
+					w.WriteString(s[written:i])
+					if c == '&' {
+						w.WriteString("&amp;")
+					} else {
+						w.WriteString("&#43;")
+					}
+					written = i + 1
+				}
+				continue
+			}
+		case '!', '#', '$', '*', ',', '/', ':', ';', '=', '?', '@', '[', ']':
 			if norm {
 				continue
 			}

@@ -83,8 +83,10 @@ type (
 
 type state struct {
 	w     *bytes.Buffer
-	vars  []variable
+	vars  []variable // the variables in scope are vars[base:]
+	base  int        // where the executing template's variables start
 	depth int
+	one   [1]reflect.Value // the argument of an escaper, without allocating
 }
 
 type variable struct {
@@ -97,7 +99,7 @@ func (s *state) mark() int                         { return len(s.vars) }
 func (s *state) pop(mark int)                      { s.vars = s.vars[:mark] }
 
 func (s *state) lookup(name string) (reflect.Value, bool) {
-	for i := len(s.vars) - 1; i >= 0; i-- {
+	for i := len(s.vars) - 1; i >= s.base; i-- {
 		if s.vars[i].name == name {
 			return s.vars[i].value, true
 		}
@@ -106,7 +108,7 @@ func (s *state) lookup(name string) (reflect.Value, bool) {
 }
 
 func (s *state) set(name string, v reflect.Value) bool {
-	for i := len(s.vars) - 1; i >= 0; i-- {
+	for i := len(s.vars) - 1; i >= s.base; i-- {
 		if s.vars[i].name == name {
 			s.vars[i].value = v
 			return true
@@ -153,7 +155,7 @@ func (p *Program) Execute(w *bytes.Buffer, data any) (err error) {
 	if !ok {
 		dot = reflect.ValueOf(data)
 	}
-	s := &state{w: w, vars: make([]variable, 1, 8)}
+	s := &state{w: w, vars: make([]variable, 1, 32)}
 	s.vars[0] = variable{"$", dot}
 	if err := p.entry.root(s, dot); err != nil {
 		if !errors.Is(err, ErrGaveUp) { // break or continue outside a range
@@ -265,18 +267,27 @@ func (c *compiler) action(n *parse.ActionNode) nodeFn {
 			return err
 		}
 	}
-	last := p.Cmds[len(p.Cmds)-1]
-	if id, ok := last.Args[0].(*parse.IdentifierNode); ok && len(last.Args) == 1 && len(p.Cmds) > 1 {
-		_, user := c.funcs[id.Ident]
-		if esc, ok := escapers[id.Ident]; ok && !user {
-			rest := c.commands(p.Cmds[:len(p.Cmds)-1])
-			return func(s *state, dot reflect.Value) error {
-				v, err := rest(s, dot)
-				if err != nil {
-					return err
-				}
-				return esc(s.w, []reflect.Value{v})
+	// The escapers that end the pipeline, as html/template added them.
+	var chain []string
+	for i := len(p.Cmds) - 1; i > 0; i-- {
+		id, ok := p.Cmds[i].Args[0].(*parse.IdentifierNode)
+		if !ok || len(p.Cmds[i].Args) > 1 || escapers[id.Ident] == nil {
+			break
+		}
+		if _, user := c.funcs[id.Ident]; user {
+			break
+		}
+		chain = append([]string{id.Ident}, chain...)
+	}
+	if esc := fuse(chain); esc != nil {
+		rest := c.commands(p.Cmds[:len(p.Cmds)-len(chain)])
+		return func(s *state, dot reflect.Value) error {
+			v, err := rest(s, dot)
+			if err != nil {
+				return err
 			}
+			s.one[0] = v
+			return esc(s.w, s.one[:])
 		}
 	}
 	eval := c.pipeline(p)
@@ -472,9 +483,16 @@ func (c *compiler) templateNode(n *parse.TemplateNode) nodeFn {
 		if s.depth >= maxDepth {
 			return gaveUp()
 		}
-		inner := &state{w: s.w, vars: make([]variable, 1, 8), depth: s.depth + 1}
-		inner.vars[0] = variable{"$", v}
-		return t.root(inner, v)
+		// The template sees only its own variables, from $ on.
+		base := s.base
+		s.base = len(s.vars)
+		s.push("$", v)
+		s.depth++
+		err = t.root(s, v)
+		s.depth--
+		s.pop(s.base)
+		s.base = base
+		return err
 	}
 }
 
@@ -720,16 +738,9 @@ func (c *compiler) function(name string, n parse.Node, args []parse.Node) valueF
 	}
 	if esc, ok := escapers[name]; ok {
 		return func(s *state, dot, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-			vals := make([]reflect.Value, 0, len(argFns)+1)
-			for _, a := range argFns {
-				v, err := a(s, dot, nil)
-				if err != nil {
-					return v, err
-				}
-				vals = append(vals, v)
-			}
-			if hasFinal {
-				vals = append(vals, final)
+			vals, err := values(s, dot, argFns, final, hasFinal)
+			if err != nil {
+				return reflect.Value{}, err
 			}
 			var b bytes.Buffer
 			if err := esc(&b, vals); err != nil {
