@@ -255,6 +255,8 @@ func TestBuilderIncremental(t *testing.T) {
 	// one, pages are keyed on every file, which is worth testing but not
 	// for long.
 	lastGood, broken, override := maps.Clone(src), false, 0
+	var last *site.Output // the last good build
+	previews := 0
 	undo := edit{"undo the last edit", func(src fstest.MapFS, _ *rand.Rand) {
 		maps.DeleteFunc(src, func(string, *fstest.MapFile) bool { return true })
 		maps.Copy(src, lastGood)
@@ -283,14 +285,20 @@ func TestBuilderIncremental(t *testing.T) {
 		e.do(src, r)
 		// Half the time, build as the dev server does, telling the Builder
 		// which files changed instead of letting it read them all.
-		var got *site.Output
+		var got, preview *site.Output
 		var gotErr error
 		if step%2 == 0 {
 			got, gotErr = bd.Build(context.Background(), src)
 		} else {
-			got, gotErr = bd.BuildChanged(context.Background(), src, changedFiles(before, src))
+			changed := changedFiles(before, src)
+			preview, _ = bd.Preview(context.Background(), src, changed)
+			got, gotErr = bd.BuildChanged(context.Background(), src, changed)
 		}
 		want, wantErr := site.Build(context.Background(), src, opts)
+		if preview != nil {
+			previews++
+			checkPreview(t, fmt.Sprintf("step %d (%s)", step, e.name), last, preview, want)
+		}
 		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
 			t.Fatalf("step %d (%s): incremental errors\n%v\nwant\n%v", step, e.name, gotErr, wantErr)
 		}
@@ -303,6 +311,7 @@ func TestBuilderIncremental(t *testing.T) {
 			lastGood = maps.Clone(src)
 		}
 		built++
+		last = got
 		if diff := diffNames(want.Names(), got.Names()); diff != "" {
 			t.Fatalf("step %d (%s): file lists differ: %s", step, e.name, diff)
 		}
@@ -316,10 +325,54 @@ func TestBuilderIncremental(t *testing.T) {
 	}
 	// Edits break the project now and then; most steps must still build,
 	// or the test compares little but error lists.
-	t.Logf("%d of %d steps built", built, step)
+	t.Logf("%d of %d steps built, %d previewed", built, step, previews)
+	if previews < 5 {
+		t.Errorf("only %d steps previewed: the section body edits should preview", previews)
+	}
 	if built < step/2 {
 		t.Errorf("only %d of %d steps built: the edits leave the project broken too often", built, step)
 	}
+}
+
+// checkPreview checks what Preview made after an edit: every file it
+// changed from the last build is as a fresh build makes it, and so is the
+// page of the section it was made for, which it did change.
+func checkPreview(t *testing.T, step string, last, preview, want *site.Output) {
+	t.Helper()
+	if last == nil {
+		t.Fatalf("%s: a preview without a good build before it", step)
+	}
+	if diff := diffNames(last.Names(), preview.Names()); diff != "" {
+		t.Fatalf("%s: preview's file list differs from the last build's: %s", step, diff)
+	}
+	changed := 0
+	for _, name := range preview.Names() {
+		a, _ := last.File(name)
+		b, _ := preview.File(name)
+		if bytes.Equal(a, b) {
+			continue
+		}
+		changed++
+		if w, _ := want.File(name); !bytes.Equal(b, w) {
+			t.Fatalf("%s: preview's %s differs from a fresh build's", step, name)
+		}
+	}
+	// The section's page, and the home page, which shows every section.
+	if changed < 2 {
+		t.Fatalf("%s: preview changed %d files, want 2", step, changed)
+	}
+	if a, b := mustFile(t, preview, "index.html"), mustFile(t, want, "index.html"); !bytes.Equal(a, b) {
+		t.Fatalf("%s: preview's home page differs from a fresh build's", step)
+	}
+}
+
+func mustFile(t *testing.T, out *site.Output, name string) []byte {
+	t.Helper()
+	data, ok := out.File(name)
+	if !ok {
+		t.Fatalf("no %s", name)
+	}
+	return data
 }
 
 // changedFiles lists the files that differ between two versions of a

@@ -23,6 +23,9 @@ type Output struct {
 	Deps     *Graph              // which input files each output file depends on
 
 	standardRuns int // templates html/template executed (see export_test.go)
+
+	namesOnce sync.Once
+	names     []string // see sortedNames
 }
 
 // content is one output file, whole or in parts. A file in parts, such as
@@ -88,12 +91,23 @@ func (o *Output) directories() map[string][]string {
 
 // Names returns the paths of every file, sorted.
 func (o *Output) Names() []string {
-	names := make([]string, 0, len(o.files))
-	for n := range o.files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Clone(o.sortedNames())
+}
+
+// sortedNames returns the paths of every file, sorted, listed on first
+// use, or given by the Output that this one changes some files of.
+func (o *Output) sortedNames() []string {
+	o.namesOnce.Do(func() {
+		if o.names != nil {
+			return
+		}
+		o.names = make([]string, 0, len(o.files))
+		for n := range o.files {
+			o.names = append(o.names, n)
+		}
+		slices.Sort(o.names)
+	})
+	return o.names
 }
 
 // File returns the content of the file at name and whether it exists.

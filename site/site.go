@@ -57,6 +57,7 @@ type Builder struct {
 	backlinks map[refID]backlinkKey
 	order     []string
 	topics    map[string]string // see topicSlugs
+	last      *lastBuild        // the last build, if good and kept for Preview
 	check     bool              // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
@@ -221,6 +222,7 @@ func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 
 func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
+	bd.last = nil
 	rec := newRecordFS(src, bd.seed, !bd.oneShot)
 	p, errs, loads := loadCached(rec, opts, bd.seed, bd.loads, unchanged, !bd.oneShot)
 	bd.loads = loads
@@ -416,6 +418,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
 		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, slugs
+		if !bd.oneShot {
+			bd.last = &lastBuild{b: b, out: out, jobs: jobs}
+		}
 	}
 	return out, err
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,13 +77,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer w.Close()
 
 	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath})
-	good := false // whether a build has succeeded
+	var lastGood *site.Output // the last good build
 	// rebuild builds the project again; changed lists the files the
 	// watcher saw change, or is nil to read every file.
 	rebuild := func(changed []string) {
 		start := time.Now()
 		var out *site.Output
 		var err error
+		// The page of an edited section, and the home page, are shown
+		// first, in a few milliseconds; the rebuild then brings the rest.
+		var previewed devserver.Changes
+		var previewTime time.Duration
+		if changed != nil && lastGood != nil {
+			if pv, ok := bd.Preview(ctx, project, changed); ok {
+				previewed = srv.Publish(pv)
+				previewTime = time.Since(start)
+			}
+		}
 		if changed == nil {
 			out, err = bd.Build(ctx, project)
 		} else {
@@ -90,6 +101,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		if err != nil && previewTime > 0 {
+			srv.Publish(lastGood) // what a failed build leaves served
 		}
 		if list, ok := errors.AsType[site.ErrorList](err); ok {
 			printProblems(stderr, list)
@@ -99,7 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			srv.Fail(lines)
 			errs, _ := countProblems(list)
-			if good {
+			if lastGood != nil {
 				fmt.Fprintf(stderr, "build failed: %s; still serving the last good build\n", plural(errs, "error"))
 			} else {
 				fmt.Fprintf(stderr, "build failed: %s; the pages show them until a build succeeds\n", plural(errs, "error"))
@@ -112,13 +126,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return
 		}
 		printWarnings(stderr, out.Warnings, changed)
-		good = true
+		lastGood = out
 		changes := srv.Publish(out)
 		if changed == nil {
 			fmt.Fprintf(stderr, "built %s in %s\n", plural(out.Pages, "page"), roundDuration(time.Since(start)))
 			return
 		}
-		fmt.Fprintf(stderr, "rebuilt in %s after %s: %s changed\n", roundDuration(time.Since(start)), describe(changed), plural(len(changes.Pages), "page"))
+		pages := len(changes.Pages)
+		for _, p := range previewed.Pages {
+			if !slices.Contains(changes.Pages, p) {
+				pages++
+			}
+		}
+		shown := ""
+		if previewTime > 0 {
+			shown = fmt.Sprintf(" (the edited page was shown after %s)", roundDuration(previewTime))
+		}
+		fmt.Fprintf(stderr, "rebuilt in %s after %s: %s changed%s\n", roundDuration(time.Since(start)), describe(changed), plural(pages, "page"), shown)
 	}
 	rebuild(nil)
 

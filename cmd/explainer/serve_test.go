@@ -279,7 +279,7 @@ func (s *served) waitCleanBuild(t *testing.T) {
 }
 
 // rebuiltLine matches serve's summary of a successful rebuild.
-var rebuiltLine = regexp.MustCompile(`^rebuilt in \S+ after (.+): (\d+) pages? changed$`)
+var rebuiltLine = regexp.MustCompile(`^rebuilt in \S+ after (.+): (\d+) pages? changed(?: \(the edited page was shown after \S+\))?$`)
 
 // problemLine is the shape of every problem on stderr.
 var problemLine = regexp.MustCompile(`^[^:\s]+:[0-9]+:[0-9]+: \S.*$`)
@@ -894,6 +894,10 @@ func TestServeIgnoresEditorTempFiles(t *testing.T) {
 	line := s.waitLog(t, mark, rebuiltLine)
 	if got := rebuiltLine.FindStringSubmatch(line)[1]; got != "content/sections/01-first-draft.md" {
 		t.Errorf("rebuild line %q names %q, want only content/sections/01-first-draft.md", line, got)
+	}
+	// An edit of a section's body is shown before the rebuild ends.
+	if !strings.Contains(line, "(the edited page was shown after ") {
+		t.Errorf("rebuild line %q: the edit of a section body was not previewed", line)
 	}
 	s.waitPage(t, "/sections/first-draft/", 200, []string{"The real draft set"})
 }
