@@ -91,6 +91,41 @@ func BenchmarkRebuildCorpusDisk(b *testing.B) {
 	})
 }
 
+// BenchmarkPreviewDisk measures Builder.Preview after the edits of
+// BenchmarkRebuildCorpusDisk: what the dev server does before the rebuild
+// so that the edited page shows at once.
+func BenchmarkPreviewDisk(b *testing.B) {
+	dir := corpus(b)
+	tmp := b.TempDir()
+	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := os.ReadDir(tmp + "/content/sections")
+	if err != nil || len(entries) == 0 {
+		b.Fatal("no sections", err)
+	}
+	name := "content/sections/" + entries[0].Name()
+	orig, err := os.ReadFile(tmp + "/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := os.DirFS(tmp)
+	bd := site.NewBuilder(site.Options{})
+	if _, err := bd.Build(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		if err := os.WriteFile(tmp+"/"+name, fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := bd.Preview(context.Background(), src, []string{name}); !ok {
+			b.Fatal("no preview")
+		}
+	}
+}
+
 // BenchmarkRebuildClauseDisk is BenchmarkRebuildCorpusDisk for an edit of
 // a clause's text in a document file that others follow and revise.
 func BenchmarkRebuildClauseDisk(b *testing.B) {
