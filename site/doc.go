@@ -185,9 +185,8 @@
 // files that depend on it.
 //
 // Preview comes before BuildChanged for the edit editors make most, of
-// one section's body: in a millisecond or two even on a corpus of 20k
-// pages, it makes
-// the section's page and home page block from the new text and the rest
-// of the last build. The dev server shows those at once, and the rest of
-// the rebuild when it ends.
+// one section's body: in a millisecond or two, even on a corpus of 20k
+// pages, it makes the section's page and home page block from the new
+// text and the rest of the last build. The dev server shows those at
+// once, and the rest of the rebuild when it ends.
 package site
