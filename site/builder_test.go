@@ -96,6 +96,9 @@ var edits = []edit{
 	{"retitle a clause", func(src fstest.MapFS, r *rand.Rand) {
 		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`(?m)^    title: .*$`), fmt.Sprintf("    title: Clause title %d", r.IntN(1000)), r)
 	}},
+	{"retitle a clause that the lede and a section show by its label", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`(?m)^    title: Territory.*$`), fmt.Sprintf("    title: Territory %d", r.IntN(1000)), r)
+	}},
 	{"reword a clause", func(src fstest.MapFS, r *rand.Rand) {
 		replaceIn(src, pick(src, "content/documents/", r), regexp.MustCompile(`\bthe\b`), "a", r)
 	}},
@@ -254,6 +257,7 @@ func TestBuilderIncremental(t *testing.T) {
 	// override is undone too, after two more edits: while the project has
 	// one, pages are keyed on every file, which is worth testing but not
 	// for long.
+	orig := maps.Clone(src)
 	lastGood, broken, override := maps.Clone(src), false, 0
 	var last *site.Output // the last good build
 	previews := 0
@@ -282,6 +286,7 @@ func TestBuilderIncremental(t *testing.T) {
 			override = 4 // two more edits, then undo
 		}
 		before := maps.Clone(src)
+		goodBefore := !broken && step > 0
 		e.do(src, r)
 		// Half the time, build as the dev server does, telling the Builder
 		// which files changed instead of letting it read them all.
@@ -293,6 +298,12 @@ func TestBuilderIncremental(t *testing.T) {
 			changed := changedFiles(before, src)
 			preview, _ = bd.Preview(context.Background(), src, changed)
 			got, gotErr = bd.BuildChanged(context.Background(), src, changed)
+			// Every edit of a section body after a good build, without
+			// templates of the project's own, is previewed; no other is.
+			body := e.name == "edit a section body" || e.name == "add a cross-reference to a section"
+			if want := body && goodBefore && !customTemplates(orig, src); want != (preview != nil) {
+				t.Fatalf("step %d (%s): previewed %t, want %t", step, e.name, preview != nil, want)
+			}
 		}
 		want, wantErr := site.Build(context.Background(), src, opts)
 		if preview != nil {
@@ -326,12 +337,23 @@ func TestBuilderIncremental(t *testing.T) {
 	// Edits break the project now and then; most steps must still build,
 	// or the test compares little but error lists.
 	t.Logf("%d of %d steps built, %d previewed", built, step, previews)
-	if previews < 5 {
-		t.Errorf("only %d steps previewed: the section body edits should preview", previews)
+	if previews == 0 {
+		t.Errorf("no step previewed")
 	}
 	if built < step/2 {
 		t.Errorf("only %d of %d steps built: the edits leave the project broken too often", built, step)
 	}
+}
+
+// customTemplates reports whether src has a template that orig, the
+// project as copied, does not have as it is.
+func customTemplates(orig, src fstest.MapFS) bool {
+	for name, f := range src {
+		if o, ok := orig[name]; strings.HasPrefix(name, "templates/") && (!ok || !bytes.Equal(o.Data, f.Data)) {
+			return true
+		}
+	}
+	return false
 }
 
 // checkPreview checks what Preview made after an edit: every file it

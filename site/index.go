@@ -124,11 +124,11 @@ func (ix *index) file(kind, id string) string {
 	switch kind {
 	case "clause":
 		if c := ix.clauses[id]; c != nil {
-			return c.Doc.Pos.File
+			return clauseUnit(c)
 		}
 	case "doc":
 		if d := ix.docs[id]; d != nil {
-			return d.Pos.File
+			return headUnit(d)
 		}
 	case "section":
 		if s := ix.sections[id]; s != nil {

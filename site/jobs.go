@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The data files every page may draw labels from.
@@ -138,7 +140,7 @@ func clauseFill(d *deps, c *Clause) {
 	// What the file says of the clause and of its document: not the whole
 	// file, so that editing one clause leaves pages that show only others
 	// as they are.
-	d.part(c.Doc.Pos.File, "clause", c.Doc.ID, c.ID, strconv.FormatUint(c.sum, 16), strconv.FormatUint(c.Doc.headSum, 16))
+	d.part(clauseUnit(c), "clause", c.Doc.ID, c.ID, strconv.FormatUint(c.sum, 16), strconv.FormatUint(c.Doc.headSum, 16))
 	d.markdown(c.Text)
 	for _, cl := range c.Claims {
 		d.markdown(cl.Text)
@@ -159,7 +161,7 @@ type keyPart struct {
 // document: the outcome, both versions (whose texts make the diff) and
 // the later document, whose file holds any removal.
 func (d *deps) fate(f *fate) {
-	d.part(f.Doc.Pos.File, "fate", f.Outcome, f.Doc.ID, strconv.FormatUint(f.Doc.headSum, 16))
+	d.part(headUnit(f.Doc), "fate", f.Outcome, f.Doc.ID, strconv.FormatUint(f.Doc.headSum, 16))
 	if f.Old != nil {
 		d.clause(f.Old)
 	}
@@ -174,7 +176,35 @@ func (d *deps) fate(f *fate) {
 // doc adds what lists of documents show of one: its date, titles, status
 // and availability.
 func (d *deps) doc(doc *Document) {
-	d.part(doc.Pos.File, "doc", doc.ID, doc.Date, doc.Title, doc.Short, doc.Status, doc.Availability)
+	d.part(headUnit(doc), "doc", doc.ID, doc.Date, doc.Title, doc.Short, doc.Status, doc.Availability)
+}
+
+// A unit is a part of a document file that a page may depend on alone:
+// its head (what it says besides its clauses) or one of its clauses with
+// the head (a clause's label holds its document's short title). A page
+// that shows only some units of a file keeps its key when another unit
+// of the file changes. The dependency graph names the file.
+const unitSep = "\x00"
+
+func headUnit(d *Document) string { return d.Pos.File + unitSep + "head" }
+func clauseUnit(c *Clause) string { return c.Doc.Pos.File + unitSep + "clause " + c.ID }
+
+// unitFile returns the file of a unit, or f itself if it is a file.
+func unitFile(f string) string {
+	file, _, _ := strings.Cut(f, unitSep)
+	return file
+}
+
+// unitSums returns the hash of every unit of every document file.
+func unitSums(p *Project) map[string]uint64 {
+	sums := map[string]uint64{}
+	for _, d := range p.Documents {
+		sums[headUnit(d)] = d.headSum
+		for _, c := range d.Clauses {
+			sums[clauseUnit(c)] = c.sum ^ bits.RotateLeft64(d.headSum, 1)
+		}
+	}
+	return sums
 }
 
 // sectionMeta adds a section's front matter as the JSON export shows it.

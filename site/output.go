@@ -220,7 +220,7 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 // what an edit of the file may change. The Builder keys its cached pages
 // on the same dependencies. The graph is inverted on first use.
 type Graph struct {
-	outputs map[string][]string // output path -> the input files it depends on
+	outputs map[string][]string // output path -> the input files (or units of them) it depends on
 
 	once   sync.Once
 	inputs map[string][]string // input path -> output paths, sorted
@@ -231,6 +231,7 @@ func (g *Graph) invert() {
 	for out, deps := range g.outputs {
 		for _, d := range deps {
 			if d != "" {
+				d = unitFile(d) // a unit of a file is the file here
 				g.inputs[d] = append(g.inputs[d], out)
 			}
 		}

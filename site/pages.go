@@ -25,13 +25,13 @@ func (b *builder) fields() []mdField {
 		add(&s.Summary, s.Slug+"-summary", owner, true)
 	}
 	for _, d := range p.Documents {
-		owner := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
+		owner := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: headUnit(d)}
 		add(&d.Summary, "doc-"+d.ID, owner, true)
 		for i, r := range d.Removes {
-			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File}, true)
+			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: headUnit(d)}, true)
 		}
 		for _, c := range d.Clauses {
-			owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
+			owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}
 			prefix := "clause-" + d.ID + "-" + c.ID
 			add(&c.Text, prefix, owner, true)
 			for _, cl := range c.Claims {

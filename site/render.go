@@ -107,7 +107,9 @@ type builder struct {
 	blocks     map[*Section]block // each section as the home page shows it
 	paths      []string           // every page's URL but the 404 page's, in order (set by jobs)
 
-	onTopic map[string]*onTopic // what is on each topic (set by indexTopics)
+	onTopic   map[string]*onTopic // what is on each topic (set by indexTopics)
+	structure uint64              // see docStructure
+	units     map[string]uint64   // see unitSums
 
 	// unaffected, when set, tells pages whose key need not be made again
 	// (see Builder.unaffected).

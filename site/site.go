@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -57,6 +58,8 @@ type Builder struct {
 	backlinks map[refID]backlinkKey
 	order     []string
 	topics    map[string]string // see topicSlugs
+	structure uint64            // see docStructure
+	units     map[string]uint64 // see unitSums
 	last      *lastBuild        // the last build, if good and kept for Preview
 	check     bool              // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
@@ -104,6 +107,20 @@ func (bd *Builder) unaffected(b *builder, order []string, slugs map[string]strin
 			docs = docs || strings.HasPrefix(name, documentsDir+"/")
 		}
 	}
+	// An edit that leaves the documents' structure as it was, such as a
+	// reworded clause, changes only the pages that show what it changed,
+	// and those depend on its file, or on the units of it that changed.
+	docs = docs && b.structure != bd.structure
+	for u, sum := range b.units {
+		if was, ok := bd.units[u]; changed[unitFile(u)] && (!ok || was != sum) {
+			changed[u] = true
+		}
+	}
+	for u := range bd.units {
+		if _, ok := b.units[u]; !ok {
+			changed[u] = true
+		}
+	}
 	sameOrder := slices.Equal(bd.order, order)
 	return func(j *pageJob) (uint64, []string, bool) {
 		st := j.stable
@@ -128,6 +145,45 @@ func (bd *Builder) unaffected(b *builder, order []string, slugs map[string]strin
 		}
 		return old.key, old.deps, true
 	}
+}
+
+// docStructure hashes what decides which clauses, fates, positions and
+// documents the pages of documents, clauses, topics and actors list, and
+// in what order: which documents follow which, what each clause continues
+// and how, the topics, figures and positions of each clause, the actors
+// and dates of each document. What those pages show of each item is in
+// the item's file, on which they depend; what they list may come from
+// any document file.
+func docStructure(p *Project, seed maphash.Seed) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	str := func(ss ...string) {
+		for _, s := range ss {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+	}
+	refs := func(rs []Ref) {
+		for _, r := range rs {
+			str(r.ID)
+		}
+		h.WriteByte(1)
+	}
+	for _, d := range p.Documents {
+		str("doc", d.ID, d.Follows.ID, d.Date)
+		refs(d.By)
+		for _, r := range d.Removes {
+			str("removes", r.Clause.ID)
+		}
+		for _, c := range d.Clauses {
+			str("clause", c.ID, c.Number, c.From.ID, c.Outcome, strconv.FormatBool(c.Figure != nil))
+			refs(c.Topics)
+			for _, ps := range c.Positions {
+				str("position", ps.Actor.ID, ps.AsOf)
+			}
+		}
+	}
+	return h.Sum64()
 }
 
 // topicSlugs lists, for each topic, the slugs of the sections on it (see
@@ -345,6 +401,10 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return true
 	}
 	order, slugs := sectionOrder(p), topicSlugs(b)
+	b.structure = docStructure(p, bd.seed)
+	if !bd.oneShot {
+		b.units = unitSums(p)
+	}
 	b.unaffected = bd.unaffected(b, order, slugs)
 	// The JSON export, the feed and the sitemap are made while pages
 	// render: they need none of them.
@@ -418,6 +478,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if err == nil && write == nil {
 		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
 		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, slugs
+		bd.structure, bd.units = b.structure, b.units
 		if !bd.oneShot {
 			bd.last = &lastBuild{b: b, out: out, jobs: jobs}
 		}
