@@ -11,9 +11,10 @@ import (
 
 // extra is a generated file that is not an HTML page.
 type extra struct {
-	data []byte
-	deps []string
-	key  uint64 // the key of its inputs, from reuse
+	data   []byte
+	render func() []byte // makes data, when extras was asked to leave it
+	deps   []string
+	key    uint64 // the key of its inputs, from reuse
 }
 
 // extraNames lists the files extras makes.
@@ -26,19 +27,26 @@ func (b *builder) extraNames() []string {
 
 // extras returns data/explainer.json and, when the base URL is known,
 // sitemap.xml and feed.xml. reuse returns the file from an earlier build
-// with the same key of its inputs, if there is one.
-func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool)) map[string]extra {
+// with the same key of its inputs, if there is one. With later set, a
+// file that must be made again is left to its render function.
+func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
 	add := func(name string, fill func(d *deps), render func() []byte) {
 		d := b.newDeps()
 		d.part("", "extra", name)
 		fill(d)
-		data, ok := reuse(name, d.key())
-		if !ok {
-			data = render()
+		e := extra{deps: d.files, key: d.key()}
+		data, ok := reuse(name, e.key)
+		switch {
+		case ok:
+			e.data = data
+		case later:
+			e.render = render
+		default:
+			e.data = render()
 		}
-		out[name] = extra{data: data, deps: d.files, key: d.key()}
+		out[name] = e
 	}
 	add("data/explainer.json", func(d *deps) {
 		d.add(p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)

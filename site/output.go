@@ -26,6 +26,7 @@ type Output struct {
 
 	namesOnce sync.Once
 	names     []string // see sortedNames
+	from      *Builder // the Builder that made it, whose keys it holds
 }
 
 // content is one output file, whole or in parts. A file in parts, such as
@@ -36,22 +37,46 @@ type content struct {
 	parts [][]byte
 	once  sync.Once
 	data  []byte // the parts joined
+	// made, for a file the build left to be made after it returned, is
+	// closed once parts is set.
+	made chan struct{}
+	key  uint64 // the key of the file's inputs, if known (see Output.Same)
+}
+
+// wait returns the file's parts, once made.
+func (c *content) wait() [][]byte {
+	if c.made != nil {
+		<-c.made
+	}
+	return c.parts
 }
 
 func (c *content) bytes() []byte {
-	if len(c.parts) == 1 {
-		return c.parts[0]
+	parts := c.wait()
+	if len(parts) == 1 {
+		return parts[0]
 	}
-	c.once.Do(func() { c.data = bytes.Join(c.parts, nil) })
+	c.once.Do(func() { c.data = bytes.Join(parts, nil) })
 	return c.data
 }
 
 func (c *content) size() int {
 	n := 0
-	for _, p := range c.parts {
+	for _, p := range c.wait() {
 		n += len(p)
 	}
 	return n
+}
+
+// later returns a file made by render on another goroutine, whose key
+// is key; wg counts the goroutine.
+func later(render func() []byte, key uint64, wg *sync.WaitGroup) *content {
+	c := &content{made: make(chan struct{}), key: key}
+	wg.Go(func() {
+		c.parts = [][]byte{render()}
+		close(c.made)
+	})
+	return c
 }
 
 // newOutput returns an Output holding files, each given in parts.
@@ -129,7 +154,20 @@ func (o *Output) Parts(name string) ([][]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return c.parts, true
+	return c.wait(), true
+}
+
+// Same reports whether the file at name, which o and old both have, is
+// the same in both, when the two builds tell by the key of its inputs,
+// without its content: then known is true. The dev server asks first, so
+// as not to wait for a file still being made, such as the JSON export
+// after a rebuild.
+func (o *Output) Same(old *Output, name string) (same, known bool) {
+	a, b := old.files[name], o.files[name]
+	if o.from == nil || o.from != old.from || a == nil || b == nil || a.key == 0 || b.key == 0 {
+		return false, false
+	}
+	return a.key == b.key, true
 }
 
 // Open implements fs.FS.

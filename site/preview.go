@@ -111,6 +111,6 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 		parts[i+1] = relativize(buf.Bytes(), "index.html", false, "")
 		files["index.html"] = &content{parts: parts}
 	}
-	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames()}
+	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames(), from: bd}
 	return out, true
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -61,6 +62,7 @@ type Builder struct {
 	structure uint64            // see docStructure
 	units     map[string]uint64 // see unitSums
 	last      *lastBuild        // the last build, if good and kept for Preview
+	pending   sync.WaitGroup    // the files of the last build still being made
 	check     bool              // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
@@ -74,6 +76,7 @@ type pageEntry struct {
 	css   string // the stylesheet URL the page was rendered with
 	parts [][]byte
 	deps  []string
+	later *content // a file made after the build returned, instead of parts
 }
 
 // unaffected returns, for the build b that follows the Builder's last
@@ -278,6 +281,7 @@ func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 
 func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
+	bd.pending.Wait() // the last build's files still being made read what this one changes
 	bd.last = nil
 	rec := newRecordFS(src, bd.seed, !bd.oneShot)
 	p, errs, loads := loadCached(rec, opts, bd.seed, bd.loads, unchanged, !bd.oneShot)
@@ -408,15 +412,21 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	b.unaffected = bd.unaffected(b, order, slugs)
 	// The JSON export, the feed and the sitemap are made while pages
 	// render: they need none of them.
+	// A rebuild in the dev server does not wait for them: no page needs
+	// them, and the server tells them apart by key.
+	leave := !bd.oneShot && write == nil
 	extras := make(chan map[string]extra, 1)
 	go func() {
 		extras <- b.extras(func(name string, key uint64) ([]byte, bool) {
 			old, ok := bd.pages[name]
-			if !ok || old.key != key {
+			switch {
+			case !ok || old.key != key:
 				return nil, false
+			case old.later != nil:
+				return old.later.wait()[0], true
 			}
 			return old.parts[0], true
-		})
+		}, leave)
 	}()
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
@@ -459,7 +469,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	for name, e := range extraFiles {
-		if !emit(name, [][]byte{e.data}) {
+		if e.render == nil && !emit(name, [][]byte{e.data}) {
 			files[name] = [][]byte{e.data}
 			pages[name] = pageEntry{key: e.key, parts: files[name]}
 		}
@@ -469,6 +479,17 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return nil, context.Cause(ctx)
 	}
 	out := newOutput(files)
+	out.from = bd
+	for name, e := range extraFiles {
+		switch {
+		case e.render != nil:
+			c := later(e.render, e.key, &bd.pending)
+			out.files[name] = c
+			pages[name] = pageEntry{key: e.key, later: c}
+		case out.files[name] != nil:
+			out.files[name].key = e.key
+		}
+	}
 	out.Pages += int(written.Load())
 	out.standardRuns = int(b.standardRuns.Load())
 	if write == nil {

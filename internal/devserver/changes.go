@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/explainer/explainer/site"
 )
 
 // Changes is what one build changed compared with the previous good
@@ -50,22 +52,28 @@ func diff(old, cur files) Changes {
 			c.Files = append(c.Files, "/"+name)
 		}
 	}
-	// Walk the two sorted name lists side by side.
+	// Walk the two sorted name lists side by side. A file only one build
+	// has changed, whatever it holds.
 	i, j := 0, 0
 	for i < len(oldNames) || j < len(newNames) {
 		switch {
 		case j == len(newNames) || i < len(oldNames) && oldNames[i] < newNames[j]:
-			a, _ := old.Parts(oldNames[i])
-			note(oldNames[i], a, nil, true, false)
+			note(oldNames[i], nil, nil, true, false)
 			i++
 		case i == len(oldNames) || newNames[j] < oldNames[i]:
-			b, _ := cur.Parts(newNames[j])
-			note(newNames[j], nil, b, false, true)
+			note(newNames[j], nil, nil, false, true)
 			j++
 		default:
-			a, _ := old.Parts(oldNames[i])
-			b, _ := cur.Parts(newNames[j])
-			note(newNames[j], a, b, true, true)
+			name := newNames[j]
+			if same, known := sameByKey(old, cur, name); known {
+				if !same {
+					note(name, nil, nil, false, true)
+				}
+			} else {
+				a, _ := old.Parts(name)
+				b, _ := cur.Parts(name)
+				note(name, a, b, true, true)
+			}
 			i++
 			j++
 		}
@@ -75,6 +83,18 @@ func diff(old, cur files) Changes {
 	// after "x/a.html" while "/x/" sorts before "/x/a.html"; sort again.
 	slices.Sort(c.Pages)
 	return c
+}
+
+// sameByKey reports whether a file is the same in two builds by the keys
+// of its inputs, when both are site.Outputs that know them: the JSON
+// export of a rebuild is still being made when the server gets it.
+func sameByKey(old, cur files, name string) (same, known bool) {
+	o, ok := old.(*site.Output)
+	c, ok2 := cur.(*site.Output)
+	if !ok || !ok2 {
+		return false, false
+	}
+	return c.Same(o, name)
 }
 
 // equalParts compares two files given in parts with equal. Files of as

@@ -2,12 +2,15 @@ package devserver
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/explainer/explainer/site"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -278,5 +281,46 @@ func BenchmarkDiffStylesheet(b *testing.B) {
 		if c := diff(old, cur); len(c.Pages) != 0 || len(c.Styles) != 1 {
 			b.Fatalf("diff = %+v", c)
 		}
+	}
+}
+
+// TestPublishRebuilds checks change detection on the rebuilds of one
+// Builder, as serve makes them: the JSON export, which a rebuild leaves
+// to be made after it returns, is told apart by the key of its inputs,
+// and served as a fresh build makes it.
+func TestPublishRebuilds(t *testing.T) {
+	s := New(Options{Addr: "127.0.0.1:8000"})
+	src := project(t)
+	bd := site.NewBuilder(site.Options{LiveReload: ScriptPath})
+	rebuild := func(src fstest.MapFS, changed string) *site.Output {
+		t.Helper()
+		out, err := bd.BuildChanged(context.Background(), src, []string{changed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	base, err := bd.Build(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Publish(base)
+
+	// A section's body is not in the export.
+	src = edit(t, src, "content/sections/02-next.md", "A vote is due.", "A vote is due in March.")
+	if got := s.Publish(rebuild(src, "content/sections/02-next.md")); len(got.Files) != 0 {
+		t.Errorf("section edit: files %q changed, want none", got.Files)
+	}
+	// A clause's text is.
+	src = edit(t, src, "content/documents/draft-a.yaml", "title: Opening hours", "title: Opening times")
+	out := rebuild(src, "content/documents/draft-a.yaml")
+	got := s.Publish(out)
+	if !slices.Equal(got.Files, []string{"/data/explainer.json"}) {
+		t.Errorf("clause edit: files %q changed, want the JSON export", got.Files)
+	}
+	fresh := build(t, src)
+	want, _ := fresh.File("data/explainer.json")
+	if data, _ := out.File("data/explainer.json"); !bytes.Equal(data, want) || !bytes.Contains(data, []byte("Opening times")) {
+		t.Errorf("clause edit: the JSON export differs from a fresh build's")
 	}
 }
