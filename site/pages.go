@@ -356,13 +356,43 @@ func fateLabel(s string) string {
 	return s
 }
 
-// demoter moves every heading one level down, for Markdown shown under a
-// heading of its own (a section's body on the home page).
-var demoter = strings.NewReplacer(
-	"<h1", "<h2", "</h1>", "</h2>", "<h2", "<h3", "</h2>", "</h3>",
-	"<h3", "<h4", "</h3>", "</h4>", "<h4", "<h5", "</h4>", "</h5>",
-	"<h5", "<h6", "</h5>", "</h6>",
-)
+// demoteHeadings moves every heading of s, HTML, one level down, for
+// Markdown shown under a heading of its own (a section's body on the home
+// page): "<h2" becomes "<h3" and "</h2>" "</h3>", from h1 to h5. It is
+// what a strings.Replacer of those ten pairs does, several times faster
+// (FuzzDemoteHeadings holds it to that).
+func demoteHeadings(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		j += i
+		k := j + 1 // the h, or the / before it
+		closing := k < len(s) && s[k] == '/'
+		if closing {
+			k++
+		}
+		if k+1 < len(s) && s[k] == 'h' && '1' <= s[k+1] && s[k+1] <= '5' && (!closing || k+2 < len(s) && s[k+2] == '>') {
+			if last == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last : k+1])
+			b.WriteByte(s[k+1] + 1)
+			last = k + 2
+			i = last
+			continue
+		}
+		i = j + 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
 
 // demote returns a converted Markdown field with its headings one level
 // down, computed once per conversion.
@@ -379,5 +409,5 @@ func demoted(m Markdown) template.HTML {
 	if m.r == nil {
 		return ""
 	}
-	return template.HTML(demoter.Replace(string(m.r.HTML)))
+	return template.HTML(demoteHeadings(string(m.r.HTML)))
 }
