@@ -86,18 +86,7 @@ func (st *stagedOutput) write(name string, parts [][]byte) error {
 	if err := st.mkdirs(path.Dir(name)); err != nil {
 		return err
 	}
-	dst := filepath.Join(st.tmp, filepath.FromSlash(name))
-	w, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	for _, p := range parts {
-		if _, err := w.Write(p); err != nil {
-			w.Close()
-			return fmt.Errorf("writing %s: %w", dst, err)
-		}
-	}
-	if err := w.Close(); err != nil {
+	if err := writeNew(filepath.Join(st.tmp, filepath.FromSlash(name)), parts); err != nil {
 		return err
 	}
 	st.mu.Lock()
