@@ -3,6 +3,7 @@ package mdext
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -29,13 +30,27 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	pc.Set(resultKey, res)
 	src := reader.Source()
 
-	// Collect first: rewriting the tree while walking it would skip nodes.
-	// Script text goes before links are collected, so that links inside
-	// it are neither rewritten nor reported.
-	for _, n := range collect(doc, ast.KindRawHTML) {
+	// Collect first, in one walk: rewriting the tree while walking it
+	// would skip nodes. Script text goes before links are handled, so
+	// that links inside it are neither rewritten nor reported.
+	var html, links []ast.Node
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			switch n.Kind() {
+			case ast.KindRawHTML:
+				html = append(html, n)
+			case ast.KindLink, ast.KindImage, ast.KindAutoLink:
+				links = append(links, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range html {
 		dropElementText(n.(*ast.RawHTML), src)
 	}
-	links := collect(doc, ast.KindLink, ast.KindImage, ast.KindAutoLink)
+	if len(html) > 0 {
+		links = slices.DeleteFunc(links, func(n ast.Node) bool { return !inTree(n, doc) })
+	}
 	for _, n := range links {
 		switch n := n.(type) {
 		case *ast.Link:
@@ -50,20 +65,15 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	sort.SliceStable(res.problems, func(i, j int) bool { return res.problems[i].Offset < res.problems[j].Offset })
 }
 
-// collect returns the nodes under n of the given kinds, in source order.
-func collect(n ast.Node, kinds ...ast.NodeKind) []ast.Node {
-	var nodes []ast.Node
-	_ = ast.Walk(n, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-		if entering {
-			for _, k := range kinds {
-				if n.Kind() == k {
-					nodes = append(nodes, n)
-				}
-			}
+// inTree reports whether n is still in the tree under root: script text
+// that dropElementText removed is not.
+func inTree(n, root ast.Node) bool {
+	for ; n != nil; n = n.Parent() {
+		if n == root {
+			return true
 		}
-		return ast.WalkContinue, nil
-	})
-	return nodes
+	}
+	return false
 }
 
 // dropElementText removes what lies between an inline <script> or <style>

@@ -177,6 +177,11 @@ func TestDropped(t *testing.T) {
 			html: "<p>a  b  c no end</p>\n",
 		},
 		{
+			// Links in script text are neither rendered nor reported.
+			src:  "a <script>[x](javascript:y) *[](nowhere:z)*</script> b",
+			html: "<p>a  b</p>\n",
+		},
+		{
 			src:  "a <b>bold</b> <!-- note --> c\n\n<div>\nblock\n</div>\n\nd",
 			html: "<p>a bold  c</p>\n<p>d</p>\n",
 		},
