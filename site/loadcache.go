@@ -100,9 +100,12 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	}
 	decode(sub, i, name, data)
 	r := &fileResult{
-		path: path, name: name, index: i, data: data,
+		path: path, name: name, index: i,
 		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
 		sections: sub.p.Sections, docs: sub.p.Documents,
+	}
+	if l.next != nil { // kept for the next load; a load that keeps nothing lets it go now
+		r.data = data
 	}
 	if rec, ok := l.src.(*recordFS); ok && l.keys {
 		r.sum = rec.sumOf(path) // hashed as it was read
