@@ -27,13 +27,15 @@ type lineIndex []int
 
 // newLineIndex indexes the lines of src.
 func newLineIndex(src []byte) lineIndex {
-	lines := lineIndex{0}
-	for i, c := range src {
-		if c == '\n' {
-			lines = append(lines, i+1)
+	lines := make(lineIndex, 1, bytes.Count(src, []byte{'\n'})+1)
+	for i := 0; ; {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return lines
 		}
+		i += j + 1
+		lines = append(lines, i)
 	}
-	return lines
 }
 
 // position returns the 1-based line and column of the byte at offset.

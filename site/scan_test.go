@@ -1,6 +1,10 @@
 package site
 
+// Fuzz targets holding the hand-written scans of the package to the
+// plainer code they replace.
+
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -21,6 +25,25 @@ func FuzzDemoteHeadings(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := demoteHeadings(s), replacer.Replace(s); got != want {
 			t.Errorf("demoteHeadings(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// FuzzLineIndex holds newLineIndex to the byte loop it stands for: the
+// offset of every line's first byte.
+func FuzzLineIndex(f *testing.F) {
+	for _, s := range []string{"", "a", "\n", "a\nb\n", "\n\n\nx", "no end\nof line"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		want := lineIndex{0}
+		for i, c := range src {
+			if c == '\n' {
+				want = append(want, i+1)
+			}
+		}
+		if got := newLineIndex(src); !slices.Equal(got, want) {
+			t.Errorf("newLineIndex(%q) = %v, want %v", src, got, want)
 		}
 	})
 }
