@@ -27,9 +27,10 @@ type lastBuild struct {
 // Those two pages are byte for byte what BuildChanged will make of them.
 // Other pages may change too, and BuildChanged must follow: the pages the
 // new text links to list it among their backlinks, and the feed and the
-// JSON export hold the text. Preview returns false, and does nothing,
-// for any other edit, for a project with templates of its own, and when
-// the new text has a problem, which BuildChanged then reports.
+// JSON export hold the text. Preview returns false for any other edit,
+// for a project with templates of its own, and when the new text has a
+// problem, which BuildChanged then reports. It keeps nothing but the
+// conversion of the new text, which BuildChanged then reuses.
 func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*Output, bool) {
 	last := bd.last
 	if last == nil || len(changed) != 1 || ctx.Err() != nil || bd.loads == nil || bd.tmpl == nil || bd.md == nil || bd.md.entries == nil {

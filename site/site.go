@@ -479,7 +479,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return nil, context.Cause(ctx)
 	}
 	out := newOutput(files)
-	out.from = bd
+	if !bd.oneShot {
+		out.from = bd // its keys tell files apart from the next build's (see Output.Same)
+	}
 	for name, e := range extraFiles {
 		switch {
 		case e.render != nil:
