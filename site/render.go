@@ -327,8 +327,14 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			// Written at once: the page needs no memory of its own.
 			scratch := b.scratch.Get().(*[]byte)
 			*scratch = appendRelative((*scratch)[:0], buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
-			emit(j.out, b.spliceBlocks(*scratch, j.out))
+			parts := b.spliceBlocks(*scratch, j.out)
+			emit(j.out, parts)
 			b.scratch.Put(scratch)
+			if len(parts) > 1 {
+				// The home page is written; no other page shows the
+				// blocks, which at 20k pages weigh some 60 MB.
+				b.blocks = nil
+			}
 			return
 		}
 		parts := b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)

@@ -353,8 +353,10 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 			old, ok := bd.blocks[s.Pos.File]
 			return old, ok
 		}, &errs)
-		for s, bl := range b.blocks {
-			blocks[s.Pos.File] = bl
+		if write == nil { // kept for the next build
+			for s, bl := range b.blocks {
+				blocks[s.Pos.File] = bl
+			}
 		}
 	}
 	jobs := b.jobs()
