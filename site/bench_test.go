@@ -126,6 +126,52 @@ func BenchmarkPreviewDisk(b *testing.B) {
 	}
 }
 
+// BenchmarkPreviewClauseDisk measures Builder.Preview after the edits of
+// BenchmarkRebuildClauseDisk.
+func BenchmarkPreviewClauseDisk(b *testing.B) {
+	dir := corpus(b)
+	tmp := b.TempDir()
+	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
+		b.Fatal(err)
+	}
+	entries, err := os.ReadDir(tmp + "/content/documents")
+	if err != nil || len(entries) == 0 {
+		b.Fatal("no documents", err)
+	}
+	name := "content/documents/" + entries[len(entries)/2].Name()
+	orig, err := os.ReadFile(tmp + "/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := os.DirFS(tmp)
+	bd := site.NewBuilder(site.Options{})
+	if _, err := bd.Build(context.Background(), src); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for b.Loop() {
+		n++
+		if err := os.WriteFile(tmp+"/"+name, editClause(b, orig, n), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if _, ok := bd.Preview(context.Background(), src, []string{name}); !ok {
+			b.Fatal("no preview")
+		}
+	}
+}
+
+// editClause returns a document file with the n-th edit of its first
+// clause's text.
+func editClause(b *testing.B, orig []byte, n int) []byte {
+	const text = "    text: |\n      "
+	i := bytes.Index(orig, []byte(text))
+	if i < 0 {
+		b.Fatal("no clause text")
+	}
+	i += len(text)
+	return fmt.Appendf(append([]byte{}, orig[:i]...), "Edit %d. %s", n, orig[i:])
+}
+
 // BenchmarkRebuildClauseDisk is BenchmarkRebuildCorpusDisk for an edit of
 // a clause's text in a document file that others follow and revise.
 func BenchmarkRebuildClauseDisk(b *testing.B) {
@@ -136,13 +182,7 @@ func BenchmarkRebuildClauseDisk(b *testing.B) {
 		}
 		return "content/documents/" + entries[len(entries)/2].Name()
 	}, func(orig []byte, n int) []byte {
-		const text = "    text: |\n      "
-		i := bytes.Index(orig, []byte(text))
-		if i < 0 {
-			b.Fatal("no clause text")
-		}
-		i += len(text)
-		return fmt.Appendf(append([]byte{}, orig[:i]...), "Edit %d. %s", n, orig[i:])
+		return editClause(b, orig, n)
 	})
 }
 

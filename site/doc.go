@@ -184,9 +184,11 @@
 // none of them, again. Output.Deps maps every input file to the output
 // files that depend on it.
 //
-// Preview comes before BuildChanged for the edit editors make most, of
-// one section's body: in a millisecond or two, even on a corpus of 20k
-// pages, it makes the section's page and home page block from the new
-// text and the rest of the last build. The dev server shows those at
-// once, and the rest of the rebuild when it ends.
+// Preview comes before BuildChanged for the edits editors make most, of
+// one section's body or one clause's text. From the new text and the rest
+// of the last build it makes the section's page and home page block, or
+// the clause's page, with its history's word differences compared again,
+// and its document's page: in a few milliseconds even on a corpus of 20k
+// pages. The dev server shows those at once, and the rest of the rebuild
+// when it ends.
 package site

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io/fs"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -18,16 +19,22 @@ type lastBuild struct {
 }
 
 // Preview returns, in a fraction of a rebuild's time, the site with the
-// pages that show the edited text made again, for the edit editors make
-// most: the body of one section, with its front matter as it was and no
-// other file changed since the last good build. It renders the section's
-// page and its block of the home page from the new text and the rest of
-// the last build, and takes every other file from that build.
+// pages that show the edited text made again, for the edits editors make
+// most, when no other file changed since the last good build:
 //
-// Those two pages are byte for byte what BuildChanged will make of them.
-// Other pages may change too, and BuildChanged must follow: the pages the
-// new text links to list it among their backlinks, and the feed and the
-// JSON export hold the text. Preview returns false for any other edit,
+//   - the body of one section, with its front matter as it was: Preview
+//     renders the section's page and its block of the home page;
+//   - the text of one clause, with the rest of its document file saying
+//     what it said: Preview renders the clause's page, whose history
+//     shows the new text's differences from the versions before and
+//     after it, and its document's page.
+//
+// It renders them from the new text and the rest of the last build, and
+// takes every other file from that build. Those pages are byte for byte
+// what BuildChanged will make of them. Other pages may change too, and
+// BuildChanged must follow: the pages the new text links to list it among
+// their backlinks, topic and changes pages show a clause's text, and the
+// feed and the JSON export hold the texts. Preview returns false for any other edit,
 // for a project with templates of its own, and when the new text has a
 // problem, which BuildChanged then reports. It keeps nothing but the
 // conversion of the new text, which BuildChanged then reuses.
@@ -38,7 +45,13 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	}
 	b := last.b
 	name := changed[0]
-	if !strings.HasPrefix(name, sectionsDir+"/") || !strings.HasSuffix(name, ".md") || strings.Count(name, "/") != 2 || b.hasCustom() {
+	if strings.Count(name, "/") != 2 || b.hasCustom() {
+		return nil, false
+	}
+	if strings.HasPrefix(name, documentsDir+"/") && strings.HasSuffix(name, ".yaml") {
+		return bd.previewClause(src, name, last)
+	}
+	if !strings.HasPrefix(name, sectionsDir+"/") || !strings.HasSuffix(name, ".md") {
 		return nil, false
 	}
 	old := bd.loads.files[name]
@@ -114,4 +127,183 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	}
 	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames(), from: bd}
 	return out, true
+}
+
+// previewClause is Preview for an edit of the document file name.
+func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Output, bool) {
+	b := last.b
+	old := bd.loads.files[name]
+	if old == nil || len(old.docs) != 1 || old.unparsed || len(old.errs.Errors()) > 0 {
+		return nil, false
+	}
+	d := old.docs[0]
+	if !slices.Contains(b.p.Documents, d) {
+		return nil, false
+	}
+	data, err := fs.ReadFile(src, name)
+	if err != nil || bytes.Equal(data, old.data) {
+		return nil, false
+	}
+	// The file decoded again must say what it said, but for one clause's
+	// text.
+	sub := &loader{seed: bd.seed, keys: true, src: src, opts: bd.opts, p: &Project{},
+		idPos: map[any]Pos{}, sectionFiles: map[*Section]string{}, figurePos: map[*Clause]Pos{}}
+	f, root, ok := sub.yamlData(name, data)
+	if !ok || root == nil {
+		return nil, false
+	}
+	nd := sub.document(f, root)
+	if len(sub.errs.Errors()) > 0 || nd.headSum != d.headSum || len(nd.Clauses) != len(d.Clauses) {
+		return nil, false
+	}
+	k := -1
+	for i, c := range d.Clauses {
+		switch nc := nd.Clauses[i]; {
+		case nc.ID != c.ID:
+			return nil, false
+		case nc.sum == c.sum:
+		case k >= 0 || !sameButText(c, nc):
+			return nil, false
+		default:
+			k = i
+		}
+	}
+	if k < 0 {
+		return nil, false
+	}
+	c := d.Clauses[k]
+
+	// The clause with its new text, converted as a build converts it.
+	c1 := *c
+	c1.Text = nd.Clauses[k].Text
+	f1 := mdField{md: &c1.Text, prefix: "clause-" + d.ID + "-" + c.ID, text: true,
+		owner: referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}}
+	var buf bytes.Buffer
+	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, f1, bd.md, nil, &buf)
+	if len(problems) > 0 || r.Text == "" && plainText(c.Text) != "" || r.Text != "" && plainText(c.Text) == "" {
+		return nil, false // a text emptied or filled changes what the pages compare
+	}
+	c1.Text.r = r
+	d1 := *d
+	d1.Clauses = slices.Clone(d.Clauses)
+	d1.Clauses[k] = &c1
+
+	// The lineage, with every fate of the clause compared again.
+	ln := b.ln
+	ln1 := &lineage{
+		changes: maps.Clone(ln.changes), forward: maps.Clone(ln.forward), backward: maps.Clone(ln.backward),
+		followedBy: maps.Clone(ln.followedBy), docs: ln.docs, texts: ln.texts, tables: map[string]*topicTable{},
+	}
+	replace := func(fates []*fate, was, now *fate) []*fate {
+		fates = slices.Clone(fates)
+		if i := slices.Index(fates, was); i >= 0 {
+			fates[i] = now
+		}
+		return fates
+	}
+	recompare := func(f *fate) {
+		f.Similar, f.HasDiff, f.Diff = 0, false, ""
+		if a, b := plainText(f.Old.Text), plainText(f.New.Text); a != "" && b != "" {
+			res := compare(a, b)
+			f.Similar, f.HasDiff, f.Diff = res.similar, res.changed, res.html
+		}
+	}
+	if fb := ln.backward[c]; fb != nil {
+		fb1 := *fb
+		fb1.New = &c1
+		recompare(&fb1)
+		ln1.backward[&c1] = &fb1
+		ln1.forward[fb.Old] = replace(ln.forward[fb.Old], fb, &fb1)
+		ln1.changes[fb.Doc] = replace(ln1.changes[fb.Doc], fb, &fb1)
+	} else {
+		for _, f := range ln.changes[d] {
+			if f.New == c {
+				f1 := *f
+				f1.New = &c1
+				ln1.changes[d] = replace(ln1.changes[d], f, &f1)
+			}
+		}
+	}
+	for _, f := range ln.forward[c] {
+		f1 := *f
+		f1.Old = &c1
+		if f.New != nil {
+			recompare(&f1)
+			ln1.backward[f.New] = &f1
+		}
+		ln1.forward[&c1] = append(ln1.forward[&c1], &f1)
+		ln1.changes[f.Doc] = replace(ln1.changes[f.Doc], f, &f1)
+	}
+	ln1.changes[&d1] = ln1.changes[d]
+	ln1.followedBy[&d1] = ln.followedBy[d]
+
+	// The clause's page and its document's, on the last build with this
+	// lineage: its files still being made read the lineage too.
+	var clauseJob, docJob pageJob
+	for _, j := range last.jobs {
+		switch {
+		case j.tmpl == "clause.tmpl" && j.data.Clause == c:
+			clauseJob = j
+		case j.tmpl == "document.tmpl" && j.data.Document == d:
+			docJob = j
+		}
+	}
+	if clauseJob.data == nil || docJob.data == nil {
+		return nil, false
+	}
+	cd := *clauseJob.data
+	cd.Clause, cd.Document, cd.Description = &c1, &d1, plainText(c1.Text)
+	clauseJob.data = &cd
+	dd := *docJob.data
+	dd.Document = &d1
+	docJob.data = &dd
+
+	bd.pending.Wait()
+	bd.tmpl.ref.b = b
+	b.ln = ln1
+	defer func() { b.ln = ln }()
+	files := maps.Clone(last.out.files)
+	for _, j := range []pageJob{clauseJob, docJob} {
+		buf.Reset()
+		if err := b.execute(&buf, bd.tmpl.sets[j.tmpl], j.tmpl, "templates/base.tmpl", j.data); err != nil {
+			return nil, false
+		}
+		files[j.out] = &content{parts: [][]byte{relativize(buf.Bytes(), j.out, false, b.site.BaseURL)}}
+	}
+	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames(), from: bd}
+	return out, true
+}
+
+// sameButText reports whether two versions of a clause say the same but,
+// perhaps, for their text.
+func sameButText(a, b *Clause) bool {
+	ids := func(rs []Ref) string {
+		var s strings.Builder
+		for _, r := range rs {
+			s.WriteString(r.ID)
+			s.WriteByte(0)
+		}
+		return s.String()
+	}
+	same := a.ID == b.ID && a.Number == b.Number && a.Title == b.Title && a.Status == b.Status &&
+		ids(a.Topics) == ids(b.Topics) && a.From.ID == b.From.ID && a.Outcome == b.Outcome &&
+		ids(a.Sources) == ids(b.Sources) && a.Confidence == b.Confidence &&
+		(a.Figure == nil) == (b.Figure == nil) && (a.Figure == nil || *a.Figure == *b.Figure) &&
+		len(a.Claims) == len(b.Claims) && len(a.Positions) == len(b.Positions)
+	if !same {
+		return false
+	}
+	for i, cl := range a.Claims {
+		o := b.Claims[i]
+		if cl.Text.Text != o.Text.Text || ids(cl.Sources) != ids(o.Sources) || cl.Confidence != o.Confidence {
+			return false
+		}
+	}
+	for i, p := range a.Positions {
+		o := b.Positions[i]
+		if p.Actor.ID != o.Actor.ID || p.Stance != o.Stance || p.AsOf != o.AsOf || p.Note.Text != o.Note.Text || ids(p.Sources) != ids(o.Sources) {
+			return false
+		}
+	}
+	return a.Text.Text != b.Text.Text
 }
