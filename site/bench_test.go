@@ -80,65 +80,38 @@ func BenchmarkRebuildCorpus(b *testing.B) {
 // on disk, in a copy of $EXPLAINER_CORPUS, built as the dev server builds
 // it: told which file changed.
 func BenchmarkRebuildCorpusDisk(b *testing.B) {
-	benchRebuildDisk(b, func(dir string) string {
-		entries, err := os.ReadDir(dir + "/content/sections")
-		if err != nil || len(entries) == 0 {
-			b.Fatal("no sections", err)
-		}
-		return "content/sections/" + entries[0].Name()
-	}, func(orig []byte, n int) []byte {
-		return fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n)
-	})
+	benchDisk(b, firstSection, editSection, rebuild)
+}
+
+// BenchmarkRebuildClauseDisk is BenchmarkRebuildCorpusDisk for an edit of
+// a clause's text in a document file that others follow and revise.
+func BenchmarkRebuildClauseDisk(b *testing.B) {
+	benchDisk(b, middleDocument, editClause, rebuild)
 }
 
 // BenchmarkPreviewDisk measures Builder.Preview after the edits of
 // BenchmarkRebuildCorpusDisk: what the dev server does before the rebuild
 // so that the edited page shows at once.
 func BenchmarkPreviewDisk(b *testing.B) {
-	dir := corpus(b)
-	tmp := b.TempDir()
-	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
-		b.Fatal(err)
-	}
-	entries, err := os.ReadDir(tmp + "/content/sections")
-	if err != nil || len(entries) == 0 {
-		b.Fatal("no sections", err)
-	}
-	name := "content/sections/" + entries[0].Name()
-	orig, err := os.ReadFile(tmp + "/" + name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src := os.DirFS(tmp)
-	bd := site.NewBuilder(site.Options{})
-	if _, err := bd.Build(context.Background(), src); err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	for b.Loop() {
-		n++
-		if err := os.WriteFile(tmp+"/"+name, fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		if _, ok := bd.Preview(context.Background(), src, []string{name}); !ok {
-			b.Fatal("no preview")
-		}
-	}
+	benchDisk(b, firstSection, editSection, preview)
 }
 
 // BenchmarkPreviewClauseDisk measures Builder.Preview after the edits of
 // BenchmarkRebuildClauseDisk.
 func BenchmarkPreviewClauseDisk(b *testing.B) {
+	benchDisk(b, middleDocument, editClause, preview)
+}
+
+// benchDisk measures step, after edits of the file of a copy of
+// $EXPLAINER_CORPUS that pick names: edit returns its content for the
+// n-th edit.
+func benchDisk(b *testing.B, pick func(b *testing.B, dir string) string, edit func(b *testing.B, orig []byte, n int) []byte, step func(b *testing.B, bd *site.Builder, src fs.FS, name string)) {
 	dir := corpus(b)
 	tmp := b.TempDir()
 	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
 		b.Fatal(err)
 	}
-	entries, err := os.ReadDir(tmp + "/content/documents")
-	if err != nil || len(entries) == 0 {
-		b.Fatal("no documents", err)
-	}
-	name := "content/documents/" + entries[len(entries)/2].Name()
+	name := pick(b, tmp)
 	orig, err := os.ReadFile(tmp + "/" + name)
 	if err != nil {
 		b.Fatal(err)
@@ -151,13 +124,56 @@ func BenchmarkPreviewClauseDisk(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		n++
-		if err := os.WriteFile(tmp+"/"+name, editClause(b, orig, n), 0o644); err != nil {
+		if err := os.WriteFile(tmp+"/"+name, edit(b, orig, n), 0o644); err != nil {
 			b.Fatal(err)
 		}
-		if _, ok := bd.Preview(context.Background(), src, []string{name}); !ok {
-			b.Fatal("no preview")
-		}
+		step(b, bd, src, name)
 	}
+}
+
+// rebuild is the dev server's rebuild after an edit of name.
+func rebuild(b *testing.B, bd *site.Builder, src fs.FS, name string) {
+	out, err := bd.BuildChanged(context.Background(), src, []string{name})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// A rebuild returns before the JSON export is made again, as the dev
+	// server needs no more to show the pages; the next edit comes later
+	// than it is done.
+	b.StopTimer()
+	out.File("data/explainer.json")
+	b.StartTimer()
+}
+
+// preview is the dev server's preview after an edit of name.
+func preview(b *testing.B, bd *site.Builder, src fs.FS, name string) {
+	if _, ok := bd.Preview(context.Background(), src, []string{name}); !ok {
+		b.Fatal("no preview")
+	}
+}
+
+// firstSection names the first section file of the project in dir.
+func firstSection(b *testing.B, dir string) string {
+	entries, err := os.ReadDir(dir + "/content/sections")
+	if err != nil || len(entries) == 0 {
+		b.Fatal("no sections", err)
+	}
+	return "content/sections/" + entries[0].Name()
+}
+
+// middleDocument names the document file in the middle of the project in
+// dir: one that others follow and revise.
+func middleDocument(b *testing.B, dir string) string {
+	entries, err := os.ReadDir(dir + "/content/documents")
+	if err != nil || len(entries) == 0 {
+		b.Fatal("no documents", err)
+	}
+	return "content/documents/" + entries[len(entries)/2].Name()
+}
+
+// editSection returns a section file with its n-th edit at the end.
+func editSection(_ *testing.B, orig []byte, n int) []byte {
+	return fmt.Appendf(append([]byte{}, orig...), "\nEdit %d.\n", n)
 }
 
 // editClause returns a document file with the n-th edit of its first
@@ -170,58 +186,6 @@ func editClause(b *testing.B, orig []byte, n int) []byte {
 	}
 	i += len(text)
 	return fmt.Appendf(append([]byte{}, orig[:i]...), "Edit %d. %s", n, orig[i:])
-}
-
-// BenchmarkRebuildClauseDisk is BenchmarkRebuildCorpusDisk for an edit of
-// a clause's text in a document file that others follow and revise.
-func BenchmarkRebuildClauseDisk(b *testing.B) {
-	benchRebuildDisk(b, func(dir string) string {
-		entries, err := os.ReadDir(dir + "/content/documents")
-		if err != nil || len(entries) == 0 {
-			b.Fatal("no documents", err)
-		}
-		return "content/documents/" + entries[len(entries)/2].Name()
-	}, func(orig []byte, n int) []byte {
-		return editClause(b, orig, n)
-	})
-}
-
-// benchRebuildDisk measures rebuilds of a copy of $EXPLAINER_CORPUS after
-// edits of the file that pick names: edit returns its content for the
-// n-th edit.
-func benchRebuildDisk(b *testing.B, pick func(dir string) string, edit func(orig []byte, n int) []byte) {
-	dir := corpus(b)
-	tmp := b.TempDir()
-	if err := os.CopyFS(tmp, os.DirFS(dir)); err != nil {
-		b.Fatal(err)
-	}
-	name := pick(tmp)
-	orig, err := os.ReadFile(tmp + "/" + name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src := os.DirFS(tmp)
-	bd := site.NewBuilder(site.Options{})
-	if _, err := bd.Build(context.Background(), src); err != nil {
-		b.Fatal(err)
-	}
-	n := 0
-	for b.Loop() {
-		n++
-		if err := os.WriteFile(tmp+"/"+name, edit(orig, n), 0o644); err != nil {
-			b.Fatal(err)
-		}
-		out, err := bd.BuildChanged(context.Background(), src, []string{name})
-		if err != nil {
-			b.Fatal(err)
-		}
-		// A rebuild returns before the JSON export is made again, as the
-		// dev server needs no more to show the pages; the next edit comes
-		// later than it is done.
-		b.StopTimer()
-		out.File("data/explainer.json")
-		b.StartTimer()
-	}
 }
 
 // BenchmarkCheckCorpus checks the $EXPLAINER_CORPUS corpus as

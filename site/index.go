@@ -51,7 +51,7 @@ func clauseKey(c *Clause) string {
 // name sets the names of c that clauseURL, clauseLabel and clauseKey
 // return, which many pages use; c does not change once loaded.
 func (c *Clause) name() {
-	c.url, c.label, c.key = clauseURL(c), clauseLabel(c), clauseKey(c)
+	c.url, c.label, c.key, c.unit = clauseURL(c), clauseLabel(c), clauseKey(c), clauseUnit(c)
 }
 
 // index looks up everything that can be linked to, by kind and id.

@@ -186,8 +186,19 @@ func (d *deps) doc(doc *Document) {
 // of the file changes. The dependency graph names the file.
 const unitSep = "\x00"
 
-func headUnit(d *Document) string { return d.Pos.File + unitSep + "head" }
-func clauseUnit(c *Clause) string { return c.Doc.Pos.File + unitSep + "clause " + c.ID }
+func headUnit(d *Document) string {
+	if d.unit != "" {
+		return d.unit
+	}
+	return d.Pos.File + unitSep + "head"
+}
+
+func clauseUnit(c *Clause) string {
+	if c.unit != "" {
+		return c.unit
+	}
+	return c.Doc.Pos.File + unitSep + "clause " + c.ID
+}
 
 // unitFile returns the file of a unit, or f itself if it is a file.
 func unitFile(f string) string {

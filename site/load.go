@@ -372,6 +372,7 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 			Pos:     r.pos,
 		})
 	}
+	d.unit = headUnit(d)
 	for _, n := range m.list("clauses") {
 		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
 	}

@@ -90,6 +90,7 @@ type Document struct {
 	Pos          Pos // the file
 
 	headSum uint64 // a hash of what the file says besides its clauses
+	unit    string // see headUnit
 }
 
 // Removal records that a document drops a clause of the document it follows.
@@ -121,6 +122,7 @@ type Clause struct {
 	sum             uint64  // a hash of what its file says of it
 	part            keyPart // its part of the keys of the pages that show it, made anew by each build
 	url, label, key string  // see clauseURL, clauseLabel and clauseKey
+	unit            string  // see clauseUnit
 }
 
 // Claim is one report about a clause that other reports contradict.
