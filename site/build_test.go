@@ -68,21 +68,28 @@ func TestDefaultExplainer(t *testing.T) {
 	}
 }
 
+// sameFiles reports how got differs from want: its list of files, or
+// the content of each.
+func sameFiles(t *testing.T, what string, want, got *site.Output) {
+	t.Helper()
+	if diff := cmp.Diff(want.Names(), got.Names()); diff != "" {
+		t.Fatalf("%s: file lists differ (-want +got):\n%s", what, diff)
+	}
+	for _, name := range want.Names() {
+		a, _ := want.File(name)
+		b, _ := got.File(name)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: %s differs (-want +got):\n%s", what, name, cmp.Diff(string(a), string(b)))
+		}
+	}
+}
+
 // TestDeterministic builds the default explainer twice and compares.
 func TestDeterministic(t *testing.T) {
 	src := os.DirFS("..")
 	a := build(t, src, site.Options{BaseURL: "https://example.org/"})
 	b := build(t, src, site.Options{BaseURL: "https://example.org/"})
-	if diff := cmp.Diff(a.Names(), b.Names()); diff != "" {
-		t.Fatalf("file lists differ (-first +second):\n%s", diff)
-	}
-	for _, name := range a.Names() {
-		x, _ := a.File(name)
-		y, _ := b.File(name)
-		if !bytes.Equal(x, y) {
-			t.Errorf("%s differs between two builds of the same input", name)
-		}
-	}
+	sameFiles(t, "two builds of the same input", a, b)
 }
 
 var (
@@ -390,16 +397,7 @@ func TestCompiledTemplates(t *testing.T) {
 				return
 			}
 			built++
-			if diff := cmp.Diff(standard.Names(), fast.Names()); diff != "" {
-				t.Fatalf("files differ (-html/template +tmplexec):\n%s", diff)
-			}
-			for _, name := range fast.Names() {
-				want, _ := standard.File(name)
-				got, _ := fast.File(name)
-				if !bytes.Equal(got, want) {
-					t.Errorf("%s differs (-html/template +tmplexec):\n%s", name, cmp.Diff(string(want), string(got)))
-				}
-			}
+			sameFiles(t, "html/template (-) and tmplexec (+)", standard, fast)
 			if n := site.StandardRuns(fast); p.themed && n > 0 {
 				t.Errorf("html/template executed %d templates of the default theme; tmplexec should run them all", n)
 			}

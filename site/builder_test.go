@@ -433,6 +433,51 @@ func diffNames(a, b []string) string {
 	return fmt.Sprintf("fresh has %d files, incremental %d", len(a), len(b))
 }
 
+// TestOutputSame checks that Output.Same tells the JSON export of two
+// builds of one Builder apart by the key of its inputs, and says nothing
+// of files without a key or of builds of two Builders.
+func TestOutputSame(t *testing.T) {
+	src := copyProject(t, "..")
+	bd := site.NewBuilder(site.Options{})
+	rebuild := func(changed string) *site.Output {
+		t.Helper()
+		out, err := bd.BuildChanged(context.Background(), src, []string{changed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	first, err := bd.Build(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const json = "data/explainer.json"
+	section := pick(src, "content/sections/", rand.New(rand.NewPCG(1, 1)))
+	appendTo(src, section, "\nA sentence the export does not hold.\n")
+	second := rebuild(section)
+	if same, known := second.Same(first, json); !same || !known {
+		t.Errorf("after a section body edit: Same = %t, %t; want the export the same, known", same, known)
+	}
+	if _, known := second.Same(first, "index.html"); known {
+		t.Errorf("Same knows index.html, which has no key")
+	}
+	replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`(?m)^    title: Territory$`), "    title: Land", rand.New(rand.NewPCG(1, 1)))
+	third := rebuild("content/documents/us-28.yaml")
+	if same, known := third.Same(second, json); same || !known {
+		t.Errorf("after a clause retitled: Same = %t, %t; want the export changed, known", same, known)
+	}
+	fresh, err := site.Build(context.Background(), src, site.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, known := fresh.Same(third, json); known {
+		t.Errorf("Same knows a file of two Builders' builds")
+	}
+	if a, b := mustFile(t, third, json), mustFile(t, fresh, json); !bytes.Equal(a, b) || !bytes.Contains(a, []byte(`"title":"Land"`)) {
+		t.Errorf("the export made after the rebuild returned differs from a fresh build's")
+	}
+}
+
 // TestBuilderCustomHome rebuilds with a home template of the project's
 // own whose section blocks show what other files say (backlinks): a
 // block must be made again when another file starts linking to its

@@ -387,15 +387,7 @@ func (b *builder) jobs() []pageJob {
 				func(d *deps) {
 					d.add(doc.Pos.File, prev.Pos.File)
 					for _, f := range b.ln.changes[doc] {
-						if f.Old != nil {
-							d.clause(f.Old)
-						}
-						if f.New != nil {
-							d.clause(f.New)
-						}
-						if f.Removal != nil {
-							d.markdown(f.Removal.Note)
-						}
+						d.fate(f)
 					}
 				})
 		}

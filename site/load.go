@@ -431,9 +431,25 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Pos:        m.pos,
 	}
 	if l.keys {
+		// What the file says of the clause but its text, then with it:
+		// Preview tells an edit of the text alone by the first.
 		var h maphash.Hash
 		h.SetSeed(l.seed)
-		nodeSum(&h, n)
+		var text *yaml.Node
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "text" {
+					text = n.Content[i+1]
+					continue
+				}
+				nodeSum(&h, n.Content[i])
+				nodeSum(&h, n.Content[i+1])
+			}
+		} else {
+			nodeSum(&h, n)
+		}
+		c.rest = h.Sum64()
+		nodeSum(&h, text)
 		c.sum = h.Sum64()
 	}
 	c.name()

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"errors"
+	"hash/maphash"
 	"io/fs"
 	"sync"
 )
@@ -88,16 +89,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 			return old
 		}
 	}
-	sub := &loader{
-		seed:         l.seed,
-		keys:         l.keys,
-		src:          l.src,
-		opts:         l.opts,
-		p:            &Project{},
-		idPos:        map[any]Pos{},
-		sectionFiles: map[*Section]string{},
-		figurePos:    map[*Clause]Pos{},
-	}
+	sub := newFileLoader(l.seed, l.keys, l.src, l.opts)
 	decode(sub, i, name, data)
 	r := &fileResult{
 		path: path, name: name, index: i,
@@ -113,6 +105,13 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		r.sum = fileSum(l.seed, data)
 	}
 	return r
+}
+
+// newFileLoader returns a loader for one file, whose results merge adds
+// to the load.
+func newFileLoader(seed maphash.Seed, keys bool, src fs.FS, opts Options) *loader {
+	return &loader{seed: seed, keys: keys, src: src, opts: opts, p: &Project{},
+		idPos: map[any]Pos{}, sectionFiles: map[*Section]string{}, figurePos: map[*Clause]Pos{}}
 }
 
 // merge adds what one file gave to the load, and remembers it for the

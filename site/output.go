@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -89,6 +90,16 @@ func newOutput(files map[string][][]byte) *Output {
 		}
 	}
 	return o
+}
+
+// with returns o with the files of changed in the place of its own, as
+// Preview gives it: a new Output that shares o's other files and names.
+func (o *Output) with(changed map[string][][]byte) *Output {
+	files := maps.Clone(o.files)
+	for name, parts := range changed {
+		files[name] = &content{parts: parts}
+	}
+	return &Output{files: files, Warnings: o.Warnings, Pages: o.Pages, Deps: o.Deps, names: o.sortedNames(), from: o.from}
 }
 
 // directories returns the entries of every directory, sorted, listed on

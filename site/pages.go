@@ -9,6 +9,26 @@ import (
 	"strings"
 )
 
+// sectionReferrer is section s as a page that refers to what its fields
+// link to.
+func sectionReferrer(s *Section) referrer {
+	return referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
+}
+
+// bodyField is the field of section s's body, md: s.Body, or the text
+// that Preview puts in its place.
+func bodyField(s *Section, md *Markdown) mdField {
+	return mdField{md: md, prefix: s.Slug, owner: sectionReferrer(s)} // bodies are long: no plain text
+}
+
+// textField is the field of clause c's text, md: c.Text, or the text
+// that Preview puts in its place.
+func textField(c *Clause, md *Markdown) mdField {
+	d := c.Doc
+	owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}
+	return mdField{md: md, prefix: "clause-" + d.ID + "-" + c.ID, owner: owner, text: true}
+}
+
 // fields lists every Markdown field of the project with the page it
 // appears on, so that each is converted once.
 func (b *builder) fields() []mdField {
@@ -20,9 +40,8 @@ func (b *builder) fields() []mdField {
 	home := referrer{URL: "/", Label: p.Explainer.Title, Kind: "home", File: p.Explainer.Pos.File}
 	add(&p.Explainer.Lede, "lede", home, true)
 	for _, s := range p.Sections {
-		owner := referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
-		add(&s.Body, s.Slug, owner, false) // bodies are long: no plain text
-		add(&s.Summary, s.Slug+"-summary", owner, true)
+		fs = append(fs, bodyField(s, &s.Body))
+		add(&s.Summary, s.Slug+"-summary", sectionReferrer(s), true)
 	}
 	for _, d := range p.Documents {
 		owner := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: headUnit(d)}
@@ -31,9 +50,9 @@ func (b *builder) fields() []mdField {
 			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: headUnit(d)}, true)
 		}
 		for _, c := range d.Clauses {
-			owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}
-			prefix := "clause-" + d.ID + "-" + c.ID
-			add(&c.Text, prefix, owner, true)
+			f := textField(c, &c.Text)
+			owner, prefix := f.owner, f.prefix
+			fs = append(fs, f)
 			for _, cl := range c.Claims {
 				add(&cl.Text, prefix+"-claim", owner, true)
 			}

@@ -34,10 +34,10 @@ type lastBuild struct {
 // what BuildChanged will make of them. Other pages may change too, and
 // BuildChanged must follow: the pages the new text links to list it among
 // their backlinks, topic and changes pages show a clause's text, and the
-// feed and the JSON export hold the texts. Preview returns false for any other edit,
-// for a project with templates of its own, and when the new text has a
-// problem, which BuildChanged then reports. It keeps nothing but the
-// conversion of the new text, which BuildChanged then reuses.
+// feed and the JSON export hold the texts. Preview returns false for any
+// other edit, for a project with templates of its own, and when the new
+// text has a problem, which BuildChanged then reports. It keeps nothing
+// but the conversion of the new text, which BuildChanged then reuses.
 func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*Output, bool) {
 	last := bd.last
 	if last == nil || len(changed) != 1 || ctx.Err() != nil || bd.loads == nil || bd.tmpl == nil || bd.md == nil || bd.md.entries == nil {
@@ -55,16 +55,11 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 		return nil, false
 	}
 	old := bd.loads.files[name]
-	if old == nil || len(old.sections) != 1 || old.unparsed || len(old.errs) > 0 {
+	if old == nil || len(old.sections) != 1 || old.unparsed || len(old.errs.Errors()) > 0 {
 		return nil, false
 	}
 	s0 := old.sections[0]
-	i := -1
-	for k, s := range b.p.Sections {
-		if s == s0 {
-			i = k
-		}
-	}
+	i := slices.Index(b.p.Sections, s0)
 	var job pageJob
 	for _, j := range last.jobs {
 		if j.data.Section == s0 && j.tmpl == "section.tmpl" {
@@ -89,9 +84,8 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	}
 	s1 := *s0
 	s1.Body = body
-	f := mdField{md: &s1.Body, prefix: s1.Slug, owner: referrer{URL: sectionURL(s0), Label: s0.Title, Kind: "section", File: name}}
 	var buf bytes.Buffer
-	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, f, bd.md, nil, &buf)
+	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, bodyField(s0, &s1.Body), bd.md, nil, &buf)
 	if len(problems) > 0 {
 		return nil, false
 	}
@@ -103,30 +97,25 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	data2 := *job.data
 	data2.Section = &s1
 	job.data = &data2
-	buf.Reset()
-	if err := b.execute(&buf, sets[job.tmpl], job.tmpl, "templates/base.tmpl", job.data); err != nil {
+	page, err := b.renderPage(&buf, sets[job.tmpl], job, 0)
+	if err != nil {
 		return nil, false
 	}
-	page := b.spliceBlocks(relativize(buf.Bytes(), job.out, false, b.site.BaseURL), job.out)
-
-	files := maps.Clone(last.out.files)
-	files[job.out] = &content{parts: page}
+	changedFiles := map[string][][]byte{job.out: page}
 	if home, ok := last.out.files["index.html"]; ok && len(home.parts) == len(b.p.Sections)+2 {
 		set := sets["home.tmpl"]
 		if set == nil || set.Lookup(homeBlock) == nil {
 			return nil, false
 		}
-		buf.Reset()
-		buf.WriteByte('\n')
-		if err := b.execute(&buf, set, homeBlock, homeBlock, &s1); err != nil {
+		block, err := b.renderBlock(&buf, set, &s1)
+		if err != nil {
 			return nil, false
 		}
-		parts := append([][]byte{}, home.parts...)
-		parts[i+1] = relativize(buf.Bytes(), "index.html", false, "")
-		files["index.html"] = &content{parts: parts}
+		parts := slices.Clone(home.parts)
+		parts[i+1] = block
+		changedFiles["index.html"] = parts
 	}
-	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames(), from: bd}
-	return out, true
+	return last.out.with(changedFiles), true
 }
 
 // previewClause is Preview for an edit of the document file name.
@@ -146,8 +135,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	}
 	// The file decoded again must say what it said, but for one clause's
 	// text.
-	sub := &loader{seed: bd.seed, keys: true, src: src, opts: bd.opts, p: &Project{},
-		idPos: map[any]Pos{}, sectionFiles: map[*Section]string{}, figurePos: map[*Clause]Pos{}}
+	sub := newFileLoader(bd.seed, true, src, bd.opts)
 	f, root, ok := sub.yamlData(name, data)
 	if !ok || root == nil {
 		return nil, false
@@ -162,7 +150,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 		case nc.ID != c.ID:
 			return nil, false
 		case nc.sum == c.sum:
-		case k >= 0 || !sameButText(c, nc):
+		case k >= 0 || nc.rest != c.rest:
 			return nil, false
 		default:
 			k = i
@@ -176,12 +164,10 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	// The clause with its new text, converted as a build converts it.
 	c1 := *c
 	c1.Text = nd.Clauses[k].Text
-	f1 := mdField{md: &c1.Text, prefix: "clause-" + d.ID + "-" + c.ID, text: true,
-		owner: referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}}
 	var buf bytes.Buffer
-	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, f1, bd.md, nil, &buf)
-	if len(problems) > 0 || r.Text == "" && plainText(c.Text) != "" || r.Text != "" && plainText(c.Text) == "" {
-		return nil, false // a text emptied or filled changes what the pages compare
+	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, textField(c, &c1.Text), bd.md, nil, &buf)
+	if len(problems) > 0 {
+		return nil, false
 	}
 	c1.Text.r = r
 	d1 := *d
@@ -262,48 +248,13 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	bd.tmpl.ref.b = b
 	b.ln = ln1
 	defer func() { b.ln = ln }()
-	files := maps.Clone(last.out.files)
+	changedFiles := map[string][][]byte{}
 	for _, j := range []pageJob{clauseJob, docJob} {
-		buf.Reset()
-		if err := b.execute(&buf, bd.tmpl.sets[j.tmpl], j.tmpl, "templates/base.tmpl", j.data); err != nil {
+		page, err := b.renderPage(&buf, bd.tmpl.sets[j.tmpl], j, 0)
+		if err != nil {
 			return nil, false
 		}
-		files[j.out] = &content{parts: [][]byte{relativize(buf.Bytes(), j.out, false, b.site.BaseURL)}}
+		changedFiles[j.out] = page
 	}
-	out := &Output{files: files, Warnings: last.out.Warnings, Pages: last.out.Pages, Deps: last.out.Deps, names: last.out.sortedNames(), from: bd}
-	return out, true
-}
-
-// sameButText reports whether two versions of a clause say the same but,
-// perhaps, for their text.
-func sameButText(a, b *Clause) bool {
-	ids := func(rs []Ref) string {
-		var s strings.Builder
-		for _, r := range rs {
-			s.WriteString(r.ID)
-			s.WriteByte(0)
-		}
-		return s.String()
-	}
-	same := a.ID == b.ID && a.Number == b.Number && a.Title == b.Title && a.Status == b.Status &&
-		ids(a.Topics) == ids(b.Topics) && a.From.ID == b.From.ID && a.Outcome == b.Outcome &&
-		ids(a.Sources) == ids(b.Sources) && a.Confidence == b.Confidence &&
-		(a.Figure == nil) == (b.Figure == nil) && (a.Figure == nil || *a.Figure == *b.Figure) &&
-		len(a.Claims) == len(b.Claims) && len(a.Positions) == len(b.Positions)
-	if !same {
-		return false
-	}
-	for i, cl := range a.Claims {
-		o := b.Claims[i]
-		if cl.Text.Text != o.Text.Text || ids(cl.Sources) != ids(o.Sources) || cl.Confidence != o.Confidence {
-			return false
-		}
-	}
-	for i, p := range a.Positions {
-		o := b.Positions[i]
-		if p.Actor.ID != o.Actor.ID || p.Stance != o.Stance || p.AsOf != o.AsOf || p.Note.Text != o.Note.Text || ids(p.Sources) != ids(o.Sources) {
-			return false
-		}
-	}
-	return a.Text.Text != b.Text.Text
+	return last.out.with(changedFiles), true
 }

@@ -317,29 +317,26 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		if set == nil {
 			return
 		}
+		if !b.streaming {
+			results[i], failures[i] = b.renderPage(buf, set, j, size)
+			return
+		}
 		buf.Reset()
 		buf.Grow(size + size/8)
 		if err := b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data); err != nil {
 			failures[i] = err
 			return
 		}
-		if b.streaming {
-			// Written at once: the page needs no memory of its own.
-			scratch := b.scratch.Get().(*[]byte)
-			*scratch = appendRelative((*scratch)[:0], buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
-			parts := b.spliceBlocks(*scratch, j.out)
-			emit(j.out, parts)
-			b.scratch.Put(scratch)
-			if len(parts) > 1 {
-				// The home page is written; no other page shows the
-				// blocks, which at 20k pages weigh some 60 MB.
-				b.blocks = nil
-			}
-			return
-		}
-		parts := b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out)
-		if !emit(j.out, parts) {
-			results[i] = parts
+		// Written at once: the page needs no memory of its own.
+		scratch := b.scratch.Get().(*[]byte)
+		*scratch = appendRelative((*scratch)[:0], buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL)
+		parts := b.spliceBlocks(*scratch, j.out)
+		emit(j.out, parts)
+		b.scratch.Put(scratch)
+		if len(parts) > 1 {
+			// The home page is written; no other page shows the
+			// blocks, which at 20k pages weigh some 60 MB.
+			b.blocks = nil
 		}
 	})
 	files := make(map[string][][]byte, len(jobs))
@@ -576,13 +573,7 @@ func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (bl
 			out[i].html = old.html
 			return
 		}
-		buf.Reset()
-		buf.WriteByte('\n')
-		if err := b.execute(buf, set, homeBlock, homeBlock, s); err != nil {
-			failures[i] = err
-			return
-		}
-		out[i].html = relativize(buf.Bytes(), "index.html", false, "")
+		out[i].html, failures[i] = b.renderBlock(buf, set, s)
 	})
 	for i, s := range sections {
 		if err := failures[i]; err != nil {
@@ -591,6 +582,29 @@ func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (bl
 		}
 		b.blocks[s] = out[i]
 	}
+}
+
+// renderPage renders the page of j with set, in buf, which it resets and
+// grows to size and an eighth, and returns it in parts (see spliceBlocks)
+// with its links made relative.
+func (b *builder) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) ([][]byte, error) {
+	buf.Reset()
+	buf.Grow(size + size/8)
+	if err := b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data); err != nil {
+		return nil, err
+	}
+	return b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out), nil
+}
+
+// renderBlock renders s as the home page shows it, with set, in buf,
+// which it resets, and returns it with its links made relative.
+func (b *builder) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section) ([]byte, error) {
+	buf.Reset()
+	buf.WriteByte('\n')
+	if err := b.execute(buf, set, homeBlock, homeBlock, s); err != nil {
+		return nil, err
+	}
+	return relativize(buf.Bytes(), "index.html", false, ""), nil
 }
 
 // blocksMarker is what sectionBlocks puts in a page: the place where the

@@ -1,13 +1,13 @@
 package site
 
-// Fuzz targets holding the hand-written scans of the package to the
-// plainer code they replace.
-
 import (
 	"slices"
 	"strings"
 	"testing"
 )
+
+// The fuzz targets of this file hold the hand-written scans of the
+// package to the plainer code they replace.
 
 // FuzzDemoteHeadings holds demoteHeadings to the strings.Replacer it
 // stands for.

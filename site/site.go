@@ -407,9 +407,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return true
 	}
 	order, slugs := sectionOrder(p), topicSlugs(b)
-	b.structure = docStructure(p, bd.seed)
-	if !bd.oneShot {
-		b.units = unitSums(p)
+	if !bd.oneShot { // what the next build compares with
+		b.structure, b.units = docStructure(p, bd.seed), unitSums(p)
 	}
 	b.unaffected = bd.unaffected(b, order, slugs)
 	// The JSON export, the feed and the sitemap are made while pages

@@ -1,6 +1,11 @@
 package tmplexec
 
-import "reflect"
+import (
+	"cmp"
+	"math"
+	"reflect"
+	"strings"
+)
 
 // builtin is one of text/template's predefined functions. Where
 // text/template would fail, it gives up instead.
@@ -149,67 +154,62 @@ func basicKind(v reflect.Value) kind {
 	return invalidKind
 }
 
-// equal is text/template's eq for two values of basic kinds.
-func equal(a, b reflect.Value) (truth, ok bool) {
+// order compares two values of basic kinds as text/template's eq and lt
+// do, integers of either sign with each other, and reports false in ok
+// where they would fail. Booleans are only equal (0) or not (1); a NaN is
+// left to text/template.
+func order(a, b reflect.Value) (c int, ok bool) {
 	ka, kb := basicKind(a), basicKind(b)
-	if ka == invalidKind || kb == invalidKind {
-		return false, false
-	}
-	if ka != kb {
-		switch {
-		case ka == intKind && kb == uintKind:
-			return a.Int() >= 0 && uint64(a.Int()) == b.Uint(), true
-		case ka == uintKind && kb == intKind:
-			return b.Int() >= 0 && a.Uint() == uint64(b.Int()), true
+	switch {
+	case ka == intKind && kb == uintKind:
+		if a.Int() < 0 {
+			return -1, true
 		}
-		return false, false
+		return cmp.Compare(uint64(a.Int()), b.Uint()), true
+	case ka == uintKind && kb == intKind:
+		if b.Int() < 0 {
+			return 1, true
+		}
+		return cmp.Compare(a.Uint(), uint64(b.Int())), true
+	case ka != kb:
+		return 0, false
 	}
 	switch ka {
 	case boolKind:
-		return a.Bool() == b.Bool(), true
-	case floatKind:
-		return a.Float() == b.Float(), true
-	case intKind:
-		return a.Int() == b.Int(), true
-	case stringKind:
-		return a.String() == b.String(), true
-	case uintKind:
-		return a.Uint() == b.Uint(), true
-	}
-	return false, false
-}
-
-// less is text/template's lt.
-func less(a, b reflect.Value) (truth, ok bool) {
-	ka, kb := basicKind(a), basicKind(b)
-	if ka == invalidKind || kb == invalidKind {
-		return false, false
-	}
-	if ka != kb {
-		switch {
-		case ka == intKind && kb == uintKind:
-			return a.Int() < 0 || uint64(a.Int()) < b.Uint(), true
-		case ka == uintKind && kb == intKind:
-			return b.Int() >= 0 && a.Uint() < uint64(b.Int()), true
+		if a.Bool() == b.Bool() {
+			return 0, true
 		}
-		return false, false
-	}
-	switch ka {
+		return 1, true
 	case floatKind:
-		return a.Float() < b.Float(), true
+		x, y := a.Float(), b.Float()
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return 0, false
+		}
+		return cmp.Compare(x, y), true
 	case intKind:
-		return a.Int() < b.Int(), true
+		return cmp.Compare(a.Int(), b.Int()), true
 	case stringKind:
-		return a.String() < b.String(), true
+		return strings.Compare(a.String(), b.String()), true
 	case uintKind:
-		return a.Uint() < b.Uint(), true
+		return cmp.Compare(a.Uint(), b.Uint()), true
 	}
-	return false, false
+	return 0, false
 }
 
+// equal is text/template's eq for two values.
+func equal(a, b reflect.Value) (truth, ok bool) {
+	c, ok := order(a, b)
+	return c == 0, ok
+}
+
+// less is text/template's lt, which does not order booleans.
+func less(a, b reflect.Value) (truth, ok bool) {
+	c, ok := order(a, b)
+	return c < 0, ok && basicKind(a) != boolKind
+}
+
+// lessOrEqual is text/template's le.
 func lessOrEqual(a, b reflect.Value) (truth, ok bool) {
-	if t, ok := less(a, b); t || !ok {
-		return t, ok
-	}
-	return equal(a, b)
+	c, ok := order(a, b)
+	return c <= 0, ok && basicKind(a) != boolKind
 }
