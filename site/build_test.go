@@ -301,44 +301,61 @@ func rewrite(t *testing.T, file string, ar *txtar.Archive, problems string, out 
 }
 
 // TestBuildTo checks that BuildTo writes exactly the files Build makes,
-// keeps none, and stops at the first failed write.
+// and the same errors, for every project of testProjects, keeps none, and
+// stops at the first failed write.
 func TestBuildTo(t *testing.T) {
-	src := os.DirFS("..")
-	opts := site.Options{BaseURL: "https://example.org/"}
-	want := build(t, src, opts)
-	var mu sync.Mutex
-	got := map[string][]byte{}
-	out, err := site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if _, dup := got[name]; dup {
-			t.Errorf("%s written twice", name)
-		}
-		got[name] = bytes.Join(parts, nil)
-		return nil
+	projects := append(testProjects(t), testProject{
+		// More sections than the feed shows, with headings, links
+		// between them and a feed: a lean build drops the HTML of some
+		// sections but not of others.
+		name: "many-sections", src: manySections(70), opts: site.Options{BaseURL: "https://example.org/news/"}, themed: true,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if names := out.Names(); len(names) != 0 {
-		t.Errorf("BuildTo kept %d files, want none", len(names))
-	}
-	if out.Pages != want.Pages || len(out.Warnings) != len(want.Warnings) {
-		t.Errorf("BuildTo: %d pages, %d warnings; Build: %d, %d", out.Pages, len(out.Warnings), want.Pages, len(want.Warnings))
-	}
-	if diff := cmp.Diff(want.Names(), slices.Sorted(maps.Keys(got))); diff != "" {
-		t.Errorf("files written (-Build +BuildTo):\n%s", diff)
-	}
-	for _, name := range want.Names() {
-		data, _ := want.File(name)
-		if !bytes.Equal(data, got[name]) {
-			t.Errorf("%s differs between Build and BuildTo", name)
-		}
+	for _, p := range projects {
+		t.Run(p.name, func(t *testing.T) {
+			want, wantErr := site.Build(context.Background(), p.src, p.opts)
+			var mu sync.Mutex
+			got := map[string][]byte{}
+			out, err := site.BuildTo(context.Background(), p.src, p.opts, func(name string, parts [][]byte) error {
+				mu.Lock()
+				defer mu.Unlock()
+				if _, dup := got[name]; dup {
+					t.Errorf("%s written twice", name)
+				}
+				got[name] = bytes.Join(parts, nil)
+				return nil
+			})
+			if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+				t.Fatalf("BuildTo = %v; Build = %v", err, wantErr)
+			}
+			if err != nil {
+				if !strings.HasPrefix(p.name, "errors-") {
+					t.Fatal(err)
+				}
+				return
+			}
+			if names := out.Names(); len(names) != 0 {
+				t.Errorf("BuildTo kept %d files, want none", len(names))
+			}
+			if out.Pages != want.Pages || len(out.Warnings) != len(want.Warnings) {
+				t.Errorf("BuildTo: %d pages, %d warnings; Build: %d, %d", out.Pages, len(out.Warnings), want.Pages, len(want.Warnings))
+			}
+			if diff := cmp.Diff(want.Names(), slices.Sorted(maps.Keys(got))); diff != "" {
+				t.Errorf("files written (-Build +BuildTo):\n%s", diff)
+			}
+			for _, name := range want.Names() {
+				data, _ := want.File(name)
+				if !bytes.Equal(data, got[name]) {
+					t.Errorf("%s differs between Build and BuildTo (-Build +BuildTo):\n%s", name, cmp.Diff(string(data), string(got[name])))
+				}
+			}
+		})
 	}
 
+	src := os.DirFS("..")
+	opts := site.Options{BaseURL: "https://example.org/"}
 	failed := errors.New("disk full")
 	var calls atomic.Int64
-	_, err = site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
+	_, err := site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
 		calls.Add(1)
 		return failed
 	})
@@ -356,35 +373,7 @@ func TestBuildTo(t *testing.T) {
 // templates of their own), and for the corpus named by EXPLAINER_CORPUS,
 // if any. With the default theme, html/template must run nothing.
 func TestCompiledTemplates(t *testing.T) {
-	type project struct {
-		name   string
-		src    fs.FS
-		opts   site.Options
-		themed bool // only the default theme: tmplexec runs every page
-	}
-	projects := []project{
-		{"default", os.DirFS(".."), site.Options{}, true},
-		{"default-base-url", os.DirFS(".."), site.Options{BaseURL: "https://example.org/x/", LiveReload: "/_live.js"}, true},
-	}
-	if dir := os.Getenv("EXPLAINER_CORPUS"); dir != "" {
-		projects = append(projects, project{"corpus", os.DirFS(dir), site.Options{}, true})
-	}
-	files, _ := filepath.Glob("testdata/build/*.txtar")
-	for _, file := range files {
-		ar, err := txtar.ParseFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		src := fstest.MapFS{}
-		themed := true
-		for _, f := range ar.Files {
-			if strings.HasPrefix(f.Name, "content/") || strings.HasPrefix(f.Name, "templates/") || strings.HasPrefix(f.Name, "static/") {
-				src[f.Name] = &fstest.MapFile{Data: f.Data}
-			}
-			themed = themed && !strings.HasPrefix(f.Name, "templates/")
-		}
-		projects = append(projects, project{strings.TrimSuffix(filepath.Base(file), ".txtar"), src, site.Options{}, themed})
-	}
+	projects := testProjects(t)
 	built := 0
 	for _, p := range projects {
 		t.Run(p.name, func(t *testing.T) {
@@ -409,4 +398,58 @@ func TestCompiledTemplates(t *testing.T) {
 	if built < 5 {
 		t.Errorf("only %d projects built", built)
 	}
+}
+
+// A testProject is a project that tests build in more than one way and
+// compare.
+type testProject struct {
+	name   string
+	src    fs.FS
+	opts   site.Options
+	themed bool // only the default theme
+}
+
+// testProjects returns the default explainer under several options, every
+// txtar case (some fail, some have templates of their own), and the
+// corpus named by EXPLAINER_CORPUS, if any.
+func testProjects(t *testing.T) []testProject {
+	projects := []testProject{
+		{"default", os.DirFS(".."), site.Options{}, true},
+		{"default-base-url", os.DirFS(".."), site.Options{BaseURL: "https://example.org/x/", LiveReload: "/_live.js"}, true},
+	}
+	if dir := os.Getenv("EXPLAINER_CORPUS"); dir != "" {
+		projects = append(projects, testProject{"corpus", os.DirFS(dir), site.Options{BaseURL: "https://example.org/"}, true})
+	}
+	files, _ := filepath.Glob("testdata/build/*.txtar")
+	for _, file := range files {
+		ar, err := txtar.ParseFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := fstest.MapFS{}
+		themed := true
+		for _, f := range ar.Files {
+			if strings.HasPrefix(f.Name, "content/") || strings.HasPrefix(f.Name, "templates/") || strings.HasPrefix(f.Name, "static/") {
+				src[f.Name] = &fstest.MapFile{Data: f.Data}
+			}
+			themed = themed && !strings.HasPrefix(f.Name, "templates/")
+		}
+		projects = append(projects, testProject{strings.TrimSuffix(filepath.Base(file), ".txtar"), src, site.Options{}, themed})
+	}
+	return projects
+}
+
+// manySections returns a project of n sections, each with a heading,
+// a link to the next and an update date of its own.
+func manySections(n int) fstest.MapFS {
+	src := fstest.MapFS{
+		"content/_index.md": {Data: []byte("---\ntitle: Many sections\ndescription: A test.\npublished: 2026-01-01\nupdated: 2026-02-01\n---\nSee [the first one](section:s01).\n")},
+	}
+	for i := 1; i <= n; i++ {
+		next := fmt.Sprintf("s%02d", i%n+1)
+		src[fmt.Sprintf("content/sections/%02d-s%02d.md", i, i)] = &fstest.MapFile{Data: []byte(fmt.Sprintf(
+			"---\ntitle: Question %d?\nupdated: 2026-01-%02d\n---\n## Part %d\n\nSee [the next one](section:%s) and [the home page](/).\n",
+			i, i%28+1, i, next))}
+	}
+	return src
 }

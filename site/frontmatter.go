@@ -69,9 +69,9 @@ func (p *mdFile) bodyFrom(start int) Markdown {
 	if text == "" {
 		return Markdown{}
 	}
-	path, lines := f.path, f.lines
+	path, lines, n := f.path, f.lines, len(text) // not text: a lean build drops it
 	return Markdown{Text: text, at: func(offset int) Pos {
-		line, col := lines.position(start + min(max(offset, 0), len(text)))
+		line, col := lines.position(start + min(max(offset, 0), n))
 		return Pos{File: path, Line: line, Column: col}
 	}}
 }

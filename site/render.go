@@ -118,8 +118,11 @@ type builder struct {
 	// streaming is set when every file goes to BuildTo's writer as it is
 	// made, which needs no page keys: nothing is kept for a rebuild.
 	streaming bool
-	keep      bool      // whether a rebuild will come, which may reuse what this one makes
-	scratch   sync.Pool // of *[]byte, for pages on their way to the writer
+	keep      bool // whether a rebuild will come, which may reuse what this one makes
+	// lean is set for a streaming build with the standard templates,
+	// which holds as little as it can at once (see lean.go).
+	lean    *leanState
+	scratch sync.Pool // of *[]byte, for pages on their way to the writer
 
 	framesMu sync.Mutex
 	frames   map[string]keyPart // each template's frame's part of keys (see deps.frame)
@@ -294,6 +297,12 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
+		if s := b.lean.section(&jobs[i]); s != nil {
+			// Its block is done, or will never be, when the page is; then
+			// nothing needs its HTML but the feed.
+			defer b.lean.pending.Done()
+			defer b.lean.sectionDone(ctx, b, s, sets["home.tmpl"], buf, i)
+		}
 		if ctx.Err() != nil {
 			return
 		}
@@ -321,6 +330,9 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 			results[i], failures[i] = b.renderPage(buf, set, j, size)
 			return
 		}
+		if b.lean != nil && j.out == "index.html" {
+			b.lean.pending.Wait() // every section's block
+		}
 		buf.Reset()
 		buf.Grow(size + size/8)
 		if err := b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data); err != nil {
@@ -341,6 +353,9 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 	})
 	files := make(map[string][][]byte, len(jobs))
 	for i, j := range jobs {
+		if err := b.lean.blockFailure(i); err != nil {
+			errs.Add(templateErrorPos(err, b.tmplFiles["home.tmpl"]), "%s", templateErrorMsg(err))
+		}
 		if err := failures[i]; err != nil {
 			file := b.tmplFiles[j.tmpl]
 			errs.Add(templateErrorPos(err, file), "%s", templateErrorMsg(err))

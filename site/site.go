@@ -313,6 +313,10 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
+	lean := !check && b.leanBuild(bd.oneShot, sets["home.tmpl"])
+	if lean {
+		b.dropSources()
+	}
 	diffs := newDiffCache()
 	switch {
 	case check:
@@ -349,10 +353,12 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 			b.everything = hashAll(bd.seed, b.sums)
 		}
 		b.fast = tmpl.compile(opts.standardTemplates)
-		b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
-			old, ok := bd.blocks[s.Pos.File]
-			return old, ok
-		}, &errs)
+		if !lean { // a lean build makes each block with its section's page
+			b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
+				old, ok := bd.blocks[s.Pos.File]
+				return old, ok
+			}, &errs)
+		}
 		if write == nil { // kept for the next build
 			for s, bl := range b.blocks {
 				blocks[s.Pos.File] = bl
@@ -360,6 +366,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	jobs := b.jobs()
+	if lean {
+		jobs = b.startLean(jobs)
+	}
 	if !check {
 		b.clauseParts()
 	}

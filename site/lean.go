@@ -1,0 +1,116 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"html/template"
+	"slices"
+	"sync"
+)
+
+// A lean build is a streaming build (BuildTo) with the standard templates:
+// no rebuild comes after it and no template of the project's own reads the
+// model, so it knows what each page reads and lets go of what no page
+// left to render needs. Its peak memory is what it holds at once, and the
+// longest things it holds are section bodies, in three forms: the
+// Markdown source, the HTML, and the home page's block, the HTML with its
+// headings demoted and its links made relative.
+//
+//   - A section's source is dropped once it is converted: only the dev
+//     server's Preview reads it again.
+//   - Section pages render first, each with its home page block; then its
+//     HTML is dropped, unless the feed shows it, so that a section is held
+//     in one form at a time rather than in two.
+//   - The home page renders once every block is made; then the blocks
+//     are dropped (see renderPages).
+type leanState struct {
+	pending sync.WaitGroup    // section pages whose block is not made yet
+	feed    map[*Section]bool // the sections the feed shows, whose HTML it reads
+
+	mu       sync.Mutex    // for builder.blocks and failures
+	failures map[int]error // job index -> what rendering its section's block failed with
+}
+
+// leanBuild reports whether a build is lean: streaming, with no rebuild to
+// come, and with the standard templates, whose home page shows blocks.
+func (b *builder) leanBuild(oneShot bool, home *template.Template) bool {
+	return b.streaming && oneShot && !b.hasCustom() && home != nil && home.Lookup(homeBlock) != nil
+}
+
+// dropSources lets go of every section's Markdown source, once converted.
+func (b *builder) dropSources() {
+	for _, s := range b.p.Sections {
+		s.Body.Text = ""
+		if s.Body.r != nil {
+			s.Body.r.src = ""
+		}
+	}
+}
+
+// startLean makes the build lean, with jobs to run in the order it
+// returns: section pages first, then the others as they were.
+func (b *builder) startLean(jobs []pageJob) []pageJob {
+	l := &leanState{failures: map[int]error{}}
+	if b.site.BaseURL != "" { // there is a feed
+		l.feed = map[*Section]bool{}
+		for _, s := range feedSections(b.p.Sections) {
+			l.feed[s] = true
+		}
+	}
+	jobs = slices.Clone(jobs)
+	slices.SortStableFunc(jobs, func(x, y pageJob) int {
+		return btoi(l.section(&y) != nil) - btoi(l.section(&x) != nil)
+	})
+	for i := range jobs {
+		if l.section(&jobs[i]) != nil {
+			l.pending.Add(1)
+		}
+	}
+	b.lean, b.blocks = l, make(map[*Section]block, len(b.p.Sections))
+	return jobs
+}
+
+// section returns the section whose page job j renders, if the build is
+// lean.
+func (l *leanState) section(j *pageJob) *Section {
+	if l == nil || j.tmpl != "section.tmpl" {
+		return nil
+	}
+	return j.data.Section
+}
+
+// sectionDone renders the home page block of s, whose page, job i, is
+// rendered, with set, in buf, and drops the HTML of its body unless the
+// feed shows it.
+func (l *leanState) sectionDone(ctx context.Context, b *builder, s *Section, set *template.Template, buf *bytes.Buffer, i int) {
+	if ctx.Err() != nil {
+		return
+	}
+	html, err := b.renderBlock(buf, set, s)
+	l.mu.Lock()
+	if err != nil {
+		l.failures[i] = err
+	} else {
+		b.blocks[s] = block{html: html}
+	}
+	l.mu.Unlock()
+	if !l.feed[s] && s.Body.r != nil {
+		s.Body.r.HTML = ""
+	}
+}
+
+// blockFailure returns what rendering the block of job i's section
+// failed with, if anything.
+func (l *leanState) blockFailure(i int) error {
+	if l == nil {
+		return nil
+	}
+	return l.failures[i]
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
