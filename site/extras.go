@@ -11,10 +11,11 @@ import (
 
 // extra is a generated file that is not an HTML page.
 type extra struct {
-	data   []byte
-	render func() []byte // makes data, when extras was asked to leave it
-	deps   []string
-	key    uint64 // the key of its inputs, from reuse
+	data    [][]byte        // in parts, to be written one after the other
+	render  func() [][]byte // makes data, when extras was asked to leave it
+	written bool            // handed to BuildTo's writer already
+	deps    []string
+	key     uint64 // the key of its inputs, from reuse
 }
 
 // extraNames lists the files extras makes.
@@ -29,10 +30,10 @@ func (b *builder) extraNames() []string {
 // sitemap.xml and feed.xml. reuse returns the file from an earlier build
 // with the same key of its inputs, if there is one. With later set, a
 // file that must be made again is left to its render function.
-func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool), later bool) map[string]extra {
+func (b *builder) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
-	add := func(name string, fill func(d *deps), render func() []byte) {
+	add := func(name string, fill func(d *deps), render func() [][]byte) {
 		d := b.newDeps()
 		d.part("", "extra", name)
 		fill(d)
@@ -74,23 +75,9 @@ func (b *builder) extras(reuse func(name string, key uint64) ([]byte, bool), lat
 	return out
 }
 
-// The JSON export's shapes. Field names are part of the public format.
+// The shapes of the JSON export's items (see exportJSON). Field names
+// are part of the public format.
 type (
-	jsonExport struct {
-		Title       string          `json:"title"`
-		Description string          `json:"description,omitempty"`
-		Published   string          `json:"published,omitempty"`
-		Updated     string          `json:"updated,omitempty"`
-		Language    string          `json:"language"`
-		Sections    []jsonSection   `json:"sections"`
-		Documents   []jsonDocument  `json:"documents"`
-		Relations   []jsonRelation  `json:"relations"`
-		Topics      []jsonTopic     `json:"topics"`
-		Actors      []jsonActor     `json:"actors"`
-		Sources     []jsonSource    `json:"sources"`
-		Events      []jsonEvent     `json:"events"`
-		Positions   []jsonPositionX `json:"positions"`
-	}
 	jsonSection struct {
 		Slug    string   `json:"slug"`
 		Title   string   `json:"title"`
@@ -195,20 +182,36 @@ func ids(refs []Ref) []string {
 	return out
 }
 
-// exportJSON writes every document, clause, relation and position.
-// Links in it are root-absolute ("/documents/us-28/"), as the site's own.
-func (b *builder) exportJSON() []byte {
+// exportJSON writes every document, clause, relation and position, in
+// parts of about jsonChunk bytes: the file is long, and is never held in
+// one piece, nor in the items it is made of. Links in it are root-absolute
+// ("/documents/us-28/"), as the site's own. It is compact: indenting took
+// twice as long as encoding, and made the file a third larger, for
+// readers that are programs.
+//
+// The file is one object: "title", "description", "published",
+// "updated" (each left out when empty), "language", then the lists
+// "sections", "documents", "relations", "topics", "actors", "sources",
+// "events" and "positions", in that order.
+func (b *builder) exportJSON() [][]byte {
 	p := b.p
-	x := jsonExport{
-		Title: p.Explainer.Title, Description: p.Explainer.Description,
-		Published: p.Explainer.Published, Updated: p.Explainer.Updated, Language: p.Explainer.Language,
-		Sections: []jsonSection{}, Documents: []jsonDocument{}, Relations: []jsonRelation{},
-		Topics: []jsonTopic{}, Actors: []jsonActor{}, Sources: []jsonSource{}, Events: []jsonEvent{},
-		Positions: []jsonPositionX{},
+	w := newJSONStream()
+	w.raw(`{"title":`)
+	w.value(p.Explainer.Title)
+	for _, f := range []struct{ name, v string }{{"description", p.Explainer.Description}, {"published", p.Explainer.Published}, {"updated", p.Explainer.Updated}} {
+		if f.v != "" {
+			w.raw(`,"` + f.name + `":`)
+			w.value(f.v)
+		}
 	}
+	w.raw(`,"language":`)
+	w.value(p.Explainer.Language)
+
+	w.list("sections")
 	for _, s := range p.Sections {
-		x.Sections = append(x.Sections, jsonSection{Slug: s.Slug, Title: s.Title, URL: sectionURL(s), Topics: ids(s.Topics), Sources: ids(s.Sources)})
+		w.item(jsonSection{Slug: s.Slug, Title: s.Title, URL: sectionURL(s), Topics: ids(s.Topics), Sources: ids(s.Sources)})
 	}
+	w.list("documents")
 	for _, d := range p.Documents {
 		jd := jsonDocument{ID: d.ID, Title: d.Title, Short: d.Short, Date: d.Date, By: ids(d.By), Follows: d.Follows.ID,
 			Status: d.Status, Availability: d.Availability, Summary: d.Summary.Text, Sources: ids(d.Sources), URL: documentURL(d), Clauses: []jsonClause{}}
@@ -222,13 +225,14 @@ func (b *builder) exportJSON() []byte {
 				jc.Claims = append(jc.Claims, jsonClaim{Text: cl.Text.Text, Sources: ids(cl.Sources), Confidence: cl.Confidence})
 			}
 			for _, ps := range c.Positions {
-				jp := jsonPosition{Actor: ps.Actor.ID, Stance: ps.Stance, AsOf: ps.AsOf, Note: ps.Note.Text, Sources: ids(ps.Sources)}
-				jc.Positions = append(jc.Positions, jp)
-				x.Positions = append(x.Positions, jsonPositionX{Clause: clauseKey(c), jsonPosition: jp})
+				jc.Positions = append(jc.Positions, jsonPositionOf(ps))
 			}
 			jd.Clauses = append(jd.Clauses, jc)
 		}
-		x.Documents = append(x.Documents, jd)
+		w.item(jd)
+	}
+	w.list("relations")
+	for _, d := range p.Documents {
 		for _, f := range b.ln.changes[d] {
 			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
 			if f.Old != nil {
@@ -247,37 +251,122 @@ func (b *builder) exportJSON() []byte {
 				}
 				r.Similar = &pct
 			}
-			x.Relations = append(x.Relations, r)
+			w.item(r)
 		}
 	}
+	w.list("topics")
 	for _, t := range p.Topics {
 		jt := jsonTopic{ID: t.ID, Name: t.Name, Description: t.Description.Text, URL: topicURL(t)}
 		if t.Metric != nil {
 			jt.Metric = &jsonMetric{Name: t.Metric.Name, Unit: t.Metric.Unit}
 		}
-		x.Topics = append(x.Topics, jt)
+		w.item(jt)
 	}
+	w.list("actors")
 	for _, a := range p.Actors {
-		x.Actors = append(x.Actors, jsonActor{ID: a.ID, Name: a.Name, Kind: a.Kind, Description: a.Description.Text, URL: actorURL(a)})
+		w.item(jsonActor{ID: a.ID, Name: a.Name, Kind: a.Kind, Description: a.Description.Text, URL: actorURL(a)})
 	}
+	w.list("sources")
 	for _, s := range p.Sources {
-		x.Sources = append(x.Sources, jsonSource{ID: s.ID, Title: s.Title, Publisher: s.Publisher, URL: s.URL, Date: s.Date, Note: s.Note.Text})
+		w.item(jsonSource{ID: s.ID, Title: s.Title, Publisher: s.Publisher, URL: s.URL, Date: s.Date, Note: s.Note.Text})
 	}
+	w.list("events")
 	for _, e := range p.Events {
-		x.Events = append(x.Events, jsonEvent{Date: e.Date, Title: e.Title, Text: e.Text.Text, Sources: ids(e.Sources)})
+		w.item(jsonEvent{Date: e.Date, Title: e.Title, Text: e.Text.Text, Sources: ids(e.Sources)})
 	}
-	// Compact: indenting took twice as long as encoding, and made the file
-	// a third larger, for readers that are programs.
-	var buf bytes.Buffer
-	if err := json.NewEncoder(&buf).Encode(x); err != nil {
-		// Every value above is a string, number or slice: encoding cannot fail.
-		return []byte("{}\n")
+	w.list("positions")
+	for _, d := range p.Documents {
+		for _, c := range d.Clauses {
+			for _, ps := range c.Positions {
+				w.item(jsonPositionX{Clause: clauseKey(c), jsonPosition: jsonPositionOf(ps)})
+			}
+		}
 	}
-	return buf.Bytes()
+	w.raw("]}\n")
+	return w.done()
+}
+
+func jsonPositionOf(ps *Position) jsonPosition {
+	return jsonPosition{Actor: ps.Actor.ID, Stance: ps.Stance, AsOf: ps.AsOf, Note: ps.Note.Text, Sources: ids(ps.Sources)}
+}
+
+// jsonChunk is about the size of the parts jsonStream makes.
+const jsonChunk = 64 << 10
+
+// A jsonStream writes JSON in parts of about jsonChunk bytes.
+type jsonStream struct {
+	parts [][]byte
+	cur   []byte
+	enc   *json.Encoder
+	err   error
+	open  bool // a list is open
+	first bool // no item is in it yet
+}
+
+func newJSONStream() *jsonStream {
+	w := &jsonStream{cur: make([]byte, 0, jsonChunk+jsonChunk/4)}
+	w.enc = json.NewEncoder(w)
+	return w
+}
+
+// Write is for the encoder: it appends p.
+func (w *jsonStream) Write(p []byte) (int, error) {
+	w.cur = append(w.cur, p...)
+	return len(p), nil
+}
+
+// raw writes t as it is.
+func (w *jsonStream) raw(t string) {
+	w.cur = append(w.cur, t...)
+}
+
+// value writes v as json.Marshal encodes it, and starts a new part once
+// this one is full.
+func (w *jsonStream) value(v any) {
+	if err := w.enc.Encode(v); err != nil {
+		w.err = err
+		return
+	}
+	w.cur = w.cur[:len(w.cur)-1] // Encode ends each value with a newline
+	if len(w.cur) >= jsonChunk {
+		w.parts = append(w.parts, w.cur)
+		w.cur = make([]byte, 0, jsonChunk+jsonChunk/4)
+	}
+}
+
+// list ends the list open, if any, and opens the list name, a field of
+// the object open.
+func (w *jsonStream) list(name string) {
+	if w.open {
+		w.raw("]")
+	}
+	w.raw(`,"` + name + `":[`)
+	w.open, w.first = true, true
+}
+
+// item writes v, an item of the list open.
+func (w *jsonStream) item(v any) {
+	if !w.first {
+		w.raw(",")
+	}
+	w.first = false
+	w.value(v)
+}
+
+// done returns what was written, in parts, or an empty object if
+// encoding failed (which a value of the shapes above cannot).
+func (w *jsonStream) done() [][]byte {
+	if w.err != nil {
+		return [][]byte{[]byte("{}\n")}
+	}
+	if len(w.cur) > 0 {
+		w.parts = append(w.parts, w.cur)
+	}
+	return w.parts
 }
 
 // sitemap writes sitemap.xml with absolute URLs.
-func (b *builder) sitemap() []byte {
+func (b *builder) sitemap() [][]byte {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	buf.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
@@ -295,11 +384,11 @@ func (b *builder) sitemap() []byte {
 		buf.WriteString("</url>\n")
 	}
 	buf.WriteString("</urlset>\n")
-	return buf.Bytes()
+	return [][]byte{buf.Bytes()}
 }
 
 // feed writes an Atom feed with one entry per section.
-func (b *builder) feed() []byte {
+func (b *builder) feed() [][]byte {
 	e := b.p.Explainer
 	updated := e.Updated
 	if updated == "" {
@@ -353,7 +442,7 @@ func (b *builder) feed() []byte {
 		w("  </entry>\n")
 	}
 	w("</feed>\n")
-	return buf.Bytes()
+	return [][]byte{buf.Bytes()}
 }
 
 // absolutize turns root-absolute links into absolute ones, for feed

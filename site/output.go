@@ -71,10 +71,10 @@ func (c *content) size() int {
 
 // later returns a file made by render on another goroutine, whose key
 // is key; wg counts the goroutine.
-func later(render func() []byte, key uint64, wg *sync.WaitGroup) *content {
+func later(render func() [][]byte, key uint64, wg *sync.WaitGroup) *content {
 	c := &content{made: make(chan struct{}), key: key}
 	wg.Go(func() {
-		c.parts = [][]byte{render()}
+		c.parts = render()
 		close(c.made)
 	})
 	return c

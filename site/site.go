@@ -407,6 +407,9 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		if write == nil {
 			return false
 		}
+		if ctx.Err() != nil { // the build has failed: write no more
+			return true
+		}
 		if err := write(name, parts); err != nil {
 			cancel(err)
 		}
@@ -427,16 +430,24 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	leave := !bd.oneShot && write == nil
 	extras := make(chan map[string]extra, 1)
 	go func() {
-		extras <- b.extras(func(name string, key uint64) ([]byte, bool) {
+		made := b.extras(func(name string, key uint64) ([][]byte, bool) {
 			old, ok := bd.pages[name]
 			switch {
 			case !ok || old.key != key:
 				return nil, false
 			case old.later != nil:
-				return old.later.wait()[0], true
+				return old.later.wait(), true
 			}
-			return old.parts[0], true
+			return old.parts, true
 		}, leave)
+		if write != nil { // written now rather than held while pages render
+			for name, e := range made {
+				emit(name, e.data)
+				e.data, e.written = nil, true
+				made[name] = e
+			}
+		}
+		extras <- made
 	}()
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
@@ -479,8 +490,8 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	for name, e := range extraFiles {
-		if e.render == nil && !emit(name, [][]byte{e.data}) {
-			files[name] = [][]byte{e.data}
+		if e.render == nil && !e.written && !emit(name, e.data) {
+			files[name] = e.data
 			pages[name] = pageEntry{key: e.key, parts: files[name]}
 		}
 		graph.outputs[name] = e.deps
