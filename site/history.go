@@ -99,8 +99,8 @@ func (c *diffCache) lookup(key string) *diffResult {
 }
 
 // newLineage computes every fate. texts gives a clause's plain text for
-// the word-level differences, which cache may already hold; next receives
-// every difference the lineage holds.
+// the word-level differences, which cache, if not nil, may already hold;
+// next, if not nil, receives every difference the lineage holds.
 func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *diffCache) *lineage {
 	ln := &lineage{
 		changes:    map[*Document][]*fate{},
@@ -169,8 +169,10 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 		if a == "" || b == "" {
 			return
 		}
-		keys[i] = a + "\x00" + b
-		results[i] = cache.lookup(keys[i])
+		if cache != nil || next != nil {
+			keys[i] = a + "\x00" + b
+			results[i] = cache.lookup(keys[i])
+		}
 		if results[i] == nil {
 			results[i] = compare(a, b)
 		}

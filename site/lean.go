@@ -16,8 +16,8 @@ import (
 // Markdown source, the HTML, and the home page's block, the HTML with its
 // headings demoted and its links made relative.
 //
-//   - A section's source is dropped once it is converted: only the dev
-//     server's Preview reads it again.
+//   - A section's source is dropped once it is converted (see
+//     renderMarkdown): only the dev server's Preview reads it again.
 //   - Section pages render first, each with its home page block; then its
 //     HTML is dropped, unless the feed shows it, so that a section is held
 //     in one form at a time rather than in two.
@@ -35,16 +35,6 @@ type leanState struct {
 // come, and with the standard templates, whose home page shows blocks.
 func (b *builder) leanBuild(oneShot bool, home *template.Template) bool {
 	return b.streaming && oneShot && !b.hasCustom() && home != nil && home.Lookup(homeBlock) != nil
-}
-
-// dropSources lets go of every section's Markdown source, once converted.
-func (b *builder) dropSources() {
-	for _, s := range b.p.Sections {
-		s.Body.Text = ""
-		if s.Body.r != nil {
-			s.Body.r.src = ""
-		}
-	}
 }
 
 // startLean makes the build lean, with jobs to run in the order it

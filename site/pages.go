@@ -18,7 +18,7 @@ func sectionReferrer(s *Section) referrer {
 // bodyField is the field of section s's body, md: s.Body, or the text
 // that Preview puts in its place.
 func bodyField(s *Section, md *Markdown) mdField {
-	return mdField{md: md, prefix: s.Slug, owner: sectionReferrer(s)} // bodies are long: no plain text
+	return mdField{md: md, prefix: s.Slug, owner: sectionReferrer(s), body: true} // bodies are long: no plain text
 }
 
 // textField is the field of clause c's text, md: c.Text, or the text

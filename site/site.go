@@ -306,18 +306,18 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	case bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024:
 		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
 	}
-	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, &errs)
+	lean := !check && b.leanBuild(bd.oneShot, sets["home.tmpl"])
+	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
-	lean := !check && b.leanBuild(bd.oneShot, sets["home.tmpl"])
-	if lean {
-		b.dropSources()
+	var diffs *diffCache // for the next build
+	if !bd.oneShot {
+		diffs = newDiffCache()
 	}
-	diffs := newDiffCache()
 	switch {
 	case check:
 	case bd.ln.current(p): // no document changed: a section was edited
