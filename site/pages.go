@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/explainer/explainer/site/internal/tmplexec"
 )
 
 // sectionReferrer is section s as a page that refers to what its fields
@@ -135,40 +137,8 @@ func (b *builder) indexCitations() {
 type builderRef struct{ b *builder }
 
 // funcs returns the functions templates call, for the build ref points at.
-func funcs(ref *builderRef) template.FuncMap {
-	return template.FuncMap{
-		"date":      formatDate,
-		"number":    formatNumber,
-		"topics":    func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) },
-		"actors":    func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) },
-		"sources":   func(refs []Ref) []*Source { return ref.b.sourcesOf(refs) },
-		"actor":     func(r Ref) *Actor { return ref.b.ix.actors[r.ID] },
-		"doc":       func(r Ref) *Document { return ref.b.ix.docs[r.ID] },
-		"clause":    func(r Ref) *Clause { return ref.b.ix.clauses[r.ID] },
-		"backlinks": func(v any) []referrer { return ref.b.backlinks(v) },
-		"citedBy":   func(s *Source) []referrer { return ref.b.citedBy[s.ID] },
-		"history":   func(c *Clause) []step { return ref.b.ln.history(c) },
-		"changes":   func(d *Document) []*fate { return ref.b.ln.changes[d] },
-		"tally":     func(d *Document) []fateCount { return ref.b.tally(d) },
-		"followedBy": func(d *Document) []*Document {
-			return ref.b.ln.followedBy[d]
-		},
-		"derivedFrom":   func(c *Clause) *fate { return ref.b.ln.backward[c] },
-		"fatesOf":       func(c *Clause) []*fate { return ref.b.ln.forward[c] },
-		"topicTable":    func(t *Topic) *topicTable { return ref.b.topicTable(t) },
-		"topicSections": func(t *Topic) []*Section { return ref.b.topicSections(t) },
-		"chart":         func(t *Topic) template.HTML { return ref.b.chart(t) },
-		"documentsBy":   func(a *Actor) []*Document { return ref.b.documentsBy(a) },
-		"positionsOf":   func(a *Actor) []actorPosition { return ref.b.positions[a.ID] },
-		"clausesOn":     func(t *Topic) int { return len(ref.b.topicClauses(t)) },
-		"stanceLabel":   stanceLabel,
-		"fateLabel":     fateLabel,
-		"demote": func(m Markdown) template.HTML {
-			if !ref.b.keep {
-				return demoted(m) // kept by nobody: no rebuild will come
-			}
-			return demote(m)
-		},
+func funcs(ref *builderRef) (template.FuncMap, map[string]tmplexec.Func) {
+	fm := template.FuncMap{
 		"sectionBlocks": func() (template.HTML, error) {
 			b := ref.b
 			if len(b.blocks) < len(b.p.Sections) {
@@ -176,8 +146,46 @@ func funcs(ref *builderRef) template.FuncMap {
 			}
 			return blocksMarker, nil
 		},
-		"percent": func(f float64) int { return int(f*100 + 0.5) },
 	}
+	typed := map[string]tmplexec.Func{}
+	def(fm, typed, "date", formatDate)
+	def(fm, typed, "number", formatNumber)
+	def(fm, typed, "topics", func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) })
+	def(fm, typed, "actors", func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) })
+	def(fm, typed, "sources", func(refs []Ref) []*Source { return ref.b.sourcesOf(refs) })
+	def(fm, typed, "actor", func(r Ref) *Actor { return ref.b.ix.actors[r.ID] })
+	def(fm, typed, "doc", func(r Ref) *Document { return ref.b.ix.docs[r.ID] })
+	def(fm, typed, "clause", func(r Ref) *Clause { return ref.b.ix.clauses[r.ID] })
+	def(fm, typed, "backlinks", func(v any) []referrer { return ref.b.backlinks(v) })
+	def(fm, typed, "citedBy", func(s *Source) []referrer { return ref.b.citedBy[s.ID] })
+	def(fm, typed, "history", func(c *Clause) []step { return ref.b.ln.history(c) })
+	def(fm, typed, "changes", func(d *Document) []*fate { return ref.b.ln.changes[d] })
+	def(fm, typed, "tally", func(d *Document) []fateCount { return ref.b.tally(d) })
+	def(fm, typed, "followedBy", func(d *Document) []*Document { return ref.b.ln.followedBy[d] })
+	def(fm, typed, "derivedFrom", func(c *Clause) *fate { return ref.b.ln.backward[c] })
+	def(fm, typed, "fatesOf", func(c *Clause) []*fate { return ref.b.ln.forward[c] })
+	def(fm, typed, "topicTable", func(t *Topic) *topicTable { return ref.b.topicTable(t) })
+	def(fm, typed, "topicSections", func(t *Topic) []*Section { return ref.b.topicSections(t) })
+	def(fm, typed, "chart", func(t *Topic) template.HTML { return ref.b.chart(t) })
+	def(fm, typed, "documentsBy", func(a *Actor) []*Document { return ref.b.documentsBy(a) })
+	def(fm, typed, "positionsOf", func(a *Actor) []actorPosition { return ref.b.positions[a.ID] })
+	def(fm, typed, "clausesOn", func(t *Topic) int { return len(ref.b.topicClauses(t)) })
+	def(fm, typed, "stanceLabel", stanceLabel)
+	def(fm, typed, "fateLabel", fateLabel)
+	def(fm, typed, "demote", func(m Markdown) template.HTML {
+		if !ref.b.keep {
+			return demoted(m) // kept by nobody: no rebuild will come
+		}
+		return demote(m)
+	})
+	def(fm, typed, "percent", func(f float64) int { return int(f*100 + 0.5) })
+	return fm, typed
+}
+
+// def adds f to the template functions fm under name, and to typed as
+// tmplexec calls it without reflection.
+func def[A, R any](fm template.FuncMap, typed map[string]tmplexec.Func, name string, f func(A) R) {
+	fm[name], typed[name] = f, tmplexec.Typed(f)
 }
 
 func (b *builder) topicsOf(refs []Ref) []*Topic {

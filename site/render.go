@@ -144,6 +144,7 @@ type tmplCache struct {
 	key   uint64      // a hash of every template's name, file and text
 	ref   *builderRef // what the templates' functions call
 	funcs template.FuncMap
+	typed map[string]tmplexec.Func // funcs' functions of one argument (see def)
 	sets  map[string]*template.Template
 	fast  map[string]*tmplexec.Program // see compile; nil until then
 }
@@ -162,12 +163,12 @@ func (c *tmplCache) compile(standard bool) map[string]*tmplexec.Program {
 	}
 	c.fast = map[string]*tmplexec.Program{}
 	for name, set := range c.sets {
-		if p, err := tmplexec.Compile(set, "templates/base.tmpl", c.funcs); err == nil {
+		if p, err := tmplexec.Compile(set, "templates/base.tmpl", c.funcs, c.typed); err == nil {
 			c.fast[name] = p
 		}
 	}
 	if set := c.sets["home.tmpl"]; set != nil && set.Lookup(homeBlock) != nil {
-		if p, err := tmplexec.Compile(set, homeBlock, c.funcs); err == nil {
+		if p, err := tmplexec.Compile(set, homeBlock, c.funcs, c.typed); err == nil {
 			c.fast[homeBlock] = p
 		}
 	}
@@ -233,7 +234,7 @@ func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (ma
 	}
 
 	ref := &builderRef{b: b}
-	fm := funcs(ref)
+	fm, typed := funcs(ref)
 	base := template.New("layout").Funcs(fm)
 	for _, t := range layouts {
 		if _, err := base.New(t.file).Parse(t.text); err != nil {
@@ -257,7 +258,7 @@ func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (ma
 	if failed {
 		return sets, nil
 	}
-	return sets, &tmplCache{key: key, ref: ref, funcs: fm, sets: sets}
+	return sets, &tmplCache{key: key, ref: ref, funcs: fm, typed: typed, sets: sets}
 }
 
 // templateErrRE matches the position that text/template and html/template

@@ -27,9 +27,8 @@ var builtins = map[string]builtin{
 }
 
 // values evaluates the arguments of a builtin as they are, and the final
-// value after them.
-func values(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) ([]reflect.Value, error) {
-	vals := make([]reflect.Value, 0, len(args)+1)
+// value after them, appending them to vals.
+func values(vals []reflect.Value, s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) ([]reflect.Value, error) {
 	for _, a := range args {
 		v, err := a(s, dot, nil)
 		if err != nil {
@@ -80,7 +79,8 @@ func btoi(b bool) int {
 }
 
 func not(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-	vals, err := values(s, dot, args, final, hasFinal)
+	var buf [2]reflect.Value
+	vals, err := values(buf[:0], s, dot, args, final, hasFinal)
 	if err != nil || len(vals) != 1 {
 		return reflect.Value{}, gaveUp()
 	}
@@ -88,7 +88,8 @@ func not(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFina
 }
 
 func length(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-	vals, err := values(s, dot, args, final, hasFinal)
+	var buf [2]reflect.Value
+	vals, err := values(buf[:0], s, dot, args, final, hasFinal)
 	if err != nil || len(vals) != 1 {
 		return reflect.Value{}, gaveUp()
 	}
@@ -109,7 +110,8 @@ func length(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasF
 // otherwise it takes two.
 func compare(variadic bool, op func(a, b reflect.Value) (bool, bool)) builtin {
 	return func(s *state, dot reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-		vals, err := values(s, dot, args, final, hasFinal)
+		var buf [4]reflect.Value
+		vals, err := values(buf[:0], s, dot, args, final, hasFinal)
 		if err != nil || len(vals) < 2 || !variadic && len(vals) != 2 {
 			return reflect.Value{}, gaveUp()
 		}

@@ -118,11 +118,13 @@ func (s *state) set(name string, v reflect.Value) bool {
 }
 
 // Compile compiles the template called name in set, and every template
-// it calls, for Execute. funcs must be the functions set was given. Set
+// it calls, for Execute. funcs must be the functions set was given;
+// typed may hold some of them, under the same names, as Typed makes
+// them, for Execute to call without reflection. Set
 // is escaped as executing name would escape it; an escaping error is
 // returned as html/template gives it. Compile fails with an error that
 // wraps errors.ErrUnsupported for a template it does not cover.
-func Compile(set *template.Template, name string, funcs template.FuncMap) (*Program, error) {
+func Compile(set *template.Template, name string, funcs template.FuncMap, typed map[string]Func) (*Program, error) {
 	// Executing is the only way to have html/template escape a tree. A
 	// value with no fields stops execution at its first field.
 	if err := set.ExecuteTemplate(io.Discard, name, struct{}{}); err != nil {
@@ -131,7 +133,7 @@ func Compile(set *template.Template, name string, funcs template.FuncMap) (*Prog
 			return nil, err
 		}
 	}
-	c := &compiler{set: set, tmpls: map[string]*tmpl{}, funcs: map[string]reflect.Value{}}
+	c := &compiler{set: set, tmpls: map[string]*tmpl{}, funcs: map[string]reflect.Value{}, typed: typed}
 	for name, f := range funcs {
 		c.funcs[name] = reflect.ValueOf(f)
 	}
@@ -170,6 +172,7 @@ type compiler struct {
 	set   *template.Template
 	tmpls map[string]*tmpl
 	funcs map[string]reflect.Value
+	typed map[string]Func // funcs' functions as Typed makes them, by name
 	err   error
 }
 
@@ -732,13 +735,16 @@ func (c *compiler) function(name string, n parse.Node, args []parse.Node) valueF
 			c.unsupported(n, "function %q is not a function", name)
 			return nil
 		}
+		if f := typedCall(fn, c.typed[name], argFns); f != nil {
+			return f
+		}
 		return func(s *state, dot, final reflect.Value, hasFinal bool) (reflect.Value, error) {
 			return call(s, dot, fn, argFns, final, hasFinal)
 		}
 	}
 	if esc, ok := escapers[name]; ok {
 		return func(s *state, dot, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-			vals, err := values(s, dot, argFns, final, hasFinal)
+			vals, err := values(nil, s, dot, argFns, final, hasFinal)
 			if err != nil {
 				return reflect.Value{}, err
 			}

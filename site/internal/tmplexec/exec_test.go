@@ -55,6 +55,23 @@ var testFuncs = template.FuncMap{
 	"itemOf": func(p *page) item { return *p.Top },
 	"num":    func(f float64) string { return fmt.Sprint(f * 2) },
 	"ptr":    func(i *item) string { return i.Name },
+	"typeOf": func(v any) string { return fmt.Sprintf("%T", v) },
+	"anyOf":  func(i *item) any { return i.Any },
+}
+
+// testTyped holds testFuncs' functions of one argument as Typed makes
+// them. anyOf returns an interface: Compile must ignore it.
+var testTyped = map[string]Func{
+	"shout":  Typed(strings.ToUpper),
+	"first":  Typed(func(xs []*item) *item { return xs[0] }),
+	"second": Typed(func(xs []*item) *item { return xs[1] }),
+	"html2":  Typed(func(s string) template.HTML { return template.HTML("<b>" + s + "</b>") }),
+	"pct":    Typed(func(f float64) int { return int(f*100 + 0.5) }),
+	"itemOf": Typed(func(p *page) item { return *p.Top }),
+	"num":    Typed(func(f float64) string { return fmt.Sprint(f * 2) }),
+	"ptr":    Typed(func(i *item) string { return i.Name }),
+	"typeOf": Typed(func(v any) string { return fmt.Sprintf("%T", v) }),
+	"anyOf":  Typed(func(i *item) any { return i.Any }),
 }
 
 func testPage() *page {
@@ -127,49 +144,61 @@ func TestExecuteMatchesHTMLTemplate(t *testing.T) {
 		{"nil pointer to value", `{{range .Items}}{{num .Num}}{{end}}`, true},
 		{"value to pointer", `{{range .Vals}}{{ptr .}}{{end}}`, false},
 		{"unexported", `{{.Top.hid}}`, true},
+		{"typed any", `{{typeOf .Top}} {{typeOf .N}} {{typeOf .Nil}} {{.Top.Any | typeOf}} {{typeOf nil}}`, false},
+		{"typed pipe", `{{.Top.Ratio | pct}} {{.Items | first | ptr}} {{.Top | anyOf}}`, false},
+		{"typed wrong count", `{{shout "a" "b"}}`, true},
+		{"typed wrong type", `{{pct "x"}}`, true},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			set := template.Must(template.New("page").Funcs(testFuncs).Parse(tt.text))
-			prog, err := Compile(set, "page", testFuncs)
-			if errors.Is(err, errors.ErrUnsupported) {
-				if !tt.gaveUp {
-					t.Fatalf("Compile: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("Compile: %v", err)
-			}
-			var want bytes.Buffer
-			wantErr := set.Execute(&want, testPage())
-			var got bytes.Buffer
-			err = prog.Execute(&got, testPage())
-			if err != nil {
-				if !errors.Is(err, ErrGaveUp) {
-					t.Fatalf("Execute: %v, want nil or ErrGaveUp", err)
-				}
-				if !tt.gaveUp {
-					t.Fatalf("Execute gave up; html/template gives %q, %v", want.String(), wantErr)
-				}
-				return
-			}
-			if wantErr != nil {
-				t.Fatalf("Execute = %q, nil; html/template fails: %v", got.String(), wantErr)
-			}
-			if got.String() != want.String() {
-				t.Errorf("Execute:\n got %q\nwant %q", got.String(), want.String())
-			}
-			if tt.gaveUp {
-				t.Errorf("Execute did not give up; the case says it should (update the case)")
-			}
-		})
+		for _, typed := range []map[string]Func{nil, testTyped} {
+			t.Run(fmt.Sprintf("%s/typed=%v", tt.name, typed != nil), func(t *testing.T) {
+				testExecute(t, tt.text, typed, tt.gaveUp)
+			})
+		}
+	}
+}
+
+// testExecute compiles text with typed and checks that executing it gives
+// what html/template gives, or gives up, as gaveUp says.
+func testExecute(t *testing.T, text string, typed map[string]Func, gaveUp bool) {
+	set := template.Must(template.New("page").Funcs(testFuncs).Parse(text))
+	prog, err := Compile(set, "page", testFuncs, typed)
+	if errors.Is(err, errors.ErrUnsupported) {
+		if !gaveUp {
+			t.Fatalf("Compile: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	var want bytes.Buffer
+	wantErr := set.Execute(&want, testPage())
+	var got bytes.Buffer
+	err = prog.Execute(&got, testPage())
+	if err != nil {
+		if !errors.Is(err, ErrGaveUp) {
+			t.Fatalf("Execute: %v, want nil or ErrGaveUp", err)
+		}
+		if !gaveUp {
+			t.Fatalf("Execute gave up; html/template gives %q, %v", want.String(), wantErr)
+		}
+		return
+	}
+	if wantErr != nil {
+		t.Fatalf("Execute = %q, nil; html/template fails: %v", got.String(), wantErr)
+	}
+	if got.String() != want.String() {
+		t.Errorf("Execute:\n got %q\nwant %q", got.String(), want.String())
+	}
+	if gaveUp {
+		t.Errorf("Execute did not give up; the case says it should (update the case)")
 	}
 }
 
 func TestCompileEscapeError(t *testing.T) {
 	set := template.Must(template.New("page").Parse(`<a href="{{if .}}x{{else}}"{{end}}">`))
-	_, err := Compile(set, "page", nil)
+	_, err := Compile(set, "page", nil, nil)
 	var escErr *template.Error
 	if !errors.As(err, &escErr) {
 		t.Fatalf("Compile = %v, want html/template's escaping error", err)
@@ -196,7 +225,7 @@ func FuzzEscapers(f *testing.F) {
 	var progs []*Program
 	for _, text := range contexts {
 		set := template.Must(template.New("x").Parse(text))
-		prog, err := Compile(set, "x", nil)
+		prog, err := Compile(set, "x", nil, nil)
 		if err != nil {
 			f.Fatalf("Compile(%q): %v", text, err)
 		}
