@@ -17,6 +17,7 @@ package fastyaml
 
 import (
 	"bytes"
+	"strings"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -85,9 +86,11 @@ func plainText(data []byte) bool {
 }
 
 type parser struct {
-	lines   [][]byte // without their '\n'
-	unended bool     // the last line has no '\n'
-	i       int      // the line being parsed
+	lines   [][]byte    // without their '\n'
+	slab    []yaml.Node // nodes to hand out
+	slabs   int         // slab allocations so far
+	unended bool        // the last line has no '\n'
+	i       int         // the line being parsed
 	failed  bool
 }
 
@@ -118,7 +121,15 @@ func indent(l []byte) int {
 
 // node returns a node at byte col of line i.
 func (p *parser) node(kind yaml.Kind, tag string, i, col int) *yaml.Node {
-	return &yaml.Node{Kind: kind, Tag: tag, Line: i + 1, Column: utf8.RuneCount(p.lines[i][:col]) + 1}
+	if len(p.slab) == 0 {
+		// One allocation for many nodes, more as the text proves long.
+		p.slabs++
+		p.slab = make([]yaml.Node, 4<<min(p.slabs, 5))
+	}
+	n := &p.slab[0]
+	p.slab = p.slab[1:]
+	*n = yaml.Node{Kind: kind, Tag: tag, Line: i + 1, Column: utf8.RuneCount(p.lines[i][:col]) + 1}
+	return n
 }
 
 // block parses the block node that starts at byte col of the current
@@ -180,10 +191,10 @@ func plainScalar(s []byte, flow bool) bool {
 func (p *parser) scalar(value []byte, style yaml.Style, i, col int) *yaml.Node {
 	n := p.node(yaml.ScalarNode, "", i, col)
 	n.Value, n.Style = string(value), style
-	if style == 0 {
+	if style == 0 && strings.IndexByte("+-0123456789yYnNtTfFoO~<.", value[0]) >= 0 {
 		n.Tag = n.ShortTag() // resolved as yaml/v3 resolves it
 	} else {
-		n.Tag = "!!str"
+		n.Tag = "!!str" // as yaml/v3 resolves a plain scalar it has no hint for
 	}
 	return n
 }
