@@ -42,8 +42,8 @@ type stagedOutput struct {
 	tmp      string // the directory being written
 
 	mu        sync.Mutex
-	dirs      map[string]bool // the directories made in tmp, as slash paths
-	names     []string        // the files written
+	dirs      map[string]*madeDir // the directories of tmp, as slash paths
+	names     []string            // the files written
 	committed bool
 }
 
@@ -65,7 +65,7 @@ func stageOutput(out, src string) (*stagedOutput, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &stagedOutput{out: out, src: src, dest: dest, tmp: tmp, dirs: map[string]bool{".": true}}
+	st := &stagedOutput{out: out, src: src, dest: dest, tmp: tmp, dirs: map[string]*madeDir{}}
 	if dest.exists {
 		// Keep the permissions someone gave the directory (say, g+w for
 		// a web server's group).
@@ -96,21 +96,32 @@ func (st *stagedOutput) write(name string, parts [][]byte) error {
 }
 
 // mkdirs makes the directory dir of the new site, a slash path, and its
-// parents, unless made already.
+// parents, unless made already. Directories are made outside the lock:
+// each once, by whoever asks first, while the others that need it wait
+// for it, and only for it.
 func (st *stagedOutput) mkdirs(dir string) error {
+	if dir == "." {
+		return nil
+	}
 	st.mu.Lock()
-	defer st.mu.Unlock()
-	var missing []string
-	for d := dir; !st.dirs[d]; d = path.Dir(d) {
-		missing = append(missing, d)
+	d := st.dirs[dir]
+	if d == nil {
+		d = &madeDir{}
+		st.dirs[dir] = d
 	}
-	for _, d := range slices.Backward(missing) {
-		if err := os.Mkdir(filepath.Join(st.tmp, filepath.FromSlash(d)), 0o755); err != nil {
-			return err
+	st.mu.Unlock()
+	d.once.Do(func() {
+		if d.err = st.mkdirs(path.Dir(dir)); d.err == nil {
+			d.err = os.Mkdir(filepath.Join(st.tmp, filepath.FromSlash(dir)), 0o755)
 		}
-		st.dirs[d] = true
-	}
-	return nil
+	})
+	return d.err
+}
+
+// A madeDir is a directory of the new site, made once.
+type madeDir struct {
+	once sync.Once
+	err  error
 }
 
 // commit writes the manifest of the files written and puts the new site
