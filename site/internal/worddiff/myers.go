@@ -25,8 +25,20 @@ type differ struct {
 // script returns a shortest edit script turning a into b, or a coarser one
 // when no script of at most maxEdits edits exists.
 func script(a, b []int) []run {
-	d := &differ{a: a, b: b}
-	d.diff(0, len(a), 0, len(b))
+	var d differ
+	d.reset(a, b)
+	return d.script()
+}
+
+// reset readies d to compare a and b, keeping its buffers.
+func (d *differ) reset(a, b []int) {
+	d.a, d.b, d.runs = a, b, d.runs[:0]
+}
+
+// script returns a shortest edit script turning d.a into d.b, as the
+// function script does.
+func (d *differ) script() []run {
+	d.diff(0, len(d.a), 0, len(d.b))
 	return d.runs
 }
 

@@ -29,8 +29,7 @@ func (t token) words() int {
 }
 
 // tokenize splits s into tokens.
-func tokenize(s string) []token {
-	toks := make([]token, 0, len(s)/6+1)
+func tokenize(toks []token, s string) []token {
 	for i := 0; i < len(s); {
 		core, end := next(s, i)
 		toks = append(toks, token{text: s[i:end], core: core - i})

@@ -44,6 +44,7 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -84,12 +85,19 @@ type Op struct {
 // ops never have the same kind, and a Delete always comes before an Insert
 // next to it. The result is deterministic, and nil when a and b are empty.
 func Diff(a, b string) []Op {
-	ta, tb := tokenize(a), tokenize(b)
-	ids := make(map[string]int, len(ta))
-	ia, ib := intern(ids, ta), intern(ids, tb)
-	segs := newSegments(ta, tb, script(ia, ib))
-	segs = cleanup(a, segs)
-	var ops []Op
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.ta, sc.tb = tokenize(sc.ta[:0], a), tokenize(sc.tb[:0], b)
+	ta, tb := sc.ta, sc.tb
+	clear(sc.ids)
+	sc.ia, sc.ib = intern(sc.ia[:0], sc.ids, ta), intern(sc.ib[:0], sc.ids, tb)
+	sc.d.reset(sc.ia, sc.ib)
+	sc.segs = newSegments(sc.segs[:0], ta, tb, sc.d.script())
+	segs := cleanup(a, sc.segs)
+	var ops []Op // nil for two empty texts
+	if len(segs) > 0 {
+		ops = make([]Op, 0, len(segs)+len(segs)/2)
+	}
 	for _, s := range segs {
 		if s.equal {
 			ops = append(ops, Op{Equal, a[s.a0:s.a1]})
@@ -105,17 +113,29 @@ func Diff(a, b string) []Op {
 	return ops
 }
 
-// intern maps each token's word to a small integer, the same for the same
-// word, so that the diff compares integers instead of strings.
-func intern(ids map[string]int, toks []token) []int {
-	s := make([]int, len(toks))
-	for i, t := range toks {
+// A scratch holds what Diff needs while it works, used again by the
+// next Diff: most diffs are of texts of similar sizes.
+type scratch struct {
+	ta, tb []token
+	ids    map[string]int
+	ia, ib []int
+	d      differ
+	segs   []segment
+}
+
+var scratches = sync.Pool{New: func() any { return &scratch{ids: map[string]int{}} }}
+
+// intern appends to s, for each token, its word as a small integer, the
+// same for the same word, so that the diff compares integers instead of
+// strings.
+func intern(s []int, ids map[string]int, toks []token) []int {
+	for _, t := range toks {
 		id, ok := ids[t.word()]
 		if !ok {
 			id = len(ids)
 			ids[t.word()] = id
 		}
-		s[i] = id
+		s = append(s, id)
 	}
 	return s
 }
@@ -133,8 +153,7 @@ type segment struct {
 // newSegments turns an edit script on tokens into segments. A pair of equal
 // words whose whitespace differs becomes the word plus the whitespace both
 // share, unchanged, followed by the rest of the whitespace, changed.
-func newSegments(ta, tb []token, runs []run) []segment {
-	var segs []segment
+func newSegments(segs []segment, ta, tb []token, runs []run) []segment {
 	pa, pb := 0, 0 // offsets in a and b
 	add := func(equal bool, la, lb, na, nb int) {
 		if la == 0 && lb == 0 {

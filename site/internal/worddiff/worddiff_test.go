@@ -197,7 +197,7 @@ func TestTokenize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var got []string
-		for _, tok := range tokenize(tt.in) {
+		for _, tok := range tokenize(nil, tt.in) {
 			got = append(got, tok.text)
 		}
 		if !reflect.DeepEqual(got, tt.want) {
