@@ -31,6 +31,7 @@ func Parse(data []byte) (root *yaml.Node, ok bool) {
 		return nil, false
 	}
 	p := &parser{unended: len(data) > 0 && data[len(data)-1] != '\n'}
+	p.lines = make([][]byte, 0, bytes.Count(data, []byte{'\n'})+1)
 	for start := 0; start < len(data); {
 		end := bytes.IndexByte(data[start:], '\n')
 		if end < 0 {
@@ -86,11 +87,14 @@ func plainText(data []byte) bool {
 }
 
 type parser struct {
-	lines   [][]byte    // without their '\n'
-	slab    []yaml.Node // nodes to hand out
-	slabs   int         // slab allocations so far
-	unended bool        // the last line has no '\n'
-	i       int         // the line being parsed
+	lines   [][]byte          // without their '\n'
+	slab    []yaml.Node       // nodes to hand out
+	slabs   int               // slab allocations so far
+	stack   []*yaml.Node      // the children of the collections being parsed
+	arena   []*yaml.Node      // room for their Content, once complete
+	strings map[string]string // short plain scalars, interned (see text)
+	unended bool              // the last line has no '\n'
+	i       int               // the line being parsed
 	failed  bool
 }
 
@@ -105,6 +109,24 @@ func (p *parser) skipBlank() {
 	for p.i < len(p.lines) && blank(p.lines[p.i]) {
 		p.i++
 	}
+}
+
+// content pops the children of a collection, the nodes of the stack from
+// start up, and returns them as its Content.
+func (p *parser) content(start int) []*yaml.Node {
+	n := len(p.stack) - start
+	if n == 0 {
+		return nil
+	}
+	if len(p.arena) < n {
+		p.arena = make([]*yaml.Node, max(n, 256))
+	}
+	c := p.arena[:n:n]
+	p.arena = p.arena[n:]
+	copy(c, p.stack[start:])
+	clear(p.stack[start:])
+	p.stack = p.stack[:start]
+	return c
 }
 
 func blank(l []byte) bool {
@@ -190,7 +212,7 @@ func plainScalar(s []byte, flow bool) bool {
 // tag yaml/v3 resolves it to and the style given.
 func (p *parser) scalar(value []byte, style yaml.Style, i, col int) *yaml.Node {
 	n := p.node(yaml.ScalarNode, "", i, col)
-	n.Value, n.Style = string(value), style
+	n.Value, n.Style = p.text(value, style == 0), style
 	if style == 0 && strings.IndexByte("+-0123456789yYnNtTfFoO~<.", value[0]) >= 0 {
 		n.Tag = n.ShortTag() // resolved as yaml/v3 resolves it
 	} else {
@@ -199,10 +221,28 @@ func (p *parser) scalar(value []byte, style yaml.Style, i, col int) *yaml.Node {
 	return n
 }
 
+// text returns b as a string. Short plain scalars, keys above all, are
+// interned when shared is set: a file says "id" or "topics" hundreds of
+// times.
+func (p *parser) text(b []byte, shared bool) string {
+	if !shared || len(b) > 24 {
+		return string(b)
+	}
+	if s, ok := p.strings[string(b)]; ok {
+		return s
+	}
+	if p.strings == nil {
+		p.strings = map[string]string{}
+	}
+	s := string(b)
+	p.strings[s] = s
+	return s
+}
+
 // mapping parses a block mapping whose keys are at byte col.
 func (p *parser) mapping(col int) *yaml.Node {
 	n := p.node(yaml.MappingNode, "!!map", p.i, col)
-	n.Content = make([]*yaml.Node, 0, 8)
+	start := len(p.stack)
 	for {
 		l := p.lines[p.i]
 		end := keyEnd(l, col)
@@ -235,28 +275,30 @@ func (p *parser) mapping(col int) *yaml.Node {
 		if p.failed {
 			return nil
 		}
-		n.Content = append(n.Content, key, value)
+		p.stack = append(p.stack, key, value)
 		p.skipBlank()
 		if p.i == len(p.lines) {
-			return n
+			break
 		}
 		next := p.lines[p.i]
-		switch in := indent(next); {
-		case in < col:
-			return n
-		case in > col:
+		in := indent(next)
+		if in > col {
 			return p.fail()
-		case next[in] == '-' && (in+1 == len(next) || next[in+1] == ' '):
+		}
+		if in < col || next[in] == '-' && (in+1 == len(next) || next[in+1] == ' ') {
 			// A sequence at the indentation of the mapping that holds it
 			// ends it; anything else there is not YAML.
-			return n
+			break
 		}
 	}
+	n.Content = p.content(start)
+	return n
 }
 
 // sequence parses a block sequence whose '-' indicators are at byte col.
 func (p *parser) sequence(col int) *yaml.Node {
 	n := p.node(yaml.SequenceNode, "!!seq", p.i, col)
+	start := len(p.stack)
 	for {
 		l := p.lines[p.i]
 		v := col + 1
@@ -276,21 +318,22 @@ func (p *parser) sequence(col int) *yaml.Node {
 		if p.failed {
 			return nil
 		}
-		n.Content = append(n.Content, item)
+		p.stack = append(p.stack, item)
 		p.skipBlank()
 		if p.i == len(p.lines) {
-			return n
+			break
 		}
 		next := p.lines[p.i]
-		switch in := indent(next); {
-		case in < col:
-			return n
-		case in > col:
+		in := indent(next)
+		if in > col {
 			return p.fail()
-		case next[in] != '-' || in+1 < len(next) && next[in+1] != ' ':
-			return n // the key after a sequence at its key's indentation
+		}
+		if in < col || next[in] != '-' || in+1 < len(next) && next[in+1] != ' ' {
+			break // the key after a sequence at its key's indentation
 		}
 	}
+	n.Content = p.content(start)
+	return n
 }
 
 // inline parses the value that starts at byte v of the current line and
@@ -365,6 +408,7 @@ func (p *parser) flow(v int) (*yaml.Node, int) {
 	if at < len(l) && l[at] == closing {
 		return n, at + 1
 	}
+	start := len(p.stack)
 	for {
 		if n.Kind == yaml.MappingNode {
 			end := bytes.IndexByte(l[at:], ':')
@@ -375,7 +419,7 @@ func (p *parser) flow(v int) (*yaml.Node, int) {
 			if end+1 == len(l) || l[end+1] != ' ' || end-at > maxKey || !plainScalar(l[at:end], true) {
 				return p.fail(), 0
 			}
-			n.Content = append(n.Content, p.scalar(l[at:end], 0, p.i, at))
+			p.stack = append(p.stack, p.scalar(l[at:end], 0, p.i, at))
 			at = end + 1
 			at += indent(l[at:])
 		}
@@ -401,12 +445,13 @@ func (p *parser) flow(v int) (*yaml.Node, int) {
 			item = p.scalar(s, 0, p.i, at)
 			at += end
 		}
-		n.Content = append(n.Content, item)
+		p.stack = append(p.stack, item)
 		at += indent(l[at:])
 		switch {
 		case at == len(l):
 			return p.fail(), 0
 		case l[at] == closing:
+			n.Content = p.content(start)
 			return n, at + 1
 		case l[at] != ',':
 			return p.fail(), 0

@@ -149,3 +149,40 @@ func FuzzParse(f *testing.F) {
 		check(t, data)
 	})
 }
+
+// BenchmarkParse parses the corpus's first document file, if
+// EXPLAINER_CORPUS names one, else the explainer's own documents.
+func BenchmarkParse(b *testing.B) {
+	texts, documents := seeds(b)
+	var data []byte
+	for i, t := range texts {
+		if documents[i] && len(t) > len(data) {
+			data = t
+		}
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := Parse(data); !ok {
+			b.Fatal("gave up")
+		}
+	}
+}
+
+// BenchmarkReference is BenchmarkParse with yaml/v3.
+func BenchmarkReference(b *testing.B) {
+	texts, documents := seeds(b)
+	var data []byte
+	for i, t := range texts {
+		if documents[i] && len(t) > len(data) {
+			data = t
+		}
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := reference(data); !ok {
+			b.Fatal("failed")
+		}
+	}
+}
