@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -116,11 +117,17 @@ func isTagStart(c byte) bool {
 func slug(s string) string {
 	var b strings.Builder
 	dash := false
+	b.Grow(len(s))
 	for _, r := range s {
-		if f, ok := folds[r]; ok {
-			r = f
+		switch {
+		case 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
+		case r >= utf8.RuneSelf:
+			if f, ok := folds[r]; ok {
+				r = f
+			}
+			r = unicode.ToLower(r)
 		}
-		r = unicode.ToLower(r)
 		switch {
 		case 'a' <= r && r <= 'z' || '0' <= r && r <= '9':
 			if dash && b.Len() > 0 {
