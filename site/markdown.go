@@ -32,7 +32,7 @@ type mdField struct {
 	prefix string   // heading id prefix
 	owner  referrer // the page this text belongs to
 	text   bool     // also extract plain text (for diffs)
-	body   bool     // a section's body (see renderMarkdown's dropBodies)
+	body   bool     // a section's body (see renderMarkdown's lean)
 }
 
 // rendered is a Markdown field converted once, reused on every page that
@@ -159,8 +159,10 @@ func plainText(m Markdown) string {
 // With parseOnly, fields are parsed, which finds their cross-references
 // and problems, but not rendered: that is all Check needs.
 //
-// With dropBodies, a section body's source is dropped once converted.
-func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly, dropBodies bool, errs *ErrorList) *markdownSet {
+// With lean, for a build that keeps nothing (see leanState), a field lets
+// go of what only converting it needs: its positions in the file (the
+// file's line index), and, for a section's body, its source.
+func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly, lean bool, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
 	changed := changedTargets(cache, r)
@@ -172,8 +174,11 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 			results[i], problems[i] = parse(md, fields[i])
 		default:
 			results[i], problems[i] = convertCached(md, r, fields[i], cache, changed, buf)
-			if dropBodies && fields[i].body {
-				fields[i].md.Text, results[i].src = "", ""
+			if lean {
+				fields[i].md.at = nil
+				if fields[i].body {
+					fields[i].md.Text, results[i].src = "", ""
+				}
 			}
 		}
 	})
