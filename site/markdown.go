@@ -160,8 +160,9 @@ func plainText(m Markdown) string {
 // and problems, but not rendered: that is all Check needs.
 //
 // With lean, for a build that keeps nothing (see leanState), a field lets
-// go of what only converting it needs: its positions in the file (the
-// file's line index), and, for a section's body, its source.
+// go of what only converting it and collecting backlinks need: its
+// positions in the file (the file's line index), its references, and,
+// for a section's body, its source.
 func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly, lean bool, errs *ErrorList) *markdownSet {
 	results := make([]*rendered, len(fields))
 	problems := make([]ErrorList, len(fields))
@@ -207,6 +208,10 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		for _, ref := range f.md.r.Refs {
 			key := refID{ref.Kind, ref.ID}
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
+		}
+		if lean { // the rest is for page keys and reuse, which it has none of
+			r := f.md.r
+			r.Refs, r.targets, r.problems, r.files = nil, nil, nil, nil
 		}
 	}
 	ms.backlinkKeys = make(map[refID]backlinkKey, len(ms.backlinks))
