@@ -8,7 +8,11 @@
 // keeps no state between calls: two builds of the same input give
 // byte-identical output. BuildTo makes the same files but hands each to
 // a writer as soon as it is made, so that a build needs no memory for the
-// whole site: the build command writes them to disk that way. Check
+// whole site: the build command writes them to disk that way. With the
+// embedded templates, whose reads it knows, BuildTo also lets go of what
+// no page left to render needs as it goes: a section's Markdown source
+// once converted, its HTML once its page and home page block are made.
+// Check
 // validates a project as Build would, for the check command, at a
 // fraction of the cost (see Errors); a Builder rebuilds a project after
 // edits (see Incremental builds).
