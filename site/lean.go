@@ -16,8 +16,11 @@ import (
 // Markdown source, the HTML, and the home page's block, the HTML with its
 // headings demoted and its links made relative.
 //
-//   - A section's source is dropped once it is converted (see
-//     renderMarkdown): only the dev server's Preview reads it again.
+//   - A section's source is dropped once it is converted, and every
+//     field's map of positions in its file (with the file's line index)
+//     and its references once backlinks are collected (see
+//     renderMarkdown): they serve error messages, page keys and the dev
+//     server's Preview.
 //   - Section pages render first, each with its home page block; then its
 //     HTML is dropped, unless the feed shows it, so that a section is held
 //     in one form at a time rather than in two.
