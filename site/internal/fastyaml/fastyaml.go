@@ -87,14 +87,14 @@ func plainText(data []byte) bool {
 }
 
 type parser struct {
-	lines   [][]byte          // without their '\n'
-	slab    []yaml.Node       // nodes to hand out
-	slabs   int               // slab allocations so far
-	stack   []*yaml.Node      // the children of the collections being parsed
-	arena   []*yaml.Node      // room for their Content, once complete
-	strings map[string]string // short plain scalars, interned (see text)
-	unended bool              // the last line has no '\n'
-	i       int               // the line being parsed
+	lines   [][]byte         // without their '\n'
+	slab    []yaml.Node      // nodes to hand out
+	slabs   int              // slab allocations so far
+	stack   []*yaml.Node     // the children of the collections being parsed
+	arena   []*yaml.Node     // room for their Content, once complete
+	plains  map[string]plain // short plain scalars, made and resolved once (see scalar)
+	unended bool             // the last line has no '\n'
+	i       int              // the line being parsed
 	failed  bool
 }
 
@@ -146,7 +146,7 @@ func (p *parser) node(kind yaml.Kind, tag string, i, col int) *yaml.Node {
 	if len(p.slab) == 0 {
 		// One allocation for many nodes, more as the text proves long.
 		p.slabs++
-		p.slab = make([]yaml.Node, 4<<min(p.slabs, 5))
+		p.slab = make([]yaml.Node, 4<<min(p.slabs, 7))
 	}
 	n := &p.slab[0]
 	p.slab = p.slab[1:]
@@ -211,32 +211,42 @@ func plainScalar(s []byte, flow bool) bool {
 // scalar returns a scalar node of value at byte col of line i, with the
 // tag yaml/v3 resolves it to and the style given.
 func (p *parser) scalar(value []byte, style yaml.Style, i, col int) *yaml.Node {
-	n := p.node(yaml.ScalarNode, "", i, col)
-	n.Value, n.Style = p.text(value, style == 0), style
-	if style == 0 && strings.IndexByte("+-0123456789yYnNtTfFoO~<.", value[0]) >= 0 {
-		n.Tag = n.ShortTag() // resolved as yaml/v3 resolves it
-	} else {
-		n.Tag = "!!str" // as yaml/v3 resolves a plain scalar it has no hint for
+	n := p.node(yaml.ScalarNode, "!!str", i, col)
+	n.Style = style
+	switch {
+	case style != 0:
+		n.Value = string(value)
+	case len(value) <= 24:
+		// Short plain scalars, keys above all, come again and again: a
+		// file says "id" or "topics" hundreds of times, and the same
+		// dates. Each is made a string and resolved once.
+		r, ok := p.plains[string(value)]
+		if !ok {
+			r.value = string(value)
+			r.tag = resolve(r.value)
+			if p.plains == nil {
+				p.plains = map[string]plain{}
+			}
+			p.plains[r.value] = r
+		}
+		n.Value, n.Tag = r.value, r.tag
+	default:
+		n.Value = string(value)
+		n.Tag = resolve(n.Value)
 	}
 	return n
 }
 
-// text returns b as a string. Short plain scalars, keys above all, are
-// interned when shared is set: a file says "id" or "topics" hundreds of
-// times.
-func (p *parser) text(b []byte, shared bool) string {
-	if !shared || len(b) > 24 {
-		return string(b)
+// A plain is a plain scalar's value with the tag it resolves to.
+type plain struct{ value, tag string }
+
+// resolve returns the tag yaml/v3 resolves the plain scalar value to.
+func resolve(value string) string {
+	if strings.IndexByte("+-0123456789yYnNtTfFoO~<.", value[0]) < 0 {
+		return "!!str" // as yaml/v3 resolves a plain scalar it has no hint for
 	}
-	if s, ok := p.strings[string(b)]; ok {
-		return s
-	}
-	if p.strings == nil {
-		p.strings = map[string]string{}
-	}
-	s := string(b)
-	p.strings[s] = s
-	return s
+	n := yaml.Node{Kind: yaml.ScalarNode, Value: value}
+	return n.ShortTag() // as yaml/v3 itself resolves it
 }
 
 // mapping parses a block mapping whose keys are at byte col.
