@@ -196,12 +196,18 @@ func stringify(args []reflect.Value) (string, contentType) {
 	return fmt.Sprint(vals...), contentPlain
 }
 
+// htmlSpecial marks the bytes writeHTML may replace.
+var htmlSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
+
 // writeHTML writes s with the characters that are special in HTML text
 // and quoted attributes replaced by references. With amp false, as for
 // text that is HTML already, ampersands stay.
 func writeHTML(w *bytes.Buffer, s string, amp bool) {
 	written := 0
 	for i := 0; i < len(s); i++ {
+		if !htmlSpecial[s[i]] {
+			continue
+		}
 		var repl string
 		switch s[i] {
 		case 0:
