@@ -92,6 +92,7 @@ type parser struct {
 	slabs   int              // slab allocations so far
 	stack   []*yaml.Node     // the children of the collections being parsed
 	arena   []*yaml.Node     // room for their Content, once complete
+	arenas  int              // arena allocations so far
 	plains  map[string]plain // short plain scalars, made and resolved once (see scalar)
 	unended bool             // the last line has no '\n'
 	i       int              // the line being parsed
@@ -119,7 +120,8 @@ func (p *parser) content(start int) []*yaml.Node {
 		return nil
 	}
 	if len(p.arena) < n {
-		p.arena = make([]*yaml.Node, max(n, 256))
+		p.arenas++
+		p.arena = make([]*yaml.Node, max(n, 8<<min(p.arenas, 6)))
 	}
 	c := p.arena[:n:n]
 	p.arena = p.arena[n:]
