@@ -112,6 +112,30 @@ func (p *parser) skipBlank() {
 	}
 }
 
+// next moves to the next line that is not blank and reports whether it
+// is at indentation col, and whether it is a sequence's item there. A
+// line indented more, in a collection at col, is not YAML: next fails.
+func (p *parser) next(col int) (at, item bool) {
+	p.skipBlank()
+	if p.i == len(p.lines) {
+		return false, false
+	}
+	l := p.lines[p.i]
+	switch in := indent(l); {
+	case in > col:
+		p.fail()
+		return false, false
+	case in < col:
+		return false, false
+	}
+	return true, isItem(l, col)
+}
+
+// isItem reports whether l has a sequence's '-' indicator at byte i.
+func isItem(l []byte, i int) bool {
+	return l[i] == '-' && (i+1 == len(l) || l[i+1] == ' ')
+}
+
 // content pops the children of a collection, the nodes of the stack from
 // start up, and returns them as its Content.
 func (p *parser) content(start int) []*yaml.Node {
@@ -161,7 +185,7 @@ func (p *parser) node(kind yaml.Kind, tag string, i, col int) *yaml.Node {
 func (p *parser) block(col int) *yaml.Node {
 	l := p.lines[p.i]
 	switch {
-	case l[col] == '-' && (col+1 == len(l) || l[col+1] == ' '):
+	case isItem(l, col):
 		return p.sequence(col)
 	case keyEnd(l, col) > 0:
 		return p.mapping(col)
@@ -278,7 +302,7 @@ func (p *parser) mapping(col int) *yaml.Node {
 			switch {
 			case in > col:
 				value = p.block(in)
-			case in == col && next[in] == '-' && (in+1 == len(next) || next[in+1] == ' '):
+			case in == col && isItem(next, in):
 				value = p.sequence(in) // at its key's indentation
 			default:
 				return p.fail() // an empty value
@@ -288,18 +312,11 @@ func (p *parser) mapping(col int) *yaml.Node {
 			return nil
 		}
 		p.stack = append(p.stack, key, value)
-		p.skipBlank()
-		if p.i == len(p.lines) {
-			break
-		}
-		next := p.lines[p.i]
-		in := indent(next)
-		if in > col {
-			return p.fail()
-		}
-		if in < col || next[in] == '-' && (in+1 == len(next) || next[in+1] == ' ') {
-			// A sequence at the indentation of the mapping that holds it
-			// ends it; anything else there is not YAML.
+		// A sequence at the indentation of the mapping that holds it ends
+		// it, as does anything less indented.
+		if at, dash := p.next(col); p.failed {
+			return nil
+		} else if !at || dash {
 			break
 		}
 	}
@@ -331,17 +348,12 @@ func (p *parser) sequence(col int) *yaml.Node {
 			return nil
 		}
 		p.stack = append(p.stack, item)
-		p.skipBlank()
-		if p.i == len(p.lines) {
+		// The key after a sequence at its key's indentation ends it, as
+		// does anything less indented.
+		if at, dash := p.next(col); p.failed {
+			return nil
+		} else if !at || !dash {
 			break
-		}
-		next := p.lines[p.i]
-		in := indent(next)
-		if in > col {
-			return p.fail()
-		}
-		if in < col || next[in] != '-' || in+1 < len(next) && next[in+1] != ' ' {
-			break // the key after a sequence at its key's indentation
 		}
 	}
 	n.Content = p.content(start)
