@@ -26,22 +26,28 @@ import (
 // Use a new IDs for every conversion, through parser.WithIDs: it records
 // the ids it gave and is not safe for concurrent use.
 func NewIDs(prefix string) parser.IDs {
-	return &ids{
-		prefix: slug(prefix),
-		used:   map[string]bool{},
-		next:   map[string]int{},
-	}
+	return &ids{prefix: prefix}
 }
 
-// ids implements parser.IDs.
+// ids implements parser.IDs. Most texts have no heading: what it needs is
+// made on first use.
 type ids struct {
-	prefix string
+	prefix string // as given, until slugged
+	ready  bool   // prefix is slugged, used and next made
 	used   map[string]bool
 	next   map[string]int // base id -> last suffix given
 }
 
+func (s *ids) init() {
+	if !s.ready {
+		s.prefix, s.ready = slug(s.prefix), true
+		s.used, s.next = map[string]bool{}, map[string]int{}
+	}
+}
+
 // Generate implements parser.IDs.
 func (s *ids) Generate(value []byte, kind ast.NodeKind) []byte {
+	s.init()
 	base := slug(headingText(string(value)))
 	if base == "" {
 		base = "id"
@@ -68,6 +74,7 @@ func (s *ids) Generate(value []byte, kind ast.NodeKind) []byte {
 
 // Put implements parser.IDs: it records an id given explicitly.
 func (s *ids) Put(value []byte) {
+	s.init()
 	s.used[string(value)] = true
 }
 
