@@ -304,12 +304,25 @@ func rewrite(t *testing.T, file string, ar *txtar.Archive, problems string, out 
 // and the same errors, for every project of testProjects, keeps none, and
 // stops at the first failed write.
 func TestBuildTo(t *testing.T) {
+	custom := manySections(70)
+	section, err := os.ReadFile("../templates/section.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A section page of the project's own that shows its Markdown and the
+	// next section's HTML, which a lean build would have let go of.
+	custom["templates/section.tmpl"] = &fstest.MapFile{Data: bytes.Replace(section,
+		[]byte(`<div class="prose">{{.Body.HTML}}</div>`),
+		[]byte(`<div class="prose">{{.Body.HTML}}</div><pre>{{.Body.Text}}</pre>{{with $.Next}}{{.Body.HTML}}{{end}}`), 1)}
+	if bytes.Equal(custom["templates/section.tmpl"].Data, section) {
+		t.Fatal("templates/section.tmpl: no body to add to")
+	}
 	projects := append(testProjects(t), testProject{
 		// More sections than the feed shows, with headings, links
 		// between them and a feed: a lean build drops the HTML of some
 		// sections but not of others.
 		name: "many-sections", src: manySections(70), opts: site.Options{BaseURL: "https://example.org/news/"}, themed: true,
-	})
+	}, testProject{name: "custom-template", src: custom, opts: site.Options{BaseURL: "https://example.org/"}})
 	for _, p := range projects {
 		t.Run(p.name, func(t *testing.T) {
 			want, wantErr := site.Build(context.Background(), p.src, p.opts)
@@ -336,6 +349,11 @@ func TestBuildTo(t *testing.T) {
 			if names := out.Names(); len(names) != 0 {
 				t.Errorf("BuildTo kept %d files, want none", len(names))
 			}
+			// Only BuildTo with the embedded templates knows what pages
+			// read, and lets go of what they no longer need.
+			if site.Lean(out) != p.themed || site.Lean(want) {
+				t.Errorf("lean: BuildTo %v, Build %v; want %v, false", site.Lean(out), site.Lean(want), p.themed)
+			}
 			if out.Pages != want.Pages || len(out.Warnings) != len(want.Warnings) {
 				t.Errorf("BuildTo: %d pages, %d warnings; Build: %d, %d", out.Pages, len(out.Warnings), want.Pages, len(want.Warnings))
 			}
@@ -355,7 +373,7 @@ func TestBuildTo(t *testing.T) {
 	opts := site.Options{BaseURL: "https://example.org/"}
 	failed := errors.New("disk full")
 	var calls atomic.Int64
-	_, err := site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
+	_, err = site.BuildTo(context.Background(), src, opts, func(name string, parts [][]byte) error {
 		calls.Add(1)
 		return failed
 	})

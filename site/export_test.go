@@ -10,3 +10,6 @@ func StandardTemplates(opts Options) Options {
 // StandardRuns reports how many times the build of out executed a
 // template with html/template rather than tmplexec.
 func StandardRuns(out *Output) int { return out.standardRuns }
+
+// Lean reports whether the build of out was lean (see leanState).
+func Lean(out *Output) bool { return out.lean }

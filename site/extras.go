@@ -11,11 +11,10 @@ import (
 
 // extra is a generated file that is not an HTML page.
 type extra struct {
-	data    [][]byte        // in parts, to be written one after the other
-	render  func() [][]byte // makes data, when extras was asked to leave it
-	written bool            // handed to BuildTo's writer already
-	deps    []string
-	key     uint64 // the key of its inputs, from reuse
+	data   [][]byte        // in parts, to be written one after the other
+	render func() [][]byte // makes data, when extras was asked to leave it
+	deps   []string
+	key    uint64 // the key of its inputs, from reuse
 }
 
 // extraNames lists the files extras makes.

@@ -81,9 +81,9 @@ type diffResult struct {
 
 func newDiffCache() *diffCache { return &diffCache{entries: map[string]*diffResult{}} }
 
-// compare compares a and b word by word.
-func compare(a, b string) *diffResult {
-	ops := worddiff.Diff(a, b)
+// compare compares a and b word by word, with d.
+func compare(d *worddiff.Differ, a, b string) *diffResult {
+	ops := d.Diff(a, b)
 	r := &diffResult{similar: worddiff.Similarity(ops), changed: worddiff.Changed(ops)}
 	if r.changed {
 		r.html = worddiff.HTML(ops)
@@ -160,9 +160,11 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 		}
 		ln.changes[d] = fates
 	}
-	// The word-level differences, on all cores.
+	// The word-level differences, on all cores, each with a Differ of its
+	// own.
 	results := make([]*diffResult, len(compared))
 	keys := make([]string, len(compared))
+	differs := sync.Pool{New: func() any { return new(worddiff.Differ) }}
 	parallel(len(compared), 16, func(i int, _ *bytes.Buffer) {
 		f := compared[i]
 		a, b := texts(f.Old), texts(f.New)
@@ -174,7 +176,9 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 			results[i] = cache.lookup(keys[i])
 		}
 		if results[i] == nil {
-			results[i] = compare(a, b)
+			d := differs.Get().(*worddiff.Differ)
+			results[i] = compare(d, a, b)
+			differs.Put(d)
 		}
 	})
 	for i, f := range compared {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"html/template"
-	"slices"
 	"sync"
 )
 
@@ -36,8 +35,8 @@ type leanState struct {
 
 // leanBuild reports whether a build is lean: streaming, with no rebuild to
 // come, and with the standard templates, whose home page shows blocks.
-func (b *builder) leanBuild(oneShot bool, home *template.Template) bool {
-	return b.streaming && oneShot && !b.hasCustom() && home != nil && home.Lookup(homeBlock) != nil
+func (b *builder) leanBuild(home *template.Template) bool {
+	return b.streaming && !b.keep && !b.hasCustom() && home != nil && home.Lookup(homeBlock) != nil
 }
 
 // startLean makes the build lean, with jobs to run in the order it
@@ -50,17 +49,20 @@ func (b *builder) startLean(jobs []pageJob) []pageJob {
 			l.feed[s] = true
 		}
 	}
-	jobs = slices.Clone(jobs)
-	slices.SortStableFunc(jobs, func(x, y pageJob) int {
-		return btoi(l.section(&y) != nil) - btoi(l.section(&x) != nil)
-	})
-	for i := range jobs {
-		if l.section(&jobs[i]) != nil {
-			l.pending.Add(1)
+	// Section pages first, then the others, each in the order they had.
+	ordered := make([]pageJob, 0, len(jobs))
+	for _, first := range []bool{true, false} {
+		for _, j := range jobs {
+			if (l.section(&j) != nil) == first {
+				ordered = append(ordered, j)
+			}
+		}
+		if first {
+			l.pending.Add(len(ordered))
 		}
 	}
 	b.lean, b.blocks = l, make(map[*Section]block, len(b.p.Sections))
-	return jobs
+	return ordered
 }
 
 // section returns the section whose page job j renders, if the build is
@@ -99,11 +101,4 @@ func (l *leanState) blockFailure(i int) error {
 		return nil
 	}
 	return l.failures[i]
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
 }

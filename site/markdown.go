@@ -398,7 +398,7 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	buf.Reset()
 	out := &rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc), src: f.md.Text, prefix: f.prefix, wantText: f.text}
-	if err := md.Renderer().Render(bufferWriter{buf}, src, doc); err != nil {
+	if err := md.Renderer().Render(mdext.BufWriter{Buffer: buf}, src, doc); err != nil {
 		out.problems = append(out.problems, mdext.Problem{Msg: "rendering markdown: " + err.Error()})
 	}
 	out.HTML = template.HTML(buf.String())
@@ -423,14 +423,6 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 	out.digest = h.Sum64()
 	return out
 }
-
-// bufferWriter lets goldmark render straight into a bytes.Buffer. Given
-// any other writer, it wraps it in a new 4 KiB bufio.Writer for every
-// text.
-type bufferWriter struct{ *bytes.Buffer }
-
-func (w bufferWriter) Buffered() int { return w.Len() }
-func (w bufferWriter) Flush() error  { return nil }
 
 // backlinkKey is what the pages referring to a target add to page keys.
 type backlinkKey struct {

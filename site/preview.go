@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/worddiff"
 )
 
 // lastBuild is what Preview needs of the Builder's last good build.
@@ -187,10 +188,11 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 		}
 		return fates
 	}
+	var differ worddiff.Differ
 	recompare := func(f *fate) {
 		f.Similar, f.HasDiff, f.Diff = 0, false, ""
 		if a, b := plainText(f.Old.Text), plainText(f.New.Text); a != "" && b != "" {
-			res := compare(a, b)
+			res := compare(&differ, a, b)
 			f.Similar, f.HasDiff, f.Diff = res.similar, res.changed, res.html
 		}
 	}

@@ -334,9 +334,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 		if b.lean != nil && j.out == "index.html" {
 			b.lean.pending.Wait() // every section's block
 		}
-		buf.Reset()
-		buf.Grow(size + size/8)
-		if err := b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data); err != nil {
+		if err := b.executePage(buf, set, j, size); err != nil {
 			failures[i] = err
 			return
 		}
@@ -604,12 +602,18 @@ func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (bl
 // grows to size and an eighth, and returns it in parts (see spliceBlocks)
 // with its links made relative.
 func (b *builder) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) ([][]byte, error) {
-	buf.Reset()
-	buf.Grow(size + size/8)
-	if err := b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data); err != nil {
+	if err := b.executePage(buf, set, j, size); err != nil {
 		return nil, err
 	}
 	return b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out), nil
+}
+
+// executePage executes the template of j's page with set into buf, which
+// it resets and grows to size and an eighth, with root-absolute links.
+func (b *builder) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) error {
+	buf.Reset()
+	buf.Grow(size + size/8)
+	return b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data)
 }
 
 // renderBlock renders s as the home page shows it, with set, in buf,

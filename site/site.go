@@ -306,7 +306,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	case bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024:
 		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
 	}
-	lean := !check && b.leanBuild(bd.oneShot, sets["home.tmpl"])
+	lean := !check && b.leanBuild(sets["home.tmpl"])
 	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -418,8 +418,10 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 		return true
 	}
-	order, slugs := sectionOrder(p), topicSlugs(b)
+	var order []string
+	var slugs map[string]string
 	if !bd.oneShot { // what the next build compares with
+		order, slugs = sectionOrder(p), topicSlugs(b)
 		b.structure, b.units = docStructure(p, bd.seed), unitSums(p)
 	}
 	b.unaffected = bd.unaffected(b, order, slugs)
@@ -443,7 +445,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		if write != nil { // written now rather than held while pages render
 			for name, e := range made {
 				emit(name, e.data)
-				e.data, e.written = nil, true
+				e.data = nil
 				made[name] = e
 			}
 		}
@@ -490,7 +492,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	for name, e := range extraFiles {
-		if e.render == nil && !e.written && !emit(name, e.data) {
+		if e.render == nil && write == nil { // else written already
 			files[name] = e.data
 			pages[name] = pageEntry{key: e.key, parts: files[name]}
 		}
@@ -514,7 +516,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}
 	}
 	out.Pages += int(written.Load())
-	out.standardRuns = int(b.standardRuns.Load())
+	out.standardRuns, out.lean = int(b.standardRuns.Load()), b.lean != nil
 	if write == nil {
 		out.Deps = graph
 	}

@@ -19,21 +19,24 @@ import (
 // dashes are Unicode, images give their alt text, raw HTML gives nothing.
 func Text(n ast.Node, src []byte) string {
 	var blocks []string
-	textBlocks(n, src, &blocks, new(textWriter))
+	textBlocks(n, src, &blocks, BufWriter{new(bytes.Buffer)})
 	return strings.Join(blocks, "\n\n")
 }
 
-// textWriter is a bytes.Buffer that goldmark's HTML writer writes to
-// as it is. Given any other writer, it wraps it in a new 4 KiB
-// bufio.Writer, every time.
-type textWriter struct{ bytes.Buffer }
+// BufWriter lets goldmark write straight into a bytes.Buffer, as its
+// renderer and HTML writer take a util.BufWriter: given any other
+// writer, they wrap it in a new 4 KiB bufio.Writer every time.
+type BufWriter struct{ *bytes.Buffer }
 
-func (w *textWriter) Buffered() int { return w.Len() }
-func (w *textWriter) Flush() error  { return nil }
+// Buffered implements util.BufWriter.
+func (w BufWriter) Buffered() int { return w.Len() }
+
+// Flush implements util.BufWriter: there is nothing to flush.
+func (w BufWriter) Flush() error { return nil }
 
 // textBlocks appends the text of each block under n that has any.
 // w is scratch space.
-func textBlocks(n ast.Node, src []byte, blocks *[]string, w *textWriter) {
+func textBlocks(n ast.Node, src []byte, blocks *[]string, w BufWriter) {
 	add := func(s string) {
 		if s = strings.TrimSpace(s); s != "" {
 			*blocks = append(*blocks, s)
@@ -76,7 +79,7 @@ func textBlocks(n ast.Node, src []byte, blocks *[]string, w *textWriter) {
 
 // inlineText returns the text of the inline content of n. w is scratch
 // space.
-func inlineText(n ast.Node, src []byte, w *textWriter) string {
+func inlineText(n ast.Node, src []byte, w BufWriter) string {
 	w.Reset()
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {

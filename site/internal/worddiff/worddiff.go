@@ -44,7 +44,6 @@ import (
 	"html/template"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -85,10 +84,28 @@ type Op struct {
 // ops never have the same kind, and a Delete always comes before an Insert
 // next to it. The result is deterministic, and nil when a and b are empty.
 func Diff(a, b string) []Op {
-	sc := scratches.Get().(*scratch)
-	defer scratches.Put(sc)
+	return new(Differ).Diff(a, b)
+}
+
+// A Differ is Diff with the room it needs while it works, used again by
+// its next Diff: a caller comparing many texts keeps one per goroutine.
+// The zero value is ready to use; a Differ is not safe for concurrent
+// use.
+type Differ struct {
+	ta, tb []token
+	ids    map[string]int
+	ia, ib []int
+	d      differ
+	segs   []segment
+}
+
+// Diff returns what the function Diff returns.
+func (sc *Differ) Diff(a, b string) []Op {
 	sc.ta, sc.tb = tokenize(sc.ta[:0], a), tokenize(sc.tb[:0], b)
 	ta, tb := sc.ta, sc.tb
+	if sc.ids == nil {
+		sc.ids = map[string]int{}
+	}
 	clear(sc.ids)
 	sc.ia, sc.ib = intern(sc.ia[:0], sc.ids, ta), intern(sc.ib[:0], sc.ids, tb)
 	sc.d.reset(sc.ia, sc.ib)
@@ -112,18 +129,6 @@ func Diff(a, b string) []Op {
 	}
 	return ops
 }
-
-// A scratch holds what Diff needs while it works, used again by the
-// next Diff: most diffs are of texts of similar sizes.
-type scratch struct {
-	ta, tb []token
-	ids    map[string]int
-	ia, ib []int
-	d      differ
-	segs   []segment
-}
-
-var scratches = sync.Pool{New: func() any { return &scratch{ids: map[string]int{}} }}
 
 // intern appends to s, for each token, its word as a small integer, the
 // same for the same word, so that the diff compares integers instead of

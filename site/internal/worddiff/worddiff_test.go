@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -519,8 +521,19 @@ func FuzzDiff(f *testing.F) {
 	f.Add("Численность армии — 600 тысяч", "Численность армии — 800 тысяч.")
 	f.Add(`<b>&amp;</b> "q"`, `<i>&lt;</i> 'q'`)
 	f.Add("a\xffb\u2003c", "a\u2002c\xe2")
+	// A Differ used again must give what a fresh one gives, whatever it
+	// compared before: it is kept across inputs.
+	var mu sync.Mutex
+	var used Differ
 	f.Fuzz(func(t *testing.T, a, b string) {
-		checkOps(t, a, b, Diff(a, b))
+		ops := Diff(a, b)
+		checkOps(t, a, b, ops)
+		mu.Lock()
+		again := used.Diff(a, b)
+		mu.Unlock()
+		if !slices.Equal(again, ops) {
+			t.Fatalf("a Differ used before: Diff(%q, %q) = %v, want %v", a, b, again, ops)
+		}
 	})
 }
 
