@@ -36,8 +36,8 @@
 //	title        required
 //	description  one sentence, used as the page description and feed subtitle
 //	byline       who wrote it
-//	published    YYYY-MM-DD
-//	updated      YYYY-MM-DD
+//	published    a date (see Dates)
+//	updated      a date
 //	base_url     absolute URL the site is published at; enables sitemap.xml and feed.xml
 //	language     default "en"
 //
@@ -49,7 +49,7 @@
 //	slug     default: the file name without a leading "NN-" and ".md"
 //	weight   order on the home page; default: file-name order
 //	summary  Markdown, shown under the question on its page
-//	updated  YYYY-MM-DD
+//	updated  a date (see Dates)
 //	topics   topic ids
 //	sources  source ids
 //	draft    true leaves the section out unless Options.Drafts is set
@@ -76,6 +76,18 @@
 // the later document removes it, or "unknown". A clause with no from is
 // "new". Clause pages show these fates as a history, and changes pages
 // list them, each with word-level differences where both sides have text.
+//
+// # Dates
+//
+// Every date field (published, updated, a document's date, a position's
+// as_of, a source's and an event's date) takes a day, 2025-11-20; a
+// month when only the month is known, 2025-11; a year, 2025; or some day
+// between two days, 2025-10-08/2025-10-09. Pages show them as "20
+// November 2025", "November 2025", "2025" and "8–9 October 2025"; a
+// time element's datetime attribute and the sitemap get the date as
+// written, or an interval's first day, and the feed the first day the
+// date can mean. Dates are kept as written and sort by their first day.
+// A day that does not exist (2025-11-31) is an error that says so.
 //
 // # Cross-references
 //
@@ -127,7 +139,8 @@
 // subject: Section, Document, Clause, Topic or Actor. Markdown fields
 // have an HTML method. Template functions:
 //
-//	date "2025-11-20"       "20 November 2025"
+//	date "2025-11-20"       "20 November 2025" (see Dates)
+//	datetime DATE           the date for a datetime attribute: "2025-10-08" for "2025-10-08/2025-10-09"
 //	number 600000           "600,000"
 //	topics, actors, sources  resolve a list of ids to their values
 //	actor, doc, clause      resolve one reference

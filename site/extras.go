@@ -378,7 +378,7 @@ func (b *builder) sitemap() [][]byte {
 		xml.EscapeText(&buf, []byte(b.site.BaseURL+u))
 		buf.WriteString("</loc>")
 		if lastmod != "" {
-			buf.WriteString("<lastmod>" + lastmod + "</lastmod>")
+			buf.WriteString("<lastmod>" + machineDate(lastmod) + "</lastmod>")
 		}
 		buf.WriteString("</url>\n")
 	}
@@ -418,7 +418,7 @@ func (b *builder) feed() [][]byte {
 	w("  <id>%s/</id>\n", esc(base))
 	w(`  <link rel="alternate" type="text/html" href="%s/"/>`+"\n", esc(base))
 	w(`  <link rel="self" type="application/atom+xml" href="%s/feed.xml"/>`+"\n", esc(base))
-	w("  <updated>%sT00:00:00Z</updated>\n", updated)
+	w("  <updated>%sT00:00:00Z</updated>\n", firstDay(updated))
 	if e.Byline != "" {
 		w("  <author><name>%s</name></author>\n", esc(e.Byline))
 	} else {
@@ -433,7 +433,7 @@ func (b *builder) feed() [][]byte {
 		w("    <title>%s</title>\n", esc(s.Title))
 		w("    <id>%s%s</id>\n", esc(base), esc(sectionURL(s)))
 		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(sectionURL(s)))
-		w("    <updated>%sT00:00:00Z</updated>\n", su)
+		w("    <updated>%sT00:00:00Z</updated>\n", firstDay(su))
 		if sum := plainText(s.Summary); sum != "" {
 			w("    <summary>%s</summary>\n", esc(sum))
 		}

@@ -352,13 +352,13 @@ func TestLoadErrors(t *testing.T) {
 		},
 		want: []string{
 			`content/documents/a.yaml:2:8: "title" must be a string`,
-			`content/documents/a.yaml:3:7: "date" must be a date YYYY-MM-DD`,
+			`content/documents/a.yaml:3:7: "date": 2025-11-31 is not a day: November 2025 has 30 days`,
 			`content/documents/a.yaml:4:5: "by" must be a list`,
 			`content/documents/a.yaml:8:13: "figure" must be a number`,
 			`content/documents/a.yaml:10:5: clause must be a mapping`,
 			`content/sections/02-whats-next.md:3:9: "weight" must be a whole number`,
 			`content/sections/02-whats-next.md:4:8: "draft" must be true or false`,
-			`content/sections/02-whats-next.md:5:10: "updated" must be a date YYYY-MM-DD`,
+			`content/sections/02-whats-next.md:5:10: "updated": "25-11-20" is not ` + dateForms,
 		},
 	}, {
 		name: "bad enums",

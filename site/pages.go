@@ -149,6 +149,7 @@ func funcs(ref *builderRef) (template.FuncMap, map[string]tmplexec.Func) {
 	}
 	typed := map[string]tmplexec.Func{}
 	def(fm, typed, "date", formatDate)
+	def(fm, typed, "datetime", machineDate)
 	def(fm, typed, "number", formatNumber)
 	def(fm, typed, "topics", func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) })
 	def(fm, typed, "actors", func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) })

@@ -488,21 +488,6 @@ func assetVersion(data []byte) string {
 	return hex.EncodeToString(sum[:4])
 }
 
-// formatDate writes YYYY-MM-DD as "20 November 2025".
-func formatDate(s string) string {
-	if len(s) != 10 {
-		return s
-	}
-	y, m, d := s[:4], s[5:7], s[8:10]
-	mi, err := strconv.Atoi(m)
-	if err != nil || mi < 1 || mi > 12 {
-		return s
-	}
-	months := [...]string{"January", "February", "March", "April", "May", "June", "July",
-		"August", "September", "October", "November", "December"}
-	return strings.TrimPrefix(d, "0") + " " + months[mi-1] + " " + y
-}
-
 // formatNumber writes 600000 as "600,000".
 func formatNumber(f float64) string {
 	s := strconv.FormatFloat(f, 'f', -1, 64)

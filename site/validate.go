@@ -7,7 +7,6 @@ package site
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/explainer/explainer/site/internal/typo"
 )
@@ -36,15 +35,6 @@ func validID(id string) bool {
 		}
 	}
 	return true
-}
-
-// isDate reports whether s is a calendar date written YYYY-MM-DD.
-func isDate(s string) bool {
-	if len(s) != len(time.DateOnly) {
-		return false
-	}
-	_, err := time.Parse(time.DateOnly, s)
-	return err == nil
 }
 
 // didYouMean returns the " (did you mean ...?)" suffix for an unknown id,

@@ -206,24 +206,3 @@ func TestValidID(t *testing.T) {
 		}
 	}
 }
-
-func TestIsDate(t *testing.T) {
-	tests := []struct {
-		s    string
-		want bool
-	}{
-		{"2025-11-20", true},
-		{"2024-02-29", true},
-		{"2025-02-29", false},
-		{"2025-11-31", false},
-		{"2025-1-20", false},
-		{"25-11-20", false},
-		{"2025-11-20T10:00:00Z", false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		if got := isDate(tt.s); got != tt.want {
-			t.Errorf("isDate(%q) = %v, want %v", tt.s, got, tt.want)
-		}
-	}
-}

@@ -632,15 +632,15 @@ func (m *mapping) refs(key string) []Ref {
 	return refs
 }
 
-// date returns the YYYY-MM-DD date that key holds.
+// date returns the date that key holds, in one of the forms checkDate
+// takes.
 func (m *mapping) date(key string) string {
-	const want = "a date YYYY-MM-DD"
-	v := m.scalar(key, want)
+	v := m.scalar(key, dateForms)
 	if v == nil {
 		return ""
 	}
-	if !isDate(v.Value) {
-		m.f.errs.Add(m.f.pos(v), "%q must be %s", key, want)
+	if p := checkDate(v.Value); p != "" {
+		m.f.errs.Add(m.f.pos(v), "%q: %s", key, p)
 	}
 	return v.Value
 }
