@@ -100,7 +100,7 @@ func TestBrowser(t *testing.T) {
 			history:  map[string]string{"e3-counter": "", "geneva-19": ""},
 			topic:    "/topics/army-size/",
 			figure:   "600,000",
-			columns:  []string{"ru-istanbul-2022", "us-28", "e3-counter", "geneva-19"},
+			columns:  []string{"ru-istanbul-2022", "us-28", "e3-counter", "eu-24", "geneva-19"},
 			changes:  "/documents/e3-counter/changes/",
 			fates:    []string{"Kept", "Changed", "Removed", "Not reported"},
 		},
