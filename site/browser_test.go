@@ -22,9 +22,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-	"github.com/explainer/explainer/internal/browsertest"
-	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 )
 
 var screenshots = flag.String("screenshots", "", "save full-page PNG screenshots of the key pages into `DIR` (TestBrowser)")
@@ -75,11 +74,11 @@ var fateLabels = []string{"Original", "Kept", "Changed", "Deferred", "Moved", "R
 // with JavaScript on and off. It starts one browser for all its subtests.
 // Without Chromium it skips, unless $CI is set.
 func TestBrowser(t *testing.T) {
-	browser := browsertest.New(t)
+	browser := sitetest.Browser(t)
 	cases := []browserCase{
 		{
 			name:        "fixture",
-			src:         fixture.Project(t, "testdata/build/basic.txtar"),
+			src:         sitetest.Project(t, "testdata/build/basic.txtar"),
 			anchor:      "next",
 			clause:      "/documents/draft-a/2/",
 			clauseH1:    "Point 2",

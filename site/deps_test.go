@@ -6,15 +6,15 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 )
 
 // TestDeps checks the dependency graph that incremental rebuilds rely on:
 // an input file's dependents include every page that shows it, and leave
 // out pages that do not.
 func TestDeps(t *testing.T) {
-	out := build(t, fixture.Project(t, "testdata/build/basic.txtar"), site.Options{})
+	out := build(t, sitetest.Project(t, "testdata/build/basic.txtar"), site.Options{})
 	tests := []struct {
 		input    string
 		want     []string
@@ -69,7 +69,7 @@ func TestDeps(t *testing.T) {
 // TestBaseURL checks that sitemap.xml and feed.xml exist only with a base
 // URL, and that the live-reload script appears only when asked for.
 func TestBaseURL(t *testing.T) {
-	src := fixture.Project(t, "testdata/build/basic.txtar")
+	src := sitetest.Project(t, "testdata/build/basic.txtar")
 	without := build(t, src, site.Options{})
 	for _, name := range []string{"sitemap.xml", "feed.xml"} {
 		if _, ok := without.File(name); ok {
@@ -103,7 +103,7 @@ func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
 
 // TestDrafts checks that a draft section is left out unless asked for.
 func TestDrafts(t *testing.T) {
-	src := fixture.Project(t, "testdata/build/basic.txtar")
+	src := sitetest.Project(t, "testdata/build/basic.txtar")
 	src["content/sections/03-draft.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Not ready?\ndraft: true\nsources: [gazette]\n---\nWork in progress.\n")}
 	out := build(t, src, site.Options{})
 	if _, ok := out.File("sections/draft/index.html"); ok {
@@ -122,7 +122,7 @@ func TestDrafts(t *testing.T) {
 // own template depends on every content file: such a template may show
 // anything.
 func TestDepsCustomTemplate(t *testing.T) {
-	src := fixture.Project(t, "testdata/build/basic.txtar")
+	src := sitetest.Project(t, "testdata/build/basic.txtar")
 	src["templates/clause.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}<h1>{{.Clause.Title}}</h1>{{end}}`)}
 	out := build(t, src, site.Options{})
 	got := out.Deps.Dependents("content/sections/02-next.md")

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/explainer/explainer/internal/devserver"
-	"github.com/explainer/explainer/internal/watch"
+	"github.com/explainer/explainer/cmd/explainer/internal/devserver"
+	"github.com/explainer/explainer/cmd/explainer/internal/watch"
 	"github.com/explainer/explainer/site"
 )
 

@@ -33,10 +33,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/explainer/explainer/internal/browsertest"
-	"github.com/explainer/explainer/internal/devserver"
-	"github.com/explainer/explainer/internal/fixture"
+	"github.com/explainer/explainer/cmd/explainer/internal/devserver"
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 )
 
 // serveTimeout bounds every wait for the server to show something.
@@ -74,7 +73,7 @@ func (b *syncBuffer) Len() int {
 func newServeProject(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := os.CopyFS(dir, fixture.Project(t, serveProjectFile)); err != nil {
+	if err := os.CopyFS(dir, sitetest.Project(t, serveProjectFile)); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -1064,7 +1063,7 @@ func browserWait(t *testing.T, tab context.Context, what, js string) {
 // the open page without navigating or moving its scroll position; a broken
 // document shows its problem over the page until it is fixed.
 func TestServeBrowser(t *testing.T) {
-	tab := browsertest.New(t)
+	tab := sitetest.Browser(t)
 	dir := newServeProject(t)
 	section := filepath.Join(dir, "content/sections/01-first-draft.md")
 	long := readFile(t, section)

@@ -1,6 +1,4 @@
-// Package browsertest starts the headless Chromium that the project's
-// browser tests drive through chromedp.
-package browsertest
+package sitetest
 
 import (
 	"context"
@@ -11,11 +9,11 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// New starts headless Chromium for the rest of the test and returns a
+// Browser starts headless Chromium for the rest of the test and returns a
 // context that opens tabs in it. It finds the browser at $CHROMIUM or on
 // PATH; without one it skips the test, unless $CI is set, where the
 // browser tests must run and it fails instead.
-func New(t testing.TB) context.Context {
+func Browser(t testing.TB) context.Context {
 	t.Helper()
 	execPath := os.Getenv("CHROMIUM")
 	if execPath == "" {

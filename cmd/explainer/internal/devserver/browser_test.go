@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"github.com/explainer/explainer/internal/browsertest"
+	"github.com/explainer/explainer/site/sitetest"
 	"github.com/explainer/explainer/templates"
 	"github.com/google/go-cmp/cmp"
 )
@@ -91,7 +91,7 @@ func openMarked(t *testing.T, browser context.Context, src fstest.MapFS, path st
 
 // TestBrowser drives the reload script in Chromium.
 func TestBrowser(t *testing.T) {
-	browser := browsertest.New(t)
+	browser := sitetest.Browser(t)
 
 	t.Run("edited page updated in place", func(t *testing.T) {
 		ts := startServer(t, "127.0.0.1:0")

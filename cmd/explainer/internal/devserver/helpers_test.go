@@ -18,16 +18,16 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/explainer/explainer/internal/fixture"
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 )
 
 // project returns a fresh copy of the project of
-// ../../site/testdata/build/basic.txtar, with its own stylesheet and a section
+// ../../../../site/testdata/build/basic.txtar, with its own stylesheet and a section
 // long enough to scroll.
 func project(t *testing.T) fstest.MapFS {
 	t.Helper()
-	src := fixture.Project(t, "../../site/testdata/build/basic.txtar")
+	src := sitetest.Project(t, "../../../../site/testdata/build/basic.txtar")
 	src["static/css/site.css"] = &fstest.MapFile{Data: []byte("body { color: rgb(1, 2, 3); }\n")}
 	var long strings.Builder
 	long.Write(src["content/sections/02-next.md"].Data)
