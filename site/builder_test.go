@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -44,6 +45,24 @@ func copyProject(t testing.TB, dir string) fstest.MapFS {
 type edit struct {
 	name string
 	do   func(src fstest.MapFS, r *rand.Rand)
+}
+
+// fixes holds, for an edit that may break the build, the step that
+// follows it when it did, instead of undoing it: a change to other files
+// that makes the edited one valid as it is. The dev server must then
+// clear the errors though the file that had them did not change.
+var fixes = map[string]edit{
+	"link to a document not written yet": {"write the missing document", func(src fstest.MapFS, r *rand.Rand) {
+		src["content/documents/draft-three.yaml"] = &fstest.MapFile{Data: []byte("id: draft-three\ntitle: Draft three\ndate: 2025-11-27\nsources: [aj-2025-11-26]\nclauses:\n  - id: \"1\"\n    title: A point\n    text: It says little.\n    sources: [aj-2025-11-26]\n")}
+	}},
+	"move a document away": {"move the document back", func(src fstest.MapFS, r *rand.Rand) {
+		for name, f := range src {
+			if strings.HasPrefix(name, "moved/") {
+				src["content/documents/"+path.Base(name)] = f
+				delete(src, name)
+			}
+		}
+	}},
 }
 
 // replaceIn replaces the n-th match of re in the file.
@@ -233,6 +252,16 @@ var edits = []edit{
 		f := src["content/sections/02-reaction.md"]
 		src["content/sections/02-reaction.md"] = &fstest.MapFile{Data: bytes.ReplaceAll(f.Data, []byte("[](clause:us-28/99)"), []byte("[](clause:us-28/9)"))}
 	}},
+	{"link to a document not written yet", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, pick(src, "content/sections/", r), "\nSee [](doc:draft-three) and [its point](clause:draft-three/1).\n")
+	}},
+	{"move a document away", func(src fstest.MapFS, r *rand.Rand) {
+		// As git stash or git checkout do; when other files refer to it,
+		// the next step moves it back (see fixes).
+		file := pick(src, "content/documents/", r)
+		src["moved/"+path.Base(file)] = src[file]
+		delete(src, file)
+	}},
 	{"break the YAML of a document", func(src fstest.MapFS, r *rand.Rand) {
 		appendTo(src, "content/documents/geneva-19.yaml", "\n  - id: [broken\n")
 	}},
@@ -265,6 +294,7 @@ func TestBuilderIncremental(t *testing.T) {
 	// for long.
 	orig := maps.Clone(src)
 	lastGood, broken, override := maps.Clone(src), false, 0
+	var fix *edit         // the fix of the edit that broke the build, if it has one (see fixes)
 	var last *site.Output // the last good build
 	previews, clausePreviews := 0, 0
 	undo := edit{"undo the last edit", func(src fstest.MapFS, _ *rand.Rand) {
@@ -279,6 +309,8 @@ func TestBuilderIncremental(t *testing.T) {
 			override--
 		}
 		switch {
+		case broken && fix != nil:
+			e = *fix
 		case broken || override == 1:
 			e, override = undo, 0
 		case tour < len(edits):
@@ -308,7 +340,8 @@ func TestBuilderIncremental(t *testing.T) {
 			// templates of the project's own, is previewed, and so may be
 			// an edit of a document that falls in a clause's text (any
 			// regular expression of the edits may); no other edit is.
-			body := e.name == "edit a section body" || e.name == "add a cross-reference to a section"
+			body := e.name == "edit a section body" || e.name == "add a cross-reference to a section" ||
+				e.name == "link to a document not written yet" && src["content/documents/draft-three.yaml"] != nil // else it breaks the build
 			can := goodBefore && !customTemplates(orig, src)
 			switch {
 			case preview != nil && len(changed) == 1 && strings.HasPrefix(changed[0], "content/documents/"):
@@ -326,7 +359,10 @@ func TestBuilderIncremental(t *testing.T) {
 			t.Fatalf("step %d (%s): incremental errors\n%v\nwant\n%v", step, e.name, gotErr, wantErr)
 		}
 		if want == nil {
-			broken = true
+			broken, fix = true, nil
+			if f, ok := fixes[e.name]; ok {
+				fix = &f
+			}
 			continue
 		}
 		broken = false

@@ -76,7 +76,7 @@ func newMDCache(seed maphash.Seed) *mdCache {
 // reusable reports whether r is a conversion of field f that a fresh
 // conversion would repeat.
 func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
-	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+	if !r.sameSource(f) {
 		return false
 	}
 	for i, ref := range r.Refs {
@@ -87,11 +87,27 @@ func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
 	return true
 }
 
+// sameSource reports whether r converted the text of field f as f asks,
+// and found no cross-reference to a missing target: Refs holds only the
+// references that resolved, so a conversion with an unresolved one is
+// not known to be valid once another file may have added its target.
+func (r *rendered) sameSource(f mdField) bool {
+	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+		return false
+	}
+	for _, p := range r.problems {
+		if p.Unresolved {
+			return false
+		}
+	}
+	return true
+}
+
 // reusableSince reports whether r, a conversion of field f that the last
 // build checked, is still valid when the link targets changed holds are
 // all that changed since.
 func (r *rendered) reusableSince(f mdField, changed map[refID]bool) bool {
-	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+	if !r.sameSource(f) {
 		return false
 	}
 	if len(changed) > 0 {

@@ -225,7 +225,7 @@ func (t *transformer) unknown(off int, kind, id string) Problem {
 			msg += fmt.Sprintf(" (did you mean %q?)", near)
 		}
 	}
-	return Problem{Offset: off, Msg: msg}
+	return Problem{Offset: off, Msg: msg, Unresolved: true}
 }
 
 // noun names a kind in messages.

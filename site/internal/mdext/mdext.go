@@ -114,6 +114,10 @@ type Problem struct {
 	Offset  int    // byte offset in the source
 	Msg     string // lower case, unpunctuated, e.g. `unknown clause "us-28/99"`
 	Warning bool   // the output is still fine; an error only in strict builds
+	// Unresolved marks a cross-reference to a target that does not exist:
+	// unlike the other problems, it goes away when another file adds the
+	// target, without a change to this text.
+	Unresolved bool
 }
 
 // resultKey keys a conversion's *result in its parser.Context. Like a

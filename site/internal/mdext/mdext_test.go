@@ -143,22 +143,22 @@ func TestResolve(t *testing.T) {
 		name:     "unresolved keeps its text",
 		src:      "See [the *clause*](⟪clause:us-28/99).",
 		html:     "<p>See the <em>clause</em>.</p>\n",
-		problems: []Problem{{Msg: `unknown clause "us-28/99" (did you mean "us-28/9"?)`}},
+		problems: []Problem{{Msg: `unknown clause "us-28/99" (did you mean "us-28/9"?)`, Unresolved: true}},
 	}, {
 		name:     "unresolved without text shows the id",
 		src:      "[](⟪topic:nowhere)",
 		html:     "<p>nowhere</p>\n",
-		problems: []Problem{{Msg: `unknown topic "nowhere"`}},
+		problems: []Problem{{Msg: `unknown topic "nowhere"`, Unresolved: true}},
 	}, {
 		name:     "unresolved document",
 		src:      "[](⟪doc:us-29)",
 		html:     "<p>us-29</p>\n",
-		problems: []Problem{{Msg: `unknown document "us-29"`}},
+		problems: []Problem{{Msg: `unknown document "us-29"`, Unresolved: true}},
 	}, {
 		name:     "unresolved autolink",
 		src:      "<⟪actor:nobody>",
 		html:     "<p>nobody</p>\n",
-		problems: []Problem{{Msg: `unknown actor "nobody"`}},
+		problems: []Problem{{Msg: `unknown actor "nobody"`, Unresolved: true}},
 	}, {
 		name:     "typo of a kind",
 		src:      "[the clause](⟪claus:us-28/21)",
@@ -192,7 +192,7 @@ func TestResolve(t *testing.T) {
 		html: "<ol>\n<li><a href=\"/documents/us-28/\">US 28-point peace plan</a></li>\n<li>x</li>\n<li><a href=\"/documents/us-28/21/\">Point 21: Territory</a></li>\n<li>y</li>\n</ol>\n",
 		refs: []Ref{{Kind: "doc", ID: "us-28"}, {Kind: "clause", ID: "us-28/21"}},
 		problems: []Problem{
-			{Msg: `unknown clause "nope"`},
+			{Msg: `unknown clause "nope"`, Unresolved: true},
 			{Msg: `link to "javascript:alert(1)" dropped: scheme not allowed`, Warning: true},
 		},
 	}}
@@ -288,8 +288,8 @@ func TestNilResolver(t *testing.T) {
 	want := converted{
 		HTML: "<p>a y</p>\n",
 		Problems: []Problem{
-			{Offset: 4, Msg: `unknown clause "x"`},
-			{Offset: 17, Msg: `unknown document "y"`},
+			{Offset: 4, Msg: `unknown clause "x"`, Unresolved: true},
+			{Offset: 17, Msg: `unknown document "y"`, Unresolved: true},
 		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
