@@ -442,7 +442,7 @@ func (s *served) dial(t *testing.T) *socket {
 }
 
 // read reads the server's frames until the connection ends, sending the
-// text messages on c.msgs and answering pings.
+// text messages on c.msgs and answering pings and the closing handshake.
 func (c *socket) read(r *bufio.Reader) {
 	err := func() error {
 		var msg []byte // a fragmented text message
@@ -496,7 +496,8 @@ func (c *socket) read(r *bufio.Reader) {
 				case <-c.done:
 					return errors.New("the test ended")
 				}
-			case 0x8: // close
+			case 0x8: // close: answer it, as browsers do
+				c.write(0x8, payload[:min(len(payload), 2)])
 				return io.EOF
 			case 0x9: // ping
 				c.write(0xA, payload)

@@ -55,13 +55,14 @@
 // connections per host, so many open tabs cannot starve page loads the
 // way one EventSource per tab would.
 //
-// The server speaks a minimal RFC 6455: it sends unmasked text frames,
-// reads the client's masked frames to answer pings and close handshakes
-// and to notice disconnects, pings every 20 seconds, and drops a client
-// that has not sent anything for 50 seconds. Every client has a small
-// send buffer; a client too slow to keep up is dropped (it reconnects and
-// catches up), so a stuck tab never blocks Publish. Writes time out after
-// 10 seconds.
+// The sockets are github.com/coder/websocket's, behind the server's own
+// Host and Origin checks. The server sends text messages, reads and
+// discards whatever a client sends (up to 64 KiB a message) so that its
+// pings and closing handshake are answered, pings every 20 seconds, and
+// drops a client that has not answered a ping within 30. Every client has
+// a small send buffer; a client too slow to keep up is dropped (it
+// reconnects and catches up), so a stuck tab never blocks Publish. Writes
+// time out after 10 seconds.
 //
 // Every message is a JSON object whose "build" names the build being
 // served (a per-process prefix and a counter, "none" before the first good
@@ -159,7 +160,7 @@ type state struct {
 	out      *site.Output // the last good build; nil before the first
 	build    string       // its ID
 	problems []string     // the failed build's problems; nil when not broken
-	errors   []byte       // the errors message as a frame, when broken
+	errors   []byte       // the errors message, encoded, when broken
 }
 
 // New returns a Server for a listener bound to opts.Addr. Until the first
@@ -221,7 +222,7 @@ func (s *Server) Publish(out *site.Output) Changes {
 	if !ch.Empty() {
 		m = message{Type: "reload", Build: id, Pages: nonNil(ch.Pages), Styles: nonNil(ch.Styles), Assets: nonNil(ch.Files)}
 	}
-	s.broadcast(m.frame())
+	s.broadcast(m.encode())
 	return ch
 }
 
@@ -236,7 +237,7 @@ func (s *Server) Fail(problems []string) {
 	if n := len(shown); n > maxProblems {
 		shown = append(shown[:maxProblems], "… and "+strconv.Itoa(n-maxProblems)+" more problems")
 	}
-	f := message{Type: "errors", Build: old.build, Problems: shown}.frame()
+	f := message{Type: "errors", Build: old.build, Problems: shown}.encode()
 	s.state.Store(&state{out: old.out, build: old.build, problems: shown, errors: f})
 	s.broadcast(f)
 }
@@ -264,13 +265,13 @@ type message struct {
 	Problems []string `json:"problems,omitzero"`
 }
 
-// frame encodes m as a WebSocket text frame.
-func (m message) frame() []byte {
+// encode encodes m as JSON, for a WebSocket text message.
+func (m message) encode() []byte {
 	b, err := json.Marshal(m)
 	if err != nil {
 		panic(err) // strings and slices of strings always marshal
 	}
-	return appendFrame(nil, opText, b)
+	return b
 }
 
 // nonNil returns s, or an empty slice for nil, so that it is sent as [].

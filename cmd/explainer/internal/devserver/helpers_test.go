@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
@@ -25,6 +26,30 @@ import (
 // project returns a fresh copy of the project of
 // ../../../../site/testdata/build/basic.txtar, with its own stylesheet and a section
 // long enough to scroll.
+// WebSocket opcodes (RFC 6455 section 5.2) and close status codes
+// (section 7.4.1), for the raw client the tests talk to the server with.
+const (
+	opContinuation = 0x0
+	opText         = 0x1
+	opBinary       = 0x2
+	opClose        = 0x8
+	opPing         = 0x9
+	opPong         = 0xA
+
+	closeNormal          = 1000
+	closeGoingAway       = 1001
+	closeProtocolError   = 1002
+	closePolicyViolation = 1008
+	closeTooBig          = 1009
+)
+
+// acceptKey returns the Sec-WebSocket-Accept value for key (RFC 6455
+// section 1.3), to check the server's handshake.
+func acceptKey(key string) string {
+	sum := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
 func project(t *testing.T) fstest.MapFS {
 	t.Helper()
 	src := sitetest.Project(t, "../../../../site/testdata/build/basic.txtar")
@@ -259,12 +284,16 @@ func (c *wsClient) write(op byte, payload []byte) error {
 	return err
 }
 
-// expectClose reads until the server's close frame and returns its status,
-// then expects the connection to end.
+// expectClose reads until the server's close frame, answers it as
+// browsers do, expects the connection to end and returns the frame's
+// status: 0 when the connection ended without one.
 func (c *wsClient) expectClose(t *testing.T) int {
 	t.Helper()
 	for {
 		op, payload, err := c.readFrame(5 * time.Second)
+		if errors.Is(err, io.EOF) {
+			return 0 // closed without a close frame
+		}
 		if err != nil {
 			t.Fatalf("waiting for a close frame: %v", err)
 		}
@@ -274,8 +303,10 @@ func (c *wsClient) expectClose(t *testing.T) int {
 		if len(payload) < 2 {
 			t.Fatalf("close frame without status: % x", payload)
 		}
-		if _, _, err := c.readFrame(5 * time.Second); !errors.Is(err, io.EOF) {
-			t.Errorf("after the close frame: %v, want EOF", err)
+		c.write(opClose, payload[:2]) // as browsers do, answer it
+		var ne net.Error
+		if _, _, err := c.readFrame(5 * time.Second); err == nil || errors.As(err, &ne) && ne.Timeout() {
+			t.Errorf("after the close frame: %v, want the connection to end", err)
 		}
 		return int(binary.BigEndian.Uint16(payload))
 	}

@@ -76,6 +76,35 @@ func (p hostPolicy) allowHost(hostport string) bool {
 	return false
 }
 
+// originPatterns returns the Origin hosts that coder/websocket's own
+// check is to accept besides the request's Host, as path.Match patterns:
+// those allowOrigin accepts. Bound to all interfaces, it accepts only
+// the request's Host, which needs no pattern.
+func (p hostPolicy) originPatterns() []string {
+	if p.any || p.port == "" {
+		return nil
+	}
+	var hosts []string
+	for _, n := range p.names {
+		hosts = append(hosts, n)
+	}
+	for _, ip := range p.ips {
+		if ip.Is6() {
+			hosts = append(hosts, `\[`+ip.String()+`\]`) // brackets are literal, not a class
+		} else {
+			hosts = append(hosts, ip.String())
+		}
+	}
+	var patterns []string
+	for _, h := range hosts {
+		patterns = append(patterns, h+":"+p.port)
+		if p.port == "80" { // an Origin may leave out the default port
+			patterns = append(patterns, h)
+		}
+	}
+	return patterns
+}
+
 // allowOrigin reports whether a reload socket may be opened by a page
 // from origin, for a request with the Host header reqHost. An absent
 // Origin is a client that is not a browser, which DNS rebinding cannot
