@@ -471,3 +471,29 @@ func manySections(n int) fstest.MapFS {
 	}
 	return src
 }
+
+// TestProjectTemplatesRunStandard checks the fence around tmplexec: a
+// template of the project's own runs through html/template, on every page
+// it renders, while tmplexec still runs the embedded theme's other pages.
+func TestProjectTemplatesRunStandard(t *testing.T) {
+	src := copyProject(t, "..")
+	clause, err := os.ReadFile("../templates/clause.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src["templates/clause.tmpl"] = &fstest.MapFile{Data: append([]byte("{{/* the project's own */}}"), clause...)}
+	out, err := site.Build(context.Background(), src, site.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clausePages := 0
+	for _, name := range out.Names() {
+		if parts := strings.Split(name, "/"); len(parts) == 4 && parts[0] == "documents" && parts[2] != "changes" && parts[3] == "index.html" {
+			clausePages++
+		}
+	}
+	if n := site.StandardRuns(out); n < clausePages || n >= out.Pages {
+		t.Errorf("html/template executed %d templates; want one for each of the %d clause pages, and tmplexec the other %d pages",
+			n, clausePages, out.Pages-clausePages)
+	}
+}

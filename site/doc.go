@@ -161,10 +161,12 @@
 //	demote MARKDOWN         its HTML with headings one level down
 //	sectionBlocks           every section as home.tmpl's "home-section" renders it, in order
 //
-// Templates execute through tmplexec (site/internal/tmplexec), which runs
+// A project's own templates execute through html/template. The embedded
+// theme's execute through tmplexec (site/internal/tmplexec), which runs
 // the trees html/template escaped as compiled Go closures, several times
 // faster, with the same output: anything it does not cover, or any
-// trouble at run time, leaves the page to html/template.
+// trouble at run time, leaves the page to html/template. A page whose
+// layout or page template is the project's own is the project's.
 //
 // home.tmpl defines "home-section", one section as the home page shows
 // it. The Builder renders each section's block once and keeps it between

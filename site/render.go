@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"html/template"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -147,13 +148,17 @@ type tmplCache struct {
 	typed map[string]tmplexec.Func // funcs' functions of one argument (see def)
 	sets  map[string]*template.Template
 	fast  map[string]*tmplexec.Program // see compile; nil until then
+	// custom holds, by name, whether each template is the project's own.
+	custom map[string]bool
 }
 
-// compile compiles every page's template set for tmplexec, which runs
-// them several times faster than html/template, and the home page's
-// section block under the name homeBlock. A set that tmplexec does not
-// cover is left out: html/template runs it. So is everything, with
-// standard set, as tests that compare the two ask.
+// compile compiles the embedded theme's page template sets for tmplexec,
+// which runs them several times faster than html/template, and the home
+// page's section block under the name homeBlock. tmplexec runs only the
+// theme, which the tests hold it to byte for byte: a set with a template
+// of the project's own, or one that tmplexec does not cover, is left to
+// html/template. So is everything, with standard set, as tests that
+// compare the two ask.
 func (c *tmplCache) compile(standard bool) map[string]*tmplexec.Program {
 	if c == nil || standard {
 		return nil
@@ -162,12 +167,20 @@ func (c *tmplCache) compile(standard bool) map[string]*tmplexec.Program {
 		return c.fast
 	}
 	c.fast = map[string]*tmplexec.Program{}
+	for _, name := range layoutTemplates {
+		if c.custom[name] {
+			return c.fast // every page is laid out by it
+		}
+	}
 	for name, set := range c.sets {
+		if c.custom[name] {
+			continue
+		}
 		if p, err := tmplexec.Compile(set, "templates/base.tmpl", c.funcs, c.typed); err == nil {
 			c.fast[name] = p
 		}
 	}
-	if set := c.sets["home.tmpl"]; set != nil && set.Lookup(homeBlock) != nil {
+	if set := c.sets["home.tmpl"]; set != nil && !c.custom["home.tmpl"] && set.Lookup(homeBlock) != nil {
 		if p, err := tmplexec.Compile(set, homeBlock, c.funcs, c.typed); err == nil {
 			c.fast[homeBlock] = p
 		}
@@ -258,7 +271,7 @@ func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (ma
 	if failed {
 		return sets, nil
 	}
-	return sets, &tmplCache{key: key, ref: ref, funcs: fm, typed: typed, sets: sets}
+	return sets, &tmplCache{key: key, ref: ref, funcs: fm, typed: typed, sets: sets, custom: maps.Clone(b.custom)}
 }
 
 // templateErrRE matches the position that text/template and html/template

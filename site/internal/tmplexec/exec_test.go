@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -250,4 +251,36 @@ func FuzzEscapers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCheckedGo fails when the toolchain is not the Go release the
+// escapers were checked against: html/template's may have changed.
+func TestCheckedGo(t *testing.T) {
+	if v := runtime.Version(); release(v) != CheckedGo {
+		t.Fatalf("this is %s, but tmplexec's escapers were last checked against %s's html/template. "+
+			"Compare escape.go with html/template's escapers (html.go, url.go, css.go, attr.go and content.go "+
+			"in $(go env GOROOT)/src/html/template), run FuzzEscapers and TestCompiledTemplates, then set CheckedGo.", v, CheckedGo)
+	}
+}
+
+// release returns the major.minor release of a Go version: "go1.26" for
+// "go1.26.8" and "go1.26rc1"; "" for a toolchain built from source.
+func release(v string) string {
+	major, rest, ok := strings.Cut(strings.TrimPrefix(v, "go"), ".")
+	if !ok || !strings.HasPrefix(v, "go") {
+		return ""
+	}
+	minor := rest
+	if i := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' }); i >= 0 {
+		minor = rest[:i]
+	}
+	return "go" + major + "." + minor
+}
+
+func TestRelease(t *testing.T) {
+	for v, want := range map[string]string{"go1.26.8": "go1.26", "go1.26": "go1.26", "go1.27rc1": "go1.27", "devel go1.27-abc": ""} {
+		if got := release(v); got != want {
+			t.Errorf("release(%q) = %q, want %q", v, got, want)
+		}
+	}
 }
