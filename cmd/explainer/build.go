@@ -103,7 +103,7 @@ func openProject(src string) (fs.FS, error) {
 	if info, err := os.Stat(filepath.Join(src, "content")); err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("%s is not an explainer project: it has no content/ directory (explainer new DIR creates one)", src)
 	}
-	return newProjectFS(src), nil
+	return os.DirFS(src), nil
 }
 
 // contentErrors reports the problems of a failed build or check on stderr,
