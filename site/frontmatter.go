@@ -34,7 +34,7 @@ func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
 		p.body = p.bodyFrom(0)
 		return p
 	}
-	for line := 2; line <= len(lines); line++ {
+	for line := 2; line <= lines.lines(); line++ {
 		if !isDelimiter(lines.text(src, line)) {
 			continue
 		}

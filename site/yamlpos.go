@@ -8,6 +8,7 @@ package site
 import (
 	"bytes"
 	"errors"
+	"go/token"
 	"io"
 	"math"
 	"net/url"
@@ -22,29 +23,36 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lineIndex holds the byte offsets at which the lines of a file start.
-type lineIndex []int
+// lineIndex maps byte offsets of a file to lines and columns, with
+// go/token's File. Every '\n' starts a line, a last empty one included.
+type lineIndex struct {
+	f *token.File
+}
 
 // newLineIndex indexes the lines of src.
 func newLineIndex(src []byte) lineIndex {
-	lines := make(lineIndex, 1, bytes.Count(src, []byte{'\n'})+1)
+	// One byte more than src, so that a line may start at its end.
+	f := token.NewFileSet().AddFile("", -1, len(src)+1)
+	lines := make([]int, 1, bytes.Count(src, []byte{'\n'})+1)
 	for i := 0; ; {
 		j := bytes.IndexByte(src[i:], '\n')
 		if j < 0 {
-			return lines
+			break
 		}
 		i += j + 1
 		lines = append(lines, i)
 	}
+	f.SetLines(lines)
+	return lineIndex{f}
 }
+
+// lines is the number of lines.
+func (x lineIndex) lines() int { return x.f.LineCount() }
 
 // position returns the 1-based line and column of the byte at offset.
 func (x lineIndex) position(offset int) (line, col int) {
-	i := sort.Search(len(x), func(i int) bool { return x[i] > offset }) - 1
-	if i < 0 {
-		i = 0
-	}
-	return i + 1, offset - x[i] + 1
+	p := x.f.PositionFor(x.f.Pos(min(max(offset, 0), x.f.Size()-1)), false)
+	return p.Line, p.Column
 }
 
 // offset returns the byte offset of the 1-based line and column, clamped
@@ -53,22 +61,22 @@ func (x lineIndex) offset(line, col, n int) int {
 	if line < 1 {
 		return 0
 	}
-	if line > len(x) {
+	if line > x.lines() {
 		return n
 	}
-	return min(max(x[line-1]+col-1, 0), n)
+	return min(max(x.f.Offset(x.f.LineStart(line))+col-1, 0), n)
 }
 
 // text returns line (1-based) of src without its line ending, or "".
 func (x lineIndex) text(src []byte, line int) string {
-	if line < 1 || line > len(x) {
+	if line < 1 || line > x.lines() {
 		return ""
 	}
-	end := len(src)
-	if line < len(x) {
-		end = x[line] - 1
+	start, end := x.f.Offset(x.f.LineStart(line)), len(src)
+	if line < x.lines() {
+		end = x.f.Offset(x.f.LineStart(line+1)) - 1
 	}
-	return strings.TrimSuffix(string(src[x[line-1]:end]), "\r")
+	return strings.TrimSuffix(string(src[start:end]), "\r")
 }
 
 // A yamlFile is YAML text being decoded, with what is needed to report
@@ -279,7 +287,7 @@ func (f *yamlFile) literalSegments(value string, first, start int) []textSegment
 	segs := []textSegment{{0, start}}
 	off := 0
 	for i, v := range strings.Split(value, "\n") {
-		if first+i > len(f.lines) {
+		if first+i > f.lines.lines() {
 			break
 		}
 		raw := f.lines.offset(first+i, 1, len(f.src))
@@ -300,7 +308,7 @@ func (f *yamlFile) foldedSegments(value string, first, start int) []textSegment 
 	indent := f.blockIndent(value, first)
 	segs := []textSegment{{0, start}}
 	off := 0
-	for line := first; line <= len(f.lines) && off < len(value); line++ {
+	for line := first; line <= f.lines.lines() && off < len(value); line++ {
 		raw := f.lines.text(f.src, line)
 		if strings.TrimSpace(raw) == "" {
 			continue
