@@ -4,8 +4,9 @@ package site
 // keeping the positions of both.
 
 import (
-	"strings"
+	"bytes"
 
+	"github.com/adrg/frontmatter"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -17,36 +18,55 @@ type mdFile struct {
 	body Markdown   // everything after the closing "---" line
 }
 
-// readMarkdownFile splits the Markdown file at path holding src. The
-// front matter is YAML between a first line "---" and the next line "---";
-// it is parsed here, so that a YAML error points at its line in the file
-// (the YAML line plus one for the opening "---"). The front matter is not
-// passed through adrg/frontmatter: that package skips blank lines before
-// the opening "---", trims the delimiter lines and quietly takes a file
-// without a closing "---" for all body, all of which would move or hide
-// positions.
+// readMarkdownFile splits the Markdown file at path holding src with
+// github.com/adrg/frontmatter. The front matter is YAML between a first
+// line "---" (blank lines before it aside) and the next line "---"; it is
+// parsed here, from the file's own bytes, so that a YAML error points at
+// its line and column in the file. A file that opens no front matter, or
+// never closes it, is an error: the library would take it all for body.
 func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
-	p := &mdFile{yaml: newYAMLFile(path, src, 1, errs)}
-	lines := p.yaml.lines
+	text := src[len(src)-len(bytes.TrimPrefix(src, []byte("\uFEFF"))):] // without a byte order mark
+	var front []byte
+	found := false
+	format := frontmatter.NewFormat("---", "---", func(data []byte, _ any) error {
+		front, found = data, true
+		return nil
+	})
+	rest, err := frontmatter.Parse(bytes.NewReader(text), nil, format)
 	first := Pos{File: path, Line: 1, Column: 1}
-	if !isDelimiter(strings.TrimPrefix(lines.text(src, 1), "\uFEFF")) {
+	opening := len(src) - len(text) + openingEnd(text) // where the front matter's YAML starts
+	p := &mdFile{yaml: newYAMLFile(path, src, bytes.Count(src[:opening], []byte{'\n'}), errs)}
+	switch {
+	case err != nil: // only reading can fail, and src is in memory
+		errs.Add(first, "front matter: %v", err)
+		p.body = p.bodyFrom(len(src))
+	case !found && string(bytes.TrimSpace(src[len(src)-len(text):opening])) == "---":
+		errs.Add(first, "front matter has no closing \"---\" line")
+		p.body = p.bodyFrom(len(src))
+	case !found:
 		errs.Add(first, "missing front matter: start the file with a \"---\" line")
 		p.body = p.bodyFrom(0)
-		return p
+	default:
+		p.body = p.bodyFrom(len(src) - len(rest))
+		p.root, p.ok = p.yaml.parse(src[opening : opening+len(front)])
 	}
-	for line := 2; line <= lines.lines(); line++ {
-		if !isDelimiter(lines.text(src, line)) {
-			continue
-		}
-		start := lines.offset(2, 1, len(src))
-		end := lines.offset(line, 1, len(src))
-		p.body = p.bodyFrom(lines.offset(line+1, 1, len(src)))
-		p.root, p.ok = p.yaml.parse(src[start:end])
-		return p
-	}
-	errs.Add(first, "front matter has no closing \"---\" line")
-	p.body = p.bodyFrom(len(src))
 	return p
+}
+
+// openingEnd returns the offset just after the first line of text that is
+// not blank: the front matter's opening line, when there is one.
+func openingEnd(text []byte) int {
+	for i := 0; i < len(text); {
+		end := len(text)
+		if j := bytes.IndexByte(text[i:], '\n'); j >= 0 {
+			end = i + j + 1
+		}
+		if len(bytes.TrimSpace(text[i:end])) > 0 {
+			return end
+		}
+		i = end
+	}
+	return len(text)
 }
 
 // fields returns the front matter for decoding, with keys its only
@@ -74,17 +94,4 @@ func (p *mdFile) bodyFrom(start int) Markdown {
 		line, col := lines.position(start + min(max(offset, 0), n))
 		return Pos{File: path, Line: line, Column: col}
 	}}
-}
-
-// isDelimiter reports whether a line opens or closes front matter.
-func isDelimiter(line string) bool {
-	return trimBlanks(line) == "---"
-}
-
-// trimBlanks trims trailing spaces and tabs.
-func trimBlanks(s string) string {
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -276,6 +276,20 @@ func TestLoadErrors(t *testing.T) {
 		edits: map[string]string{"content/sections/02-whats-next.md": "---\ntitle: x\n"},
 		want:  []string{`content/sections/02-whats-next.md:1:1: front matter has no closing "---" line`},
 	}, {
+		name:  "front matter after blank lines",
+		edits: map[string]string{"content/sections/02-whats-next.md": "\n  \n---\ntitle: What's next?\nsummary: [unclosed\n---\nMore.\n"},
+		want:  []string{`content/sections/02-whats-next.md:5:1: yaml: did not find expected ',' or ']'`},
+	}, {
+		name: "front matter after a byte order mark, with CRLF line ends",
+		edits: map[string]string{
+			"content/_index.md": "\uFEFF---\r\ntitle: T\r\n  byline: x: y\r\n---\r\n",
+		},
+		want: []string{`content/_index.md:3:3: yaml: mapping values are not allowed in this context`},
+	}, {
+		name:  "unclosed front matter after blank lines",
+		edits: map[string]string{"content/sections/02-whats-next.md": "\n---\ntitle: x\n--\n"},
+		want:  []string{`content/sections/02-whats-next.md:1:1: front matter has no closing "---" line`},
+	}, {
 		name:  "missing title",
 		edits: map[string]string{"content/_index.md": "---\ndescription: d\n---\nLede.\n"},
 		want:  []string{`content/_index.md:2:1: missing required field "title"`},
