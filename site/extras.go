@@ -18,7 +18,7 @@ type extra struct {
 }
 
 // extraNames lists the files extras makes.
-func (b *builder) extraNames() []string {
+func (b *build) extraNames() []string {
 	if b.site.BaseURL == "" {
 		return []string{"data/explainer.json"}
 	}
@@ -29,7 +29,7 @@ func (b *builder) extraNames() []string {
 // sitemap.xml and feed.xml. reuse returns the file from an earlier build
 // with the same key of its inputs, if there is one. With later set, a
 // file that must be made again is left to its render function.
-func (b *builder) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
+func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
 	add := func(name string, fill func(d *deps), render func() [][]byte) {
@@ -192,7 +192,7 @@ func ids(refs []Ref) []string {
 // "updated" (each left out when empty), "language", then the lists
 // "sections", "documents", "relations", "topics", "actors", "sources",
 // "events" and "positions", in that order.
-func (b *builder) exportJSON() [][]byte {
+func (b *build) exportJSON() [][]byte {
 	p := b.p
 	w := newJSONStream()
 	w.raw(`{"title":`)
@@ -365,7 +365,7 @@ func (w *jsonStream) done() [][]byte {
 }
 
 // sitemap writes sitemap.xml with absolute URLs.
-func (b *builder) sitemap() [][]byte {
+func (b *build) sitemap() [][]byte {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	buf.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
@@ -387,7 +387,7 @@ func (b *builder) sitemap() [][]byte {
 }
 
 // feed writes an Atom feed with one entry per section.
-func (b *builder) feed() [][]byte {
+func (b *build) feed() [][]byte {
 	e := b.p.Explainer
 	updated := e.Updated
 	if updated == "" {

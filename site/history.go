@@ -41,7 +41,7 @@ type lineage struct {
 	texts []*rendered
 
 	mu     sync.Mutex
-	tables map[string]*topicTable // by topic id, made once (see builder.topicTable)
+	tables map[string]*topicTable // by topic id, made once (see build.topicTable)
 }
 
 // current reports whether ln, made by an earlier build, is what

@@ -29,12 +29,12 @@ const (
 // part of the key too: a page that starts or stops referring to another
 // changes the other's list of inputs.
 type deps struct {
-	b     *builder
+	b     *build
 	files []string
 	h     maphash.Hash
 }
 
-func (b *builder) newDeps() *deps {
+func (b *build) newDeps() *deps {
 	d := &deps{b: b}
 	d.h.SetSeed(b.seed)
 	return d
@@ -125,7 +125,7 @@ func (d *deps) sum(tag byte, sum uint64) {
 
 // clauseParts makes the part of a key that deps.clause adds for every
 // clause, on all cores.
-func (b *builder) clauseParts() {
+func (b *build) clauseParts() {
 	docs := b.p.Documents
 	parallel(len(docs), 1, func(i int, _ *bytes.Buffer) {
 		for _, c := range docs[i].Clauses {
@@ -269,7 +269,7 @@ const everything = "content/"
 
 // fileHash is the hash of an input file's content, 0 for a file the build
 // did not read.
-func (b *builder) fileHash(name string) uint64 { return b.sums[name] }
+func (b *build) fileHash(name string) uint64 { return b.sums[name] }
 
 // hashAll is a hash of every input file read, by name and content.
 func hashAll(seed maphash.Seed, sums map[string]uint64) string {
@@ -292,7 +292,7 @@ func hashAll(seed maphash.Seed, sums map[string]uint64) string {
 // jobs lists every page of the site. Each job's fill adds what its page
 // depends on; renderPages calls it, on all cores, to decide whether the
 // page of the last build can be reused.
-func (b *builder) jobs() []pageJob {
+func (b *build) jobs() []pageJob {
 	p := b.p
 	var jobs []pageJob
 	add := func(out, tmpl string, data *pageData, fill func(d *deps)) {

@@ -29,19 +29,19 @@ type leanState struct {
 	pending sync.WaitGroup    // section pages whose block is not made yet
 	feed    map[*Section]bool // the sections the feed shows, whose HTML it reads
 
-	mu       sync.Mutex    // for builder.blocks and failures
+	mu       sync.Mutex    // for build.blocks and failures
 	failures map[int]error // job index -> what rendering its section's block failed with
 }
 
 // leanBuild reports whether a build is lean: streaming, with no rebuild to
 // come, and with the standard templates, whose home page shows blocks.
-func (b *builder) leanBuild(home *template.Template) bool {
+func (b *build) leanBuild(home *template.Template) bool {
 	return b.streaming && !b.keep && !b.hasCustom() && home != nil && home.Lookup(homeBlock) != nil
 }
 
 // startLean makes the build lean, with jobs to run in the order it
 // returns: section pages first, then the others as they were.
-func (b *builder) startLean(jobs []pageJob) []pageJob {
+func (b *build) startLean(jobs []pageJob) []pageJob {
 	l := &leanState{failures: map[int]error{}}
 	if b.site.BaseURL != "" { // there is a feed
 		l.feed = map[*Section]bool{}
@@ -77,7 +77,7 @@ func (l *leanState) section(j *pageJob) *Section {
 // sectionDone renders the home page block of s, whose page, job i, is
 // rendered, with set, in buf, and drops the HTML of its body unless the
 // feed shows it.
-func (l *leanState) sectionDone(ctx context.Context, b *builder, s *Section, set *template.Template, buf *bytes.Buffer, i int) {
+func (l *leanState) sectionDone(ctx context.Context, b *build, s *Section, set *template.Template, buf *bytes.Buffer, i int) {
 	if ctx.Err() != nil {
 		return
 	}

@@ -33,7 +33,7 @@ func textField(c *Clause, md *Markdown) mdField {
 
 // fields lists every Markdown field of the project with the page it
 // appears on, so that each is converted once.
-func (b *builder) fields() []mdField {
+func (b *build) fields() []mdField {
 	p := b.p
 	var fs []mdField
 	add := func(m *Markdown, prefix string, owner referrer, text bool) {
@@ -80,7 +80,7 @@ func (b *builder) fields() []mdField {
 
 // indexCitations records what cites each source and which positions each
 // actor took.
-func (b *builder) indexCitations() {
+func (b *build) indexCitations() {
 	b.citedBy = map[string][]referrer{}
 	b.positions = map[string][]actorPosition{}
 	cite := func(refs []Ref, r referrer) {
@@ -134,10 +134,10 @@ func (b *builder) indexCitations() {
 // builderRef points at the build in progress. Template functions reach
 // the build through it, so that parsed templates outlive a build: a
 // Builder reuses them while the template files stay the same.
-type builderRef struct{ b *builder }
+type buildRef struct{ b *build }
 
 // funcs returns the functions templates call, for the build ref points at.
-func funcs(ref *builderRef) (template.FuncMap, map[string]tmplexec.Func) {
+func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	fm := template.FuncMap{
 		"sectionBlocks": func() (template.HTML, error) {
 			b := ref.b
@@ -189,7 +189,7 @@ func def[A, R any](fm template.FuncMap, typed map[string]tmplexec.Func, name str
 	fm[name], typed[name] = f, tmplexec.Typed(f)
 }
 
-func (b *builder) topicsOf(refs []Ref) []*Topic {
+func (b *build) topicsOf(refs []Ref) []*Topic {
 	var out []*Topic
 	for _, r := range refs {
 		if t := b.ix.topics[r.ID]; t != nil {
@@ -199,7 +199,7 @@ func (b *builder) topicsOf(refs []Ref) []*Topic {
 	return out
 }
 
-func (b *builder) actorsOf(refs []Ref) []*Actor {
+func (b *build) actorsOf(refs []Ref) []*Actor {
 	var out []*Actor
 	for _, r := range refs {
 		if a := b.ix.actors[r.ID]; a != nil {
@@ -209,7 +209,7 @@ func (b *builder) actorsOf(refs []Ref) []*Actor {
 	return out
 }
 
-func (b *builder) sourcesOf(refs []Ref) []*Source {
+func (b *build) sourcesOf(refs []Ref) []*Source {
 	var out []*Source
 	for _, r := range refs {
 		if s := b.ix.sources[r.ID]; s != nil {
@@ -221,7 +221,7 @@ func (b *builder) sourcesOf(refs []Ref) []*Source {
 
 // backlinks returns the pages whose Markdown refers to v, without v's own
 // page.
-func (b *builder) backlinks(v any) []referrer {
+func (b *build) backlinks(v any) []referrer {
 	key, self, ok := targetOf(v)
 	if !ok {
 		return nil
@@ -260,7 +260,7 @@ type fateCount struct {
 	N       int
 }
 
-func (b *builder) tally(d *Document) []fateCount {
+func (b *build) tally(d *Document) []fateCount {
 	n := map[string]int{}
 	for _, f := range b.ln.changes[d] {
 		n[f.Outcome]++
@@ -274,7 +274,7 @@ func (b *builder) tally(d *Document) []fateCount {
 	return out
 }
 
-func (b *builder) documentsBy(a *Actor) []*Document {
+func (b *build) documentsBy(a *Actor) []*Document {
 	var out []*Document
 	for _, d := range b.p.Documents {
 		for _, r := range d.By {
@@ -296,7 +296,7 @@ type onTopic struct {
 
 // indexTopics finds what is on each topic, in one pass over the project,
 // so that no topic page goes through every clause and section again.
-func (b *builder) indexTopics() {
+func (b *build) indexTopics() {
 	b.onTopic = make(map[string]*onTopic, len(b.p.Topics))
 	of := func(id string) *onTopic {
 		t := b.onTopic[id]
@@ -327,7 +327,7 @@ func (b *builder) indexTopics() {
 }
 
 // topicClauses returns the clauses on topic t, in document order.
-func (b *builder) topicClauses(t *Topic) []*Clause {
+func (b *build) topicClauses(t *Topic) []*Clause {
 	if on := b.onTopic[t.ID]; on != nil {
 		return on.clauses
 	}
@@ -335,7 +335,7 @@ func (b *builder) topicClauses(t *Topic) []*Clause {
 }
 
 // topicSections returns the sections on topic t, in order.
-func (b *builder) topicSections(t *Topic) []*Section {
+func (b *build) topicSections(t *Topic) []*Section {
 	if on := b.onTopic[t.ID]; on != nil {
 		return on.sections
 	}

@@ -14,7 +14,7 @@ import (
 
 // lastBuild is what Preview needs of the Builder's last good build.
 type lastBuild struct {
-	b    *builder
+	b    *build
 	out  *Output
 	jobs []pageJob
 }

@@ -89,8 +89,9 @@ type stability struct {
 	topic     string // the id of the topic whose sections it lists
 }
 
-// builder holds the state of one build.
-type builder struct {
+// build holds the state of one build: what a run of a Builder makes
+// from one reading of the project.
+type build struct {
 	p    *Project
 	ix   *index
 	ms   *markdownSet
@@ -142,8 +143,8 @@ type actorPosition struct {
 // the template files are the same: parsing and escaping them again would
 // cost every rebuild a few milliseconds.
 type tmplCache struct {
-	key   uint64      // a hash of every template's name, file and text
-	ref   *builderRef // what the templates' functions call
+	key   uint64    // a hash of every template's name, file and text
+	ref   *buildRef // what the templates' functions call
 	funcs template.FuncMap
 	typed map[string]tmplexec.Func // funcs' functions of one argument (see def)
 	sets  map[string]*template.Template
@@ -191,7 +192,7 @@ func (c *tmplCache) compile(standard bool) map[string]*tmplexec.Program {
 // execute executes the template name of set, the page template name, for
 // data into buf: with tmplexec if it compiled the set, and with
 // html/template if not, or when tmplexec gives up.
-func (b *builder) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any) error {
+func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any) error {
 	if p := b.fast[page]; p != nil {
 		n := buf.Len()
 		if p.Execute(buf, data) == nil {
@@ -207,7 +208,7 @@ func (b *builder) execute(buf *bytes.Buffer, set *template.Template, page, name 
 // each overridden by a file of the same name in the project's templates/.
 // It returns them with the cache for the next build, which is cache
 // itself when the templates did not change; nil after errors.
-func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[string]*template.Template, *tmplCache) {
+func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[string]*template.Template, *tmplCache) {
 	type source struct{ name, file, text string }
 	b.custom = map[string]bool{}
 	b.tmplFiles = map[string]string{}
@@ -246,7 +247,7 @@ func (b *builder) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (ma
 		return cache.sets, cache
 	}
 
-	ref := &builderRef{b: b}
+	ref := &buildRef{b: b}
 	fm, typed := funcs(ref)
 	base := template.New("layout").Funcs(fm)
 	for _, t := range layouts {
@@ -307,7 +308,7 @@ func templateErrorMsg(err error) string {
 // rendering, to render into a buffer of that size.
 //
 // A page that emit takes (see BuildTo) is not kept in the files returned.
-func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
+func (b *build) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
 	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
@@ -382,7 +383,7 @@ func (b *builder) renderPages(ctx context.Context, sets map[string]*template.Tem
 
 // hasCustom reports whether the project overrides any template with one
 // of its own.
-func (b *builder) hasCustom() bool {
+func (b *build) hasCustom() bool {
 	for _, custom := range b.custom {
 		if custom {
 			return true
@@ -394,7 +395,7 @@ func (b *builder) hasCustom() bool {
 // skipKey returns the key and dependencies of the page of job j as the
 // last build made them, when they cannot have changed (see
 // Builder.unaffected).
-func (b *builder) skipKey(j *pageJob) (uint64, []string, bool) {
+func (b *build) skipKey(j *pageJob) (uint64, []string, bool) {
 	if b.unaffected == nil {
 		return 0, nil, false
 	}
@@ -558,7 +559,7 @@ const homeBlock = "home-section"
 // renderBlocks renders the home page's block of every section, on all
 // cores, reusing a block of the last build with the same key. It does
 // nothing when the home template defines no block.
-func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (block, bool), errs *ErrorList) {
+func (b *build) renderBlocks(set *template.Template, last func(s *Section) (block, bool), errs *ErrorList) {
 	b.blocks = make(map[*Section]block, len(b.p.Sections))
 	if set == nil || set.Lookup(homeBlock) == nil {
 		return
@@ -599,7 +600,7 @@ func (b *builder) renderBlocks(set *template.Template, last func(s *Section) (bl
 // renderPage renders the page of j with set, in buf, which it resets and
 // grows to size and an eighth, and returns it in parts (see spliceBlocks)
 // with its links made relative.
-func (b *builder) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) ([][]byte, error) {
+func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) ([][]byte, error) {
 	if err := b.executePage(buf, set, j, size); err != nil {
 		return nil, err
 	}
@@ -608,7 +609,7 @@ func (b *builder) renderPage(buf *bytes.Buffer, set *template.Template, j pageJo
 
 // executePage executes the template of j's page with set into buf, which
 // it resets and grows to size and an eighth, with root-absolute links.
-func (b *builder) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) error {
+func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) error {
 	buf.Reset()
 	buf.Grow(size + size/8)
 	return b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data)
@@ -616,7 +617,7 @@ func (b *builder) executePage(buf *bytes.Buffer, set *template.Template, j pageJ
 
 // renderBlock renders s as the home page shows it, with set, in buf,
 // which it resets, and returns it with its links made relative.
-func (b *builder) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section) ([]byte, error) {
+func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section) ([]byte, error) {
 	buf.Reset()
 	buf.WriteByte('\n')
 	if err := b.execute(buf, set, homeBlock, homeBlock, s); err != nil {
@@ -637,7 +638,7 @@ const blocksMarker = "\x00explainer-blocks\x00"
 // page must be at the site's root for the blocks' links to be right. The
 // blocks are not copied: a rebuild shares the blocks of sections that did
 // not change with the build before.
-func (b *builder) spliceBlocks(page []byte, out string) [][]byte {
+func (b *build) spliceBlocks(page []byte, out string) [][]byte {
 	i := bytes.Index(page, []byte(blocksMarker))
 	if i < 0 || strings.Contains(out, "/") {
 		return [][]byte{page}

@@ -93,7 +93,7 @@ type pageEntry struct {
 // project's own, makes every key be worked out again. order and
 // slugs are the build's sectionOrder and topicSlugs, which the
 // Builder keeps for the next build.
-func (bd *Builder) unaffected(b *builder, order []string, slugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
+func (bd *Builder) unaffected(b *build, order []string, slugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
 	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
 		b.hasCustom() {
 		return nil
@@ -190,8 +190,8 @@ func docStructure(p *Project, seed maphash.Seed) uint64 {
 }
 
 // topicSlugs lists, for each topic, the slugs of the sections on it (see
-// builder.topicSections), joined.
-func topicSlugs(b *builder) map[string]string {
+// build.topicSections), joined.
+func topicSlugs(b *build) map[string]string {
 	out := make(map[string]string, len(b.onTopic))
 	for id, on := range b.onTopic {
 		var slugs strings.Builder
@@ -220,7 +220,7 @@ func NewBuilder(opts Options) *Builder {
 
 // Build builds the project in src, as the package-level Build does.
 func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
-	return bd.build(ctx, src, nil, nil)
+	return bd.run(ctx, src, nil, nil)
 }
 
 // BuildTo builds the project in src as Build does, but hands each output
@@ -238,7 +238,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS) (*Output, error) {
 func BuildTo(ctx context.Context, src fs.FS, opts Options, write func(name string, parts [][]byte) error) (*Output, error) {
 	bd := NewBuilder(opts)
 	bd.oneShot = true
-	return bd.build(ctx, src, nil, write)
+	return bd.run(ctx, src, nil, write)
 }
 
 // BuildChanged is Build for a caller that knows which files changed since
@@ -253,7 +253,7 @@ func (bd *Builder) BuildChanged(ctx context.Context, src fs.FS, changed []string
 		set[f] = true
 		set[path.Dir(f)] = true // its directory's listing may have changed
 	}
-	return bd.build(ctx, src, func(path string) bool { return !set[path] }, nil)
+	return bd.run(ctx, src, func(path string) bool { return !set[path] }, nil)
 }
 
 // A Report is what Check found: the number of HTML pages a build would
@@ -272,14 +272,14 @@ type Report struct {
 func Check(ctx context.Context, src fs.FS, opts Options) (*Report, error) {
 	bd := NewBuilder(opts)
 	bd.check, bd.oneShot = true, true
-	out, err := bd.build(ctx, src, nil, nil)
+	out, err := bd.run(ctx, src, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	return &Report{Pages: out.Pages, Warnings: out.Warnings}, nil
 }
 
-func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
+func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Output, error) {
 	opts := bd.opts
 	bd.pending.Wait() // the last build's files still being made read what this one changes
 	bd.last = nil
@@ -292,7 +292,7 @@ func (bd *Builder) build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &builder{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, frames: map[string]keyPart{}, streaming: write != nil, keep: !bd.oneShot}
+	b := &build{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, frames: map[string]keyPart{}, streaming: write != nil, keep: !bd.oneShot}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)

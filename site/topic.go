@@ -24,7 +24,7 @@ type topicCell struct {
 // topicTable returns the table of topic t, made once per lineage: both a
 // topic page's key and the page itself use it, and it depends only on the
 // documents, which a rebuild after a section edit keeps.
-func (b *builder) topicTable(t *Topic) *topicTable {
+func (b *build) topicTable(t *Topic) *topicTable {
 	ln := b.ln
 	ln.mu.Lock()
 	tt, ok := ln.tables[t.ID]
@@ -38,7 +38,7 @@ func (b *builder) topicTable(t *Topic) *topicTable {
 	return tt
 }
 
-func (b *builder) makeTopicTable(t *Topic) *topicTable {
+func (b *build) makeTopicTable(t *Topic) *topicTable {
 	var on []*Clause
 	col := map[*Document]int{}
 	tt := &topicTable{}
@@ -115,7 +115,7 @@ func (b *builder) makeTopicTable(t *Topic) *topicTable {
 
 // chart draws the figures of a topic's metric across documents as an
 // inline SVG bar chart, with a title and description for screen readers.
-func (b *builder) chart(t *Topic) template.HTML {
+func (b *build) chart(t *Topic) template.HTML {
 	if t.Metric == nil {
 		return ""
 	}
