@@ -131,7 +131,7 @@ func (b *build) indexCitations() {
 }
 
 // funcs are the template functions of a build. The package doc lists them.
-// builderRef points at the build in progress. Template functions reach
+// buildRef points at the build in progress. Template functions reach
 // the build through it, so that parsed templates outlive a build: a
 // Builder reuses them while the template files stay the same.
 type buildRef struct{ b *build }
