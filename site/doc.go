@@ -7,15 +7,10 @@
 // disk and the dev server serves. Build never prints, reads no flags and
 // keeps no state between calls: two builds of the same input give
 // byte-identical output. BuildTo makes the same files but hands each to
-// a writer as soon as it is made, so that a build needs no memory for the
-// whole site: the build command writes them to disk that way. With the
-// embedded templates, whose reads it knows, BuildTo also lets go of what
-// no page left to render needs as it goes: a section's Markdown source
-// once converted, its HTML once its page and home page block are made.
-// Check
-// validates a project as Build would, for the check command, at a
-// fraction of the cost (see Errors); a Builder rebuilds a project after
-// edits (see Incremental builds).
+// a writer as soon as it is made, without holding the whole site: the
+// build command writes them to disk that way. Check validates a project
+// as Build would, for the check command (see Errors); a Builder rebuilds
+// a project after edits (see Incremental builds).
 //
 // # Project layout
 //
@@ -161,12 +156,12 @@
 //	demote MARKDOWN         its HTML with headings one level down
 //	sectionBlocks           every section as home.tmpl's "home-section" renders it, in order
 //
-// A project's own templates execute through html/template. The embedded
-// theme's execute through tmplexec (site/internal/tmplexec), which runs
-// the trees html/template escaped as compiled Go closures, several times
-// faster, with the same output: anything it does not cover, or any
-// trouble at run time, leaves the page to html/template. A page whose
-// layout or page template is the project's own is the project's.
+// A project's own templates execute through html/template; so does every
+// page laid out by a layout of the project's own. The embedded theme's
+// execute through tmplexec (site/internal/tmplexec), which runs the trees
+// html/template escaped as compiled Go closures, with the same output:
+// anything it does not cover, or any trouble at run time, leaves the page
+// to html/template.
 //
 // home.tmpl defines "home-section", one section as the home page shows
 // it. The Builder renders each section's block once and keeps it between
@@ -184,30 +179,24 @@
 // pages it would write, without rendering: it parses every Markdown field
 // for its cross-references but makes no HTML, and executes templates only
 // when the project has its own (the embedded theme cannot fail on valid
-// content; a project's template can). On the large benchmark corpus (20k
-// pages) that is about a fifth of a build's time.
+// content; a project's template can).
 //
 // # Incremental builds
 //
 // A Builder builds the same project again and again, as the dev server
-// does, and gives byte for byte what Build gives. It keeps what it parsed
-// of each section and document file, every Markdown conversion (reused
-// while each of its cross-references resolves to the same URL and label),
-// every word diff, and every page, keyed by what the page depends on: the
-// files it shows in full and the parts of others it shows, such as a
-// clause's label. A page none of whose inputs changed keeps its key
-// without working it out again, and a rebuild keeps what depends on no
-// changed file: the clauses' lineage, the parsed templates, the backlinks
-// of unchanged fields. BuildChanged takes the list of files a watcher saw
-// change and does not read the others, or list the directories that hold
-// none of them, again. Output.Deps maps every input file to the output
-// files that depend on it.
+// does, and gives byte for byte what Build gives. It reuses what did not
+// change since its last build: the files it parsed, the Markdown it
+// converted (while every cross-reference in it resolves as before), the
+// differences it computed and the pages whose inputs are the same. A page
+// rendered with a template of the project's own depends on every input
+// file.
+// BuildChanged takes the list of files a watcher saw change and reads
+// only those again. Output.Deps maps every input file to the output files
+// that depend on it.
 //
-// Preview comes before BuildChanged for the edits editors make most, of
-// one section's body or one clause's text. From the new text and the rest
+// Preview answers the edits editors make most, of one section's body or
+// one clause's text, before BuildChanged: from the new text and the rest
 // of the last build it makes the section's page and home page block, or
-// the clause's page, with its history's word differences compared again,
-// and its document's page: in a few milliseconds even on a corpus of 20k
-// pages. The dev server shows those at once, and the rest of the rebuild
-// when it ends.
+// the clause's page and its document's page. The dev server shows those
+// at once, and the rest of the rebuild when it ends.
 package site
