@@ -23,8 +23,13 @@ import (
 // copyProject reads the project at dir into memory, without its output.
 func copyProject(t testing.TB, dir string) fstest.MapFS {
 	t.Helper()
+	return copyFS(t, os.DirFS(dir))
+}
+
+// copyFS reads the project in fsys into memory, without its output.
+func copyFS(t testing.TB, fsys fs.FS) fstest.MapFS {
+	t.Helper()
 	src := fstest.MapFS{}
-	fsys := os.DirFS(dir)
 	for _, root := range []string{"content", "templates", "static"} {
 		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {

@@ -23,9 +23,6 @@ type Output struct {
 	Pages    int                 // the number of HTML pages
 	Deps     *Graph              // which input files each output file depends on
 
-	standardRuns int  // templates html/template executed (see export_test.go)
-	lean         bool // whether the build was lean (see leanState)
-
 	namesOnce sync.Once
 	names     []string // see sortedNames
 	from      *Builder // the Builder that made it, whose keys it holds

@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/tmplexec"
 	"github.com/explainer/explainer/static"
@@ -129,8 +128,7 @@ type build struct {
 	framesMu sync.Mutex
 	frames   map[string]keyPart // each template's frame's part of keys (see deps.frame)
 
-	fast         map[string]*tmplexec.Program // the compiled templates (see tmplCache.compile)
-	standardRuns atomic.Int64                 // executions left to html/template
+	fast map[string]*tmplexec.Program // the compiled templates (see tmplCache.compile)
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -158,10 +156,9 @@ type tmplCache struct {
 // page's section block under the name homeBlock. tmplexec runs only the
 // theme, which the tests hold it to byte for byte: a set with a template
 // of the project's own, or one that tmplexec does not cover, is left to
-// html/template. So is everything, with standard set, as tests that
-// compare the two ask.
-func (c *tmplCache) compile(standard bool) map[string]*tmplexec.Program {
-	if c == nil || standard {
+// html/template.
+func (c *tmplCache) compile() map[string]*tmplexec.Program {
+	if c == nil {
 		return nil
 	}
 	if c.fast != nil {
@@ -200,7 +197,6 @@ func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name st
 		}
 		buf.Truncate(n)
 	}
-	b.standardRuns.Add(1)
 	return set.ExecuteTemplate(buf, name, data)
 }
 

@@ -23,8 +23,6 @@ type Options struct {
 	// LiveReload, when not empty, is the URL path of the dev server's reload
 	// script; every page then loads it. build leaves it empty.
 	LiveReload string
-
-	standardTemplates bool // execute with html/template alone (see export_test.go)
 }
 
 // Build reads the project in src (a directory holding content/ and
@@ -352,7 +350,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		if b.hasCustom() {
 			b.everything = hashAll(bd.seed, b.sums)
 		}
-		b.fast = tmpl.compile(opts.standardTemplates)
+		b.fast = tmpl.compile()
 		if !lean { // a lean build makes each block with its section's page
 			b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
 				old, ok := bd.blocks[s.Pos.File]
@@ -516,7 +514,6 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		}
 	}
 	out.Pages += int(written.Load())
-	out.standardRuns, out.lean = int(b.standardRuns.Load()), b.lean != nil
 	if write == nil {
 		out.Deps = graph
 	}
