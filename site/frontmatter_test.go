@@ -1,0 +1,36 @@
+package site
+
+import (
+	"bytes"
+	"testing"
+	"testing/fstest"
+)
+
+func FuzzFrontMatter(f *testing.F) {
+	f.Add([]byte("---\ntitle: What's next?\nsummary: \"a [b](topic:c)\"\ntopics: [territory]\n---\nBody.\n"))
+	f.Add([]byte("---\ntitle: |\n  block\n---\n"))
+	f.Add([]byte("---\r\ntitle: x\r\nweight: 2\r\n---\r\n"))
+	f.Add([]byte("---\ntitle: [\n---\n"))
+	f.Add([]byte("---\n---\n"))
+	f.Add([]byte("\xef\xbb\xbf---\ntitle: bom\n---\n"))
+	f.Add([]byte("no front matter"))
+	f.Add([]byte("---\ntitle: &a x\nslug: *a\n---\n"))
+	f.Add([]byte("\n \n---\ntitle: after blank lines\n---\nBody.\n"))
+	f.Add([]byte("---\ntitle: unclosed\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fsys := project(nil)
+		fsys["content/sections/03-fuzz.md"] = &fstest.MapFile{Data: data}
+		checkLoad(t, fsys)
+		// The body is the end of the file, and its first byte is where
+		// its position says.
+		var errs ErrorList
+		body := readMarkdownFile("x.md", data, &errs).body
+		if body.Text == "" {
+			return
+		}
+		pos := body.Position(0)
+		if off := newLineIndex(data).offset(pos.Line, pos.Column, len(data)); !bytes.HasSuffix(data, []byte(body.Text)) || string(data[off:]) != body.Text {
+			t.Fatalf("body %q of %q placed at %d:%d", body.Text, data, pos.Line, pos.Column)
+		}
+	})
+}
