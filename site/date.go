@@ -87,9 +87,6 @@ func daysIn(y, m int) int {
 	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// isDate reports whether s is a date in one of the forms checkDate takes.
-func isDate(s string) bool { return checkDate(s) == "" }
-
 // formatDate writes a date for readers: "20 November 2025", "November
 // 2025", "2025", "8–9 October 2025", "30 September – 2 October 2025".
 // Anything else comes back as it is.
