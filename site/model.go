@@ -48,8 +48,8 @@ type Explainer struct {
 	Title       string
 	Description string
 	Byline      string
-	Published   string // YYYY-MM-DD or ""
-	Updated     string // YYYY-MM-DD or ""
+	Published   string // a date (see Dates), or ""
+	Updated     string // a date (see Dates), or ""
 	BaseURL     string // with no trailing slash, or ""
 	Language    string // default "en"
 	Lede        Markdown
@@ -78,7 +78,7 @@ type Document struct {
 	ID           string
 	Title        string
 	Short        string // short label; defaults to Title
-	Date         string // YYYY-MM-DD
+	Date         string // a date (see Dates)
 	By           []Ref  // actor ids
 	Follows      Ref    // the document this one revises or answers; ID "" if none
 	Status       string
@@ -138,7 +138,7 @@ type Claim struct {
 type Position struct {
 	Actor   Ref
 	Stance  string // proposes | supports | accepts | mixed | opposes | rejects
-	AsOf    string // YYYY-MM-DD or ""
+	AsOf    string // a date (see Dates), or ""
 	Note    Markdown
 	Sources []Ref
 	Pos     Pos

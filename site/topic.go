@@ -164,7 +164,7 @@ func (b *build) chart(t *Topic) template.HTML {
 	return template.HTML(s.String())
 }
 
-// yearOf is the year of a YYYY-MM-DD date.
+// yearOf is the year a date (see Dates) starts in.
 func yearOf(date string) string {
 	if len(date) < 4 {
 		return date
