@@ -52,24 +52,6 @@ type edit struct {
 	do   func(src fstest.MapFS, r *rand.Rand)
 }
 
-// fixes holds, for an edit that may break the build, the step that
-// follows it when it did, instead of undoing it: a change to other files
-// that makes the edited one valid as it is. The dev server must then
-// clear the errors though the file that had them did not change.
-var fixes = map[string]edit{
-	"link to a document not written yet": {"write the missing document", func(src fstest.MapFS, r *rand.Rand) {
-		src["content/documents/draft-three.yaml"] = &fstest.MapFile{Data: []byte("id: draft-three\ntitle: Draft three\ndate: 2025-11-27\nsources: [aj-2025-11-26]\nclauses:\n  - id: \"1\"\n    title: A point\n    text: It says little.\n    sources: [aj-2025-11-26]\n")}
-	}},
-	"move a document away": {"move the document back", func(src fstest.MapFS, r *rand.Rand) {
-		for name, f := range src {
-			if strings.HasPrefix(name, "moved/") {
-				src["content/documents/"+path.Base(name)] = f
-				delete(src, name)
-			}
-		}
-	}},
-}
-
 // replaceIn replaces the n-th match of re in the file.
 func replaceIn(src fstest.MapFS, file string, re *regexp.Regexp, with string, r *rand.Rand) {
 	f := src[file]
@@ -299,6 +281,23 @@ func TestBuilderIncremental(t *testing.T) {
 	// for long.
 	orig := maps.Clone(src)
 	lastGood, broken, override := maps.Clone(src), false, 0
+	// fixes holds, for an edit that may break the build, the step that
+	// follows it when it did, instead of undoing it: a change to other files
+	// that makes the edited one valid as it is. The dev server must then
+	// clear the errors though the file that had them did not change.
+	fixes := map[string]edit{
+		"link to a document not written yet": {"write the missing document", func(src fstest.MapFS, r *rand.Rand) {
+			src["content/documents/draft-three.yaml"] = &fstest.MapFile{Data: []byte("id: draft-three\ntitle: Draft three\ndate: 2025-11-27\nsources: [aj-2025-11-26]\nclauses:\n  - id: \"1\"\n    title: A point\n    text: It says little.\n    sources: [aj-2025-11-26]\n")}
+		}},
+		"move a document away": {"move the document back", func(src fstest.MapFS, r *rand.Rand) {
+			for name, f := range src {
+				if strings.HasPrefix(name, "moved/") {
+					src["content/documents/"+path.Base(name)] = f
+					delete(src, name)
+				}
+			}
+		}},
+	}
 	var fix *edit         // the fix of the edit that broke the build, if it has one (see fixes)
 	var last *site.Output // the last good build
 	previews, clausePreviews := 0, 0

@@ -25,7 +25,7 @@ type mdFile struct {
 // its line and column in the file. A file that opens no front matter, or
 // never closes it, is an error: the library would take it all for body.
 func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
-	text := src[len(src)-len(bytes.TrimPrefix(src, []byte("\uFEFF"))):] // without a byte order mark
+	text := bytes.TrimPrefix(src, []byte("\uFEFF")) // the file without its byte order mark, if any
 	var front []byte
 	found := false
 	format := frontmatter.NewFormat("---", "---", func(data []byte, _ any) error {

@@ -6,6 +6,8 @@ import (
 	"testing/fstest"
 )
 
+// FuzzFrontMatter loads a section file of any bytes: every problem has a
+// position, and every Markdown field maps each byte back into the file.
 func FuzzFrontMatter(f *testing.F) {
 	f.Add([]byte("---\ntitle: What's next?\nsummary: \"a [b](topic:c)\"\ntopics: [territory]\n---\nBody.\n"))
 	f.Add([]byte("---\ntitle: |\n  block\n---\n"))

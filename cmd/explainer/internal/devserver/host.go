@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -84,10 +85,7 @@ func (p hostPolicy) originPatterns() []string {
 	if p.any || p.port == "" {
 		return nil
 	}
-	var hosts []string
-	for _, n := range p.names {
-		hosts = append(hosts, n)
-	}
+	hosts := slices.Clone(p.names)
 	for _, ip := range p.ips {
 		if ip.Is6() {
 			hosts = append(hosts, `\[`+ip.String()+`\]`) // brackets are literal, not a class
