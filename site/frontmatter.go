@@ -41,7 +41,8 @@ func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
 		errs.Add(first, "front matter: %v", err)
 		p.body = p.bodyFrom(len(src))
 	case !found && string(bytes.TrimSpace(src[len(src)-len(text):opening])) == "---":
-		errs.Add(first, "front matter has no closing \"---\" line")
+		line, _ := p.yaml.lines.position(opening - 1) // the opening line, after any blank ones
+		errs.Add(Pos{File: path, Line: line, Column: 1}, "front matter has no closing \"---\" line")
 		p.body = p.bodyFrom(len(src))
 	case !found:
 		errs.Add(first, "missing front matter: start the file with a \"---\" line")

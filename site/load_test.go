@@ -288,7 +288,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name:  "unclosed front matter after blank lines",
 		edits: map[string]string{"content/sections/02-whats-next.md": "\n---\ntitle: x\n--\n"},
-		want:  []string{`content/sections/02-whats-next.md:1:1: front matter has no closing "---" line`},
+		want:  []string{`content/sections/02-whats-next.md:2:1: front matter has no closing "---" line`},
 	}, {
 		name:  "missing title",
 		edits: map[string]string{"content/_index.md": "---\ndescription: d\n---\nLede.\n"},
