@@ -277,7 +277,7 @@ func TestBuilderIncremental(t *testing.T) {
 	// A step that leaves the project broken is undone by the next, as an
 	// editor fixes a mistake, so that the next edits build. A template
 	// override is undone too, after two more edits: while the project has
-	// one, pages are keyed on every file, which is worth testing but not
+	// one, its pages are rendered by every rebuild, which is worth testing but not
 	// for long.
 	orig := maps.Clone(src)
 	lastGood, broken, override := maps.Clone(src), false, 0

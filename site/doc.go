@@ -187,9 +187,21 @@
 // does, and gives byte for byte what Build gives. It reuses what did not
 // change since its last build: the files it parsed, the Markdown it
 // converted (while every cross-reference in it resolves as before), the
-// differences it computed and the pages whose inputs are the same. A page
-// rendered with a template of the project's own depends on every input
-// file.
+// differences it computed and the pages that would come out the same.
+//
+// Which pages those are is recorded, not declared. While the embedded
+// theme renders a page, every field the templates take from the
+// explainer, a section, document, clause, topic, actor or source, from
+// .Site or from the page's own data, and every template function called
+// with its argument, is noted with a digest of the value it gave. The
+// next build works each noted read out again on the new content: a page
+// is rendered again when one of its reads gives something else, or its
+// template changed, and taken from the last build otherwise. A template
+// that starts to show something new records that read the first time it
+// renders, so no list of what pages show needs keeping in step with the
+// templates. A page rendered with a template of the project's own, which
+// runs through html/template and records nothing, is rendered by every
+// rebuild.
 // BuildChanged takes the list of files a watcher saw change and reads
 // only those again. Output.Deps maps every input file to the output files
 // that depend on it.

@@ -2,9 +2,11 @@ package site
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -464,4 +466,70 @@ func feedSections(all []*Section) []*Section {
 	s := slices.Clone(all)
 	slices.SortStableFunc(s, func(a, b *Section) int { return strings.Compare(b.Updated, a.Updated) })
 	return s[:feedLimit]
+}
+
+// deps makes the key of an extra file's inputs, which changes whenever
+// the file may change, with the input files it depends on. The extras
+// are made by Go code, not templates, so what each reads is declared here.
+type deps struct {
+	b     *build
+	files []string
+	h     maphash.Hash
+}
+
+func (b *build) newDeps() *deps {
+	d := &deps{b: b}
+	d.h.SetSeed(b.seed)
+	return d
+}
+
+// add adds whole files.
+func (d *deps) add(files ...string) {
+	var sum [8]byte
+	for _, f := range files {
+		d.files = append(d.files, f)
+		d.h.WriteString(f)
+		binary.LittleEndian.PutUint64(sum[:], d.b.sums[f])
+		d.h.Write(sum[:])
+	}
+}
+
+// part adds a part of file: the strings parts.
+func (d *deps) part(file string, parts ...string) {
+	if file != "" {
+		d.files = append(d.files, file)
+	}
+	d.h.WriteByte(1)
+	for _, p := range parts {
+		d.h.WriteString(p)
+		d.h.WriteByte(0)
+	}
+}
+
+// key is the key of everything added.
+func (d *deps) key() uint64 { return d.h.Sum64() }
+
+// markdown adds the targets of every cross-reference in converted fields.
+func (d *deps) markdown(ms ...Markdown) {
+	var sum [8]byte
+	for _, m := range ms {
+		if m.r == nil || len(m.r.Refs) == 0 {
+			continue
+		}
+		d.h.WriteByte(2)
+		binary.LittleEndian.PutUint64(sum[:], m.r.digest)
+		d.h.Write(sum[:])
+		d.files = append(d.files, m.r.files...)
+	}
+}
+
+// sectionMeta adds a section's front matter as the JSON export shows it.
+func (d *deps) sectionMeta(s *Section) {
+	d.part(s.Pos.File, "section", s.Slug, s.Title)
+	for _, r := range s.Topics {
+		d.part("", "topic", r.ID)
+	}
+	for _, r := range s.Sources {
+		d.part("", "source", r.ID)
+	}
 }

@@ -191,3 +191,29 @@ func (ix *index) Suggest(kind, id string) string {
 	}
 	return typo.Nearest(id, known)
 }
+
+// A unit is a part of a document file that a reference may come from:
+// its head (what it says besides its clauses) or one of its clauses. A
+// referrer names its unit, so that the backlinks of a page change only
+// when what refers to it does; the dependency graph names the file.
+const unitSep = "\x00"
+
+func headUnit(d *Document) string {
+	if d.unit != "" {
+		return d.unit
+	}
+	return d.Pos.File + unitSep + "head"
+}
+
+func clauseUnit(c *Clause) string {
+	if c.unit != "" {
+		return c.unit
+	}
+	return c.Doc.Pos.File + unitSep + "clause " + c.ID
+}
+
+// unitFile returns the file of a unit, or f itself if it is a file.
+func unitFile(f string) string {
+	file, _, _ := strings.Cut(f, unitSep)
+	return file
+}

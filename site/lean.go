@@ -18,7 +18,7 @@ import (
 //   - A section's source is dropped once it is converted, and every
 //     field's map of positions in its file (with the file's line index)
 //     and its references once backlinks are collected (see
-//     renderMarkdown): they serve error messages, page keys and the dev
+//     renderMarkdown): they serve error messages, rebuilds and the dev
 //     server's Preview.
 //   - Section pages render first, each with its home page block; then its
 //     HTML is dropped, unless the feed shows it, so that a section is held
@@ -81,7 +81,7 @@ func (l *leanState) sectionDone(ctx context.Context, b *build, s *Section, set *
 	if ctx.Err() != nil {
 		return
 	}
-	html, err := b.renderBlock(buf, set, s)
+	html, err := b.renderBlock(buf, set, s, nil)
 	l.mu.Lock()
 	if err != nil {
 		l.failures[i] = err

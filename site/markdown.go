@@ -43,7 +43,7 @@ type rendered struct {
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
 	problems []mdext.Problem // what converting it found
-	digest   uint64          // a hash of Refs and targets, for page keys (see deps)
+	digest   uint64          // a hash of Refs and targets (see digester.markdown)
 	files    []string        // the files that define the targets, for the dependency graph
 	src      string          // the source it was converted from
 	prefix   string          // the heading id prefix it was converted with
@@ -152,10 +152,11 @@ func mdKey(f mdField) string {
 
 // markdownSet holds what rendering every Markdown field of a build found.
 type markdownSet struct {
-	// backlinkKeys holds, for each target, a hash of its referrers and
-	// the files they come from, for page keys (see deps).
-	backlinkKeys map[refID]backlinkKey
-	backlinks    map[refID][]referrer // target -> referrers, sorted, unique
+	backlinks map[refID][]referrer // target -> referrers, sorted, unique
+	// retargeted is set when a field kept from the last build was
+	// converted again, in place, because a target of its links changed
+	// (see readTable.check).
+	retargeted bool
 }
 
 // plainText returns the plain text of a converted field.
@@ -212,10 +213,15 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 	}
 	for i, f := range fields {
 		*errs = append(*errs, problems[i]...)
+		// A field of a file read before that is converted anew: one of
+		// its link targets changed.
+		ms.retargeted = ms.retargeted || f.md.r != nil && f.md.r != results[i]
 		f.md.r = results[i]
 	}
 	if cache.entries != nil && cache.backlinks != nil {
-		return cache.backlinks.update(fields, cache.seed)
+		upd := cache.backlinks.update(fields, cache.seed)
+		upd.retargeted = ms.retargeted
+		return upd
 	}
 	for _, f := range fields {
 		if f.md.r == nil {
@@ -225,39 +231,18 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 			key := refID{ref.Kind, ref.ID}
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
 		}
-		if lean { // the rest is for page keys and reuse, which it has none of
+		if lean { // the rest is for rebuilds, which it has none of
 			r := f.md.r
 			r.Refs, r.targets, r.problems, r.files = nil, nil, nil, nil
 		}
 	}
-	ms.backlinkKeys = make(map[refID]backlinkKey, len(ms.backlinks))
 	for key, refs := range ms.backlinks {
-		ms.backlinks[key], ms.backlinkKeys[key] = backlinksOf(refs, cache.seed)
+		ms.backlinks[key] = uniqueReferrers(refs)
 	}
 	if cache.entries != nil { // a rebuild will come: keep what updates need
 		cache.backlinks = newBacklinkIndex(fields, ms)
 	}
 	return ms
-}
-
-// backlinksOf returns the referrers of a target, sorted and unique, and
-// their key.
-func backlinksOf(refs []referrer, seed maphash.Seed) ([]referrer, backlinkKey) {
-	refs = uniqueReferrers(refs)
-	var h maphash.Hash
-	h.SetSeed(seed)
-	bk := backlinkKey{}
-	for _, r := range refs {
-		for _, s := range []string{r.URL, r.Label, r.Kind} {
-			h.WriteString(s)
-			h.WriteByte(0)
-		}
-		if !slices.Contains(bk.files, r.File) {
-			bk.files = append(bk.files, r.File)
-		}
-	}
-	bk.digest = h.Sum64()
-	return refs, bk
 }
 
 // backlinkIndex lets a rebuild update the backlinks of the last build
@@ -336,7 +321,7 @@ func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet
 			x.remove(md, old, affected)
 		}
 	}
-	ms := &markdownSet{backlinks: maps.Clone(x.set.backlinks), backlinkKeys: maps.Clone(x.set.backlinkKeys)}
+	ms := &markdownSet{backlinks: maps.Clone(x.set.backlinks)}
 	for key := range affected {
 		var refs []referrer
 		for _, owner := range x.refs[key] {
@@ -344,11 +329,10 @@ func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet
 		}
 		if len(refs) == 0 {
 			delete(ms.backlinks, key)
-			delete(ms.backlinkKeys, key)
 			delete(x.refs, key)
 			continue
 		}
-		ms.backlinks[key], ms.backlinkKeys[key] = backlinksOf(refs, seed)
+		ms.backlinks[key] = uniqueReferrers(refs)
 	}
 	x.set = ms
 	return ms
@@ -438,12 +422,6 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 	}
 	out.digest = h.Sum64()
 	return out
-}
-
-// backlinkKey is what the pages referring to a target add to page keys.
-type backlinkKey struct {
-	digest uint64
-	files  []string
 }
 
 // uniqueReferrers sorts refs by URL and keeps one referrer per page. The

@@ -119,11 +119,10 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
 
-	sum             uint64  // a hash of what its file says of it
-	rest            uint64  // the same but for its text
-	part            keyPart // its part of the keys of the pages that show it, made anew by each build
-	url, label, key string  // see clauseURL, clauseLabel and clauseKey
-	unit            string  // see clauseUnit
+	sum             uint64 // a hash of what its file says of it
+	rest            uint64 // the same but for its text
+	url, label, key string // see clauseURL, clauseLabel and clauseKey
+	unit            string // see clauseUnit
 }
 
 // Claim is one report about a clause that other reports contradict.

@@ -226,8 +226,12 @@ func (b *build) backlinks(v any) []referrer {
 	if !ok {
 		return nil
 	}
+	refs := b.ms.backlinks[key]
+	if !slices.ContainsFunc(refs, func(r referrer) bool { return r.URL == self }) {
+		return refs // shared, which lets a rebuild tell at once it is the same
+	}
 	var out []referrer
-	for _, r := range b.ms.backlinks[key] {
+	for _, r := range refs {
 		if r.URL != self {
 			out = append(out, r)
 		}

@@ -98,7 +98,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	data2 := *job.data
 	data2.Section = &s1
 	job.data = &data2
-	page, err := b.renderPage(&buf, sets[job.tmpl], job, 0)
+	page, err := b.renderPage(&buf, sets[job.tmpl], job, 0, nil)
 	if err != nil {
 		return nil, false
 	}
@@ -108,7 +108,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 		if set == nil || set.Lookup(homeBlock) == nil {
 			return nil, false
 		}
-		block, err := b.renderBlock(&buf, set, &s1)
+		block, err := b.renderBlock(&buf, set, &s1, nil)
 		if err != nil {
 			return nil, false
 		}
@@ -252,7 +252,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	defer func() { b.ln = ln }()
 	changedFiles := map[string][][]byte{}
 	for _, j := range []pageJob{clauseJob, docJob} {
-		page, err := b.renderPage(&buf, bd.tmpl.sets[j.tmpl], j, 0)
+		page, err := b.renderPage(&buf, bd.tmpl.sets[j.tmpl], j, 0, nil)
 		if err != nil {
 			return nil, false
 		}

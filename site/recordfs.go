@@ -50,7 +50,7 @@ func (r *recordFS) sumOf(name string) uint64 {
 	return r.sum[name]
 }
 
-// fileSum is the hash of a file's content that page keys use: never 0,
+// fileSum is the hash of a file's content that rebuilds compare: never 0,
 // which stands for a file not read.
 func fileSum(seed maphash.Seed, data []byte) uint64 { return maphash.Bytes(seed, data) | 1 }
 

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"maps"
 	"path"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -68,24 +69,10 @@ type pageData struct {
 
 // pageJob is one page to render.
 type pageJob struct {
-	out  string // output file, e.g. "documents/us-28/index.html"
-	tmpl string // page template file name
-	data *pageData
-	fill func(d *deps) // adds what the page depends on
-	deps []string      // the input files it depends on, once filled
-	key  uint64        // the key of its inputs, once filled
-	// stable, if set, says what else the page shows, which a rebuild
-	// checks to keep the page's key (see Builder.unaffected).
-	stable *stability
-}
-
-// stability is what a page shows besides its files, that an edit of
-// another file may change.
-type stability struct {
-	backlinks any    // whose referrers it lists, if any
-	order     bool   // the order of the sections: its neighbours
-	docs      bool   // documents as a whole: histories, topic tables, positions
-	topic     string // the id of the topic whose sections it lists
+	out   string // output file, e.g. "documents/us-28/index.html"
+	tmpl  string // page template file name
+	data  *pageData
+	reads pageReads // what rendering it read, once rendered
 }
 
 // build holds the state of one build: what a run of a Builder makes
@@ -98,26 +85,20 @@ type build struct {
 	opts Options
 	site *siteData
 
-	citedBy    map[string][]referrer // source id -> what cites it
-	seed       maphash.Seed          // for the keys of pages' inputs (see deps)
-	sums       map[string]uint64     // the hash of every input file read
-	everything string                // a hash of them all (see deps.frame)
-	positions  map[string][]actorPosition
-	tmplFiles  map[string]string  // template file name -> its path for errors and deps
-	custom     map[string]bool    // the templates the project overrides
-	blocks     map[*Section]block // each section as the home page shows it
-	paths      []string           // every page's URL but the 404 page's, in order (set by jobs)
+	citedBy   map[string][]referrer // source id -> what cites it
+	seed      maphash.Seed          // for digests and the keys of extras
+	sums      map[string]uint64     // the hash of every input file read
+	positions map[string][]actorPosition
+	tmplFiles map[string]string  // template file name -> its path for errors and deps
+	custom    map[string]bool    // the templates the project overrides
+	blocks    map[*Section]block // each section as the home page shows it
+	paths     []string           // every page's URL but the 404 page's, in order (set by pages)
+	jobs      []pageJob          // every page (set by pages)
 
-	onTopic   map[string]*onTopic // what is on each topic (set by indexTopics)
-	structure uint64              // see docStructure
-	units     map[string]uint64   // see unitSums
-
-	// unaffected, when set, tells pages whose key need not be made again
-	// (see Builder.unaffected).
-	unaffected func(j *pageJob) (key uint64, deps []string, ok bool)
+	onTopic map[string]*onTopic // what is on each topic (set by indexTopics)
 
 	// streaming is set when every file goes to BuildTo's writer as it is
-	// made, which needs no page keys: nothing is kept for a rebuild.
+	// made: nothing is kept for a rebuild.
 	streaming bool
 	keep      bool // whether a rebuild will come, which may reuse what this one makes
 	// lean is set for a streaming build with the standard templates,
@@ -125,10 +106,18 @@ type build struct {
 	lean    *leanState
 	scratch sync.Pool // of *[]byte, for pages on their way to the writer
 
-	framesMu sync.Mutex
-	frames   map[string]keyPart // each template's frame's part of keys (see deps.frame)
+	fast    map[string]*tmplexec.Program // the compiled templates (see tmplCache.compile)
+	funcs   template.FuncMap             // the templates' functions, on this build
+	typed   map[string]tmplexec.Func     // funcs' functions of one argument (see def)
+	setKeys map[string]uint64            // a hash of each page template's set (see tmplCache)
 
-	fast map[string]*tmplexec.Program // the compiled templates (see tmplCache.compile)
+	// reads, when set, is what renderings record their reads in; changed
+	// says which reads of the last build gave a different value in this
+	// one (see record.go).
+	reads    *readTable
+	changed  []bool
+	entsOnce sync.Once
+	ents     map[refID]reflect.Value // see entities
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -146,7 +135,11 @@ type tmplCache struct {
 	funcs template.FuncMap
 	typed map[string]tmplexec.Func // funcs' functions of one argument (see def)
 	sets  map[string]*template.Template
-	fast  map[string]*tmplexec.Program // see compile; nil until then
+	// setKeys holds a hash of each page template's set: the layouts and
+	// the page template. A page rendered with a set of another key is
+	// rendered again.
+	setKeys map[string]uint64
+	fast    map[string]*tmplexec.Program // see compile; nil until then
 	// custom holds, by name, whether each template is the project's own.
 	custom map[string]bool
 }
@@ -188,14 +181,23 @@ func (c *tmplCache) compile() map[string]*tmplexec.Program {
 
 // execute executes the template name of set, the page template name, for
 // data into buf: with tmplexec if it compiled the set, and with
-// html/template if not, or when tmplexec gives up.
-func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any) error {
+// html/template if not, or when tmplexec gives up. rec, if not nil, is
+// told what the execution reads; html/template tells nothing, which makes
+// the recording opaque.
+func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any, rec *recorder) error {
 	if p := b.fast[page]; p != nil {
 		n := buf.Len()
-		if p.Execute(buf, data) == nil {
+		var r tmplexec.Recorder
+		if rec != nil {
+			r = rec
+		}
+		if p.ExecuteRecorded(buf, data, r) == nil {
 			return nil
 		}
 		buf.Truncate(n)
+	}
+	if rec != nil {
+		rec.opaque = true
 	}
 	return set.ExecuteTemplate(buf, name, data)
 }
@@ -211,6 +213,7 @@ func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[
 	var layouts, pages []source
 	var h maphash.Hash
 	h.SetSeed(b.seed)
+	texts := map[string]uint64{} // a hash of each template's text
 	failed := false
 	for _, name := range slices.Concat(layoutTemplates, pageTemplates) {
 		embedded, embErr := fs.ReadFile(templates.FS, name)
@@ -236,15 +239,26 @@ func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[
 			h.WriteString(s)
 			h.WriteByte(0)
 		}
+		texts[name] = maphash.String(b.seed, file+"\x00"+text)
 	}
 	key := h.Sum64()
 	if !failed && cache != nil && cache.key == key {
 		cache.ref.b = b
+		b.funcs, b.typed, b.setKeys = cache.funcs, cache.typed, cache.setKeys
 		return cache.sets, cache
+	}
+	b.setKeys = map[string]uint64{}
+	for _, t := range pages {
+		k := texts[t.name]
+		for _, l := range layouts {
+			k = k*31 + texts[l.name]
+		}
+		b.setKeys[t.name] = k
 	}
 
 	ref := &buildRef{b: b}
 	fm, typed := funcs(ref)
+	b.funcs, b.typed = fm, typed
 	base := template.New("layout").Funcs(fm)
 	for _, t := range layouts {
 		if _, err := base.New(t.file).Parse(t.text); err != nil {
@@ -268,7 +282,7 @@ func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[
 	if failed {
 		return sets, nil
 	}
-	return sets, &tmplCache{key: key, ref: ref, funcs: fm, typed: typed, sets: sets, custom: maps.Clone(b.custom)}
+	return sets, &tmplCache{key: key, ref: ref, funcs: fm, typed: typed, sets: sets, setKeys: b.setKeys, custom: maps.Clone(b.custom)}
 }
 
 // templateErrRE matches the position that text/template and html/template
@@ -297,11 +311,12 @@ func templateErrorMsg(err error) string {
 	return m[4]
 }
 
-// renderPages works out what every job depends on and executes it, on all
-// cores. It returns the rendered files, with relative links. reuse, when
-// it has the job's page from an earlier build with the same key, saves
-// rendering it again; otherwise it may give the size of the page's last
-// rendering, to render into a buffer of that size.
+// renderPages renders every job, on all cores, and returns the rendered
+// files, with relative links. reuse, when it has the job's page from an
+// earlier build whose reads are unchanged, saves rendering it again;
+// otherwise it may give the size of the page's last rendering, to render
+// into a buffer of that size. A page rendered when b.reads is set records
+// its reads in its job.
 //
 // A page that emit takes (see BuildTo) is not kept in the files returned.
 func (b *build) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
@@ -317,14 +332,6 @@ func (b *build) renderPages(ctx context.Context, sets map[string]*template.Templ
 		if ctx.Err() != nil {
 			return
 		}
-		if key, deps, ok := b.skipKey(&jobs[i]); ok {
-			jobs[i].deps, jobs[i].key = deps, key
-		} else if !b.streaming {
-			d := b.newDeps()
-			d.frame(jobs[i].tmpl)
-			jobs[i].fill(d)
-			jobs[i].deps, jobs[i].key = d.files, d.key()
-		}
 		data, ok, size := reuse(i)
 		if ok {
 			if !emit(jobs[i].out, data) {
@@ -338,13 +345,20 @@ func (b *build) renderPages(ctx context.Context, sets map[string]*template.Templ
 			return
 		}
 		if !b.streaming {
-			results[i], failures[i] = b.renderPage(buf, set, j, size)
+			var rec *recorder
+			if b.reads != nil {
+				rec = b.newRecorder()
+			}
+			results[i], failures[i] = b.renderPage(buf, set, j, size, rec)
+			if rec != nil && failures[i] == nil {
+				jobs[i].reads = b.reads.intern(rec)
+			}
 			return
 		}
 		if b.lean != nil && j.out == "index.html" {
 			b.lean.pending.Wait() // every section's block
 		}
-		if err := b.executePage(buf, set, j, size); err != nil {
+		if err := b.executePage(buf, set, j, size, nil); err != nil {
 			failures[i] = err
 			return
 		}
@@ -388,14 +402,19 @@ func (b *build) hasCustom() bool {
 	return false
 }
 
-// skipKey returns the key and dependencies of the page of job j as the
-// last build made them, when they cannot have changed (see
-// Builder.unaffected).
-func (b *build) skipKey(j *pageJob) (uint64, []string, bool) {
-	if b.unaffected == nil {
-		return 0, nil, false
+// unchanged reports whether a rendering of the last build with set key
+// set and reads rs would be the same in this build: its template set is
+// the same and none of its reads changed.
+func (b *build) unchanged(tmpl string, set uint64, rs pageReads) bool {
+	if b.changed == nil || rs.opaque || set != b.setKeys[tmpl] {
+		return false
 	}
-	return b.unaffected(j)
+	for _, id := range rs.ids {
+		if b.changed[id] {
+			return false
+		}
+	}
+	return true
 }
 
 // relativize rewrites the root-absolute links of a page (href="/x/")
@@ -534,55 +553,46 @@ func uniqueSorted(names []string) []string {
 	return out
 }
 
-// block is a section rendered as the home page shows it, with the key of
-// its inputs. The home page, which holds every section, is put together
-// from blocks, so that an edit of one section renders only its block.
+// block is a section rendered as the home page shows it, with what
+// rendering it read. The home page, which holds every section, is put
+// together from blocks, so that an edit of one section renders only its
+// block.
 type block struct {
-	key  uint64
-	html []byte // after a newline, as the home page holds it
-
-	// What the key was made from, so that a rebuild can tell it has not
-	// changed without making it again: the section (the same object
-	// while its file is), its converted body and the frame's key.
-	sec   *Section
-	body  *rendered
-	frame uint64
+	html  []byte // after a newline, as the home page holds it
+	set   uint64 // the key of the template set it was rendered with
+	reads pageReads
 }
 
 // homeBlock is the template that renders a section's block.
 const homeBlock = "home-section"
 
 // renderBlocks renders the home page's block of every section, on all
-// cores, reusing a block of the last build with the same key. It does
-// nothing when the home template defines no block.
+// cores, reusing a block of the last build whose reads are unchanged. It
+// does nothing when the home template defines no block.
 func (b *build) renderBlocks(set *template.Template, last func(s *Section) (block, bool), errs *ErrorList) {
 	b.blocks = make(map[*Section]block, len(b.p.Sections))
 	if set == nil || set.Lookup(homeBlock) == nil {
 		return
 	}
-	d := b.newDeps()
-	d.frame("home.tmpl")
-	frame := d.key()
 	sections := b.p.Sections
 	out := make([]block, len(sections))
 	failures := make([]error, len(sections))
 	parallel(len(sections), 1, func(i int, buf *bytes.Buffer) {
 		s := sections[i]
-		old, ok := last(s)
-		if ok && old.sec == s && old.body == s.Body.r && old.frame == frame {
+		setKey := b.setKeys["home.tmpl"]
+		if old, ok := last(s); ok && b.unchanged("home.tmpl", old.set, old.reads) {
 			out[i] = old
 			return
 		}
-		d := b.newDeps()
-		d.frame("home.tmpl")
-		d.add(s.Pos.File)
-		d.markdown(s.Body)
-		out[i] = block{key: d.key(), sec: s, body: s.Body.r, frame: frame}
-		if ok && old.key == out[i].key {
-			out[i].html = old.html
-			return
+		var rec *recorder
+		if b.reads != nil {
+			rec = b.newRecorder()
 		}
-		out[i].html, failures[i] = b.renderBlock(buf, set, s)
+		out[i].html, failures[i] = b.renderBlock(buf, set, s, rec)
+		out[i].set = setKey
+		if rec != nil && failures[i] == nil {
+			out[i].reads = b.reads.intern(rec)
+		}
 	})
 	for i, s := range sections {
 		if err := failures[i]; err != nil {
@@ -596,27 +606,28 @@ func (b *build) renderBlocks(set *template.Template, last func(s *Section) (bloc
 // renderPage renders the page of j with set, in buf, which it resets and
 // grows to size and an eighth, and returns it in parts (see spliceBlocks)
 // with its links made relative.
-func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) ([][]byte, error) {
-	if err := b.executePage(buf, set, j, size); err != nil {
+func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *recorder) ([][]byte, error) {
+	if err := b.executePage(buf, set, j, size, rec); err != nil {
 		return nil, err
 	}
 	return b.spliceBlocks(relativize(buf.Bytes(), j.out, j.tmpl == "404.tmpl", b.site.BaseURL), j.out), nil
 }
 
 // executePage executes the template of j's page with set into buf, which
-// it resets and grows to size and an eighth, with root-absolute links.
-func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int) error {
+// it resets and grows to size and an eighth, with root-absolute links,
+// telling rec, if not nil, what it reads.
+func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *recorder) error {
 	buf.Reset()
 	buf.Grow(size + size/8)
-	return b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data)
+	return b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data, rec)
 }
 
 // renderBlock renders s as the home page shows it, with set, in buf,
 // which it resets, and returns it with its links made relative.
-func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section) ([]byte, error) {
+func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section, rec *recorder) ([]byte, error) {
 	buf.Reset()
 	buf.WriteByte('\n')
-	if err := b.execute(buf, set, homeBlock, homeBlock, s); err != nil {
+	if err := b.execute(buf, set, homeBlock, homeBlock, s, rec); err != nil {
 		return nil, err
 	}
 	return relativize(buf.Bytes(), "index.html", false, ""), nil
@@ -639,10 +650,16 @@ func (b *build) spliceBlocks(page []byte, out string) [][]byte {
 	if i < 0 || strings.Contains(out, "/") {
 		return [][]byte{page}
 	}
+	return b.spliceParts(page[:i], page[i+len(blocksMarker):])
+}
+
+// spliceParts returns the parts of the home page whose text before and
+// after the blocks is before and after.
+func (b *build) spliceParts(before, after []byte) [][]byte {
 	parts := make([][]byte, 0, len(b.p.Sections)+2)
-	parts = append(parts, page[:i])
+	parts = append(parts, before)
 	for _, s := range b.p.Sections {
 		parts = append(parts, b.blocks[s].html)
 	}
-	return append(parts, page[i+len(blocksMarker):])
+	return append(parts, after)
 }

@@ -1,13 +1,11 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	"hash/maphash"
 	"io/fs"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,163 +50,25 @@ type Builder struct {
 	blocks map[string]block     // section file -> its last home page block
 	ln     *lineage             // the last build's
 	tmpl   *tmplCache           // the last build's parsed templates
-	// What the pages of the last build were made from (see unaffected).
-	sums      map[string]uint64
-	backlinks map[refID]backlinkKey
-	order     []string
-	topics    map[string]string // see topicSlugs
-	structure uint64            // see docStructure
-	units     map[string]uint64 // see unitSums
-	last      *lastBuild        // the last build, if good and kept for Preview
-	pending   sync.WaitGroup    // the files of the last build still being made
-	check     bool              // build for Check: render no page it need not
+	reads  *readTable           // what the renderings of the last build read
+	last   *lastBuild           // the last build, if good and kept for Preview
+	// pending counts the files of the last build still being made.
+	pending sync.WaitGroup
+	check   bool // build for Check: render no page it need not
 	// oneShot is set for Build, BuildTo and Check, which build once: they
 	// keep no conversion for a rebuild.
 	oneShot bool
 }
 
 // pageEntry is a rendered page or file, in parts (see Output.Parts),
-// with the key of its inputs and the files they come from.
+// with what rendering it read and the input files it depends on.
 type pageEntry struct {
-	key   uint64
-	css   string // the stylesheet URL the page was rendered with
+	set   uint64    // the key of the template set it was rendered with
+	reads pageReads // see record.go
+	key   uint64    // for an extra file, the key of its inputs
 	parts [][]byte
 	deps  []string
 	later *content // a file made after the build returned, instead of parts
-}
-
-// unaffected returns, for the build b that follows the Builder's last
-// good build, a function telling which pages keep their key, which can
-// then be taken without working it out again: a rebuild after one edit
-// would otherwise spend most of its time on the keys of thousands of
-// pages that do not change. It returns nil when it cannot tell for any
-// page.
-//
-// A page keeps its key when jobs marked it stable, no file it depends on
-// changed, and what its stability names did not change either: which
-// pages refer to it, the order of the sections, any document, the
-// sections on a topic. Any file added or removed, and any template of the
-// project's own, makes every key be worked out again. order and
-// slugs are the build's sectionOrder and topicSlugs, which the
-// Builder keeps for the next build.
-func (bd *Builder) unaffected(b *build, order []string, slugs map[string]string) func(j *pageJob) (uint64, []string, bool) {
-	if bd.pages == nil || bd.sums == nil || len(bd.sums) != len(b.sums) ||
-		b.hasCustom() {
-		return nil
-	}
-	changed := map[string]bool{}
-	docs := false
-	for name, sum := range b.sums {
-		old, ok := bd.sums[name]
-		if !ok {
-			return nil // a file added, another removed
-		}
-		if old != sum {
-			changed[name] = true
-			docs = docs || strings.HasPrefix(name, documentsDir+"/")
-		}
-	}
-	// An edit that leaves the documents' structure as it was, such as a
-	// reworded clause, changes only the pages that show what it changed,
-	// and those depend on its file, or on the units of it that changed.
-	docs = docs && b.structure != bd.structure
-	for u, sum := range b.units {
-		if was, ok := bd.units[u]; changed[unitFile(u)] && (!ok || was != sum) {
-			changed[u] = true
-		}
-	}
-	for u := range bd.units {
-		if _, ok := b.units[u]; !ok {
-			changed[u] = true
-		}
-	}
-	sameOrder := slices.Equal(bd.order, order)
-	return func(j *pageJob) (uint64, []string, bool) {
-		st := j.stable
-		if st == nil || st.order && !sameOrder || st.docs && docs ||
-			st.topic != "" && bd.topics[st.topic] != slugs[st.topic] {
-			return 0, nil, false
-		}
-		old, ok := bd.pages[j.out]
-		if !ok {
-			return 0, nil, false
-		}
-		if st.backlinks != nil {
-			key, _, _ := targetOf(st.backlinks)
-			if a, b := bd.backlinks[key], b.ms.backlinkKeys[key]; a.digest != b.digest || !slices.Equal(a.files, b.files) {
-				return 0, nil, false
-			}
-		}
-		for _, f := range old.deps {
-			if changed[f] {
-				return 0, nil, false
-			}
-		}
-		return old.key, old.deps, true
-	}
-}
-
-// docStructure hashes what decides which clauses, fates, positions and
-// documents the pages of documents, clauses, topics and actors list, and
-// in what order: which documents follow which, what each clause continues
-// and how, the topics, figures and positions of each clause, the actors
-// and dates of each document. What those pages show of each item is in
-// the item's file, on which they depend; what they list may come from
-// any document file.
-func docStructure(p *Project, seed maphash.Seed) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	str := func(ss ...string) {
-		for _, s := range ss {
-			h.WriteString(s)
-			h.WriteByte(0)
-		}
-	}
-	refs := func(rs []Ref) {
-		for _, r := range rs {
-			str(r.ID)
-		}
-		h.WriteByte(1)
-	}
-	for _, d := range p.Documents {
-		str("doc", d.ID, d.Follows.ID, d.Date)
-		refs(d.By)
-		for _, r := range d.Removes {
-			str("removes", r.Clause.ID)
-		}
-		for _, c := range d.Clauses {
-			str("clause", c.ID, c.Number, c.From.ID, c.Outcome, strconv.FormatBool(c.Figure != nil))
-			refs(c.Topics)
-			for _, ps := range c.Positions {
-				str("position", ps.Actor.ID, ps.AsOf)
-			}
-		}
-	}
-	return h.Sum64()
-}
-
-// topicSlugs lists, for each topic, the slugs of the sections on it (see
-// build.topicSections), joined.
-func topicSlugs(b *build) map[string]string {
-	out := make(map[string]string, len(b.onTopic))
-	for id, on := range b.onTopic {
-		var slugs strings.Builder
-		for _, s := range on.sections {
-			slugs.WriteString(s.Slug)
-			slugs.WriteByte(0)
-		}
-		out[id] = slugs.String()
-	}
-	return out
-}
-
-// sectionOrder lists the sections by slug, in order.
-func sectionOrder(p *Project) []string {
-	order := make([]string, len(p.Sections))
-	for i, s := range p.Sections {
-		order[i] = s.Slug
-	}
-	return order
 }
 
 // NewBuilder returns a Builder for builds with opts.
@@ -290,7 +150,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	if p == nil || p.unparsed {
 		return finish(nil, errs, opts)
 	}
-	b := &build{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, frames: map[string]keyPart{}, streaming: write != nil, keep: !bd.oneShot}
+	b := &build{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
@@ -342,14 +202,23 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		HasTimeline: p.HasTimeline, BaseURL: baseURL, LiveReload: opts.LiveReload,
 		Stylesheet: css,
 	}
+	jobs := b.pages()
+	b.jobs = jobs
+	if !check && write == nil {
+		// Every rendering records what it reads. After a good build,
+		// the reads of its renderings are worked out again on this one,
+		// to tell which can be kept.
+		b.reads = bd.reads
+		switch {
+		case b.reads == nil || bd.oneShot:
+			b.reads = newReadTable()
+		case bd.pages != nil:
+			b.changed = b.reads.check(b)
+		}
+	}
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
 		b.sums = rec.sums()
-		// Before any key is made: with a template of the project's own,
-		// every key, a home page block's too, depends on every file.
-		if b.hasCustom() {
-			b.everything = hashAll(bd.seed, b.sums)
-		}
 		b.fast = tmpl.compile()
 		if !lean { // a lean build makes each block with its section's page
 			b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
@@ -363,12 +232,8 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 			}
 		}
 	}
-	jobs := b.jobs()
 	if lean {
 		jobs = b.startLean(jobs)
-	}
-	if !check {
-		b.clauseParts()
 	}
 	// A static file may not take the place of a generated one.
 	generated := b.extraNames()
@@ -416,13 +281,6 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		}
 		return true
 	}
-	var order []string
-	var slugs map[string]string
-	if !bd.oneShot { // what the next build compares with
-		order, slugs = sectionOrder(p), topicSlugs(b)
-		b.structure, b.units = docStructure(p, bd.seed), unitSums(p)
-	}
-	b.unaffected = bd.unaffected(b, order, slugs)
 	// The JSON export, the feed and the sitemap are made while pages
 	// render: they need none of them.
 	// A rebuild in the dev server does not wait for them: no page needs
@@ -451,19 +309,21 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	}()
 	pages := make(map[string]pageEntry, len(jobs))
 	files := b.renderPages(ctx, sets, jobs, emit, func(i int) ([][]byte, bool, int) {
-		old, ok := bd.pages[jobs[i].out]
+		j := &jobs[i]
+		old, ok := bd.pages[j.out]
 		switch {
 		case !ok:
 			return nil, false, 0
-		case old.key != jobs[i].key:
+		case !b.unchanged(j.tmpl, old.set, old.reads):
 			return nil, false, len(old.parts[0])
-		case old.css == css:
+		}
+		j.reads = old.reads
+		if len(old.parts) == 1 {
 			return old.parts, true, 0
 		}
-		// The stylesheet link is in the head, in the first part.
-		parts := slices.Clone(old.parts)
-		parts[0] = restyle(parts[0], old.css, css, jobs[i].out, baseURL)
-		return parts, true, 0
+		// The home page: the blocks between its first and last parts
+		// are this build's.
+		return b.spliceParts(old.parts[0], old.parts[len(old.parts)-1]), true, 0
 	}, &errs)
 	extraFiles := <-extras
 	if err := ctx.Err(); err != nil {
@@ -472,14 +332,20 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
-	for _, j := range jobs {
-		if parts, ok := files[j.out]; ok {
-			pages[j.out] = pageEntry{key: j.key, css: css, parts: parts, deps: j.deps}
-		}
-	}
 	graph := &Graph{outputs: make(map[string][]string, len(files)+len(statics)+3)}
 	for _, j := range jobs {
-		graph.outputs[j.out] = j.deps
+		parts, ok := files[j.out]
+		if !ok {
+			continue
+		}
+		e := pageEntry{set: b.setKeys[j.tmpl], reads: j.reads, parts: parts}
+		if old, ok := bd.pages[j.out]; ok && slices.Equal(old.reads.ids, j.reads.ids) && !j.reads.opaque && !old.reads.opaque {
+			e.deps = old.deps
+		} else {
+			e.deps = b.pageDeps(j)
+		}
+		pages[j.out] = e
+		graph.outputs[j.out] = e.deps
 	}
 	for name, data := range statics {
 		if !emit(name, [][]byte{data}) {
@@ -518,35 +384,47 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		out.Deps = graph
 	}
 	out, err := finish(out, errs, opts)
-	if err == nil && write == nil {
-		bd.diffs, bd.pages, bd.blocks, bd.ln = diffs, pages, blocks, b.ln
-		bd.sums, bd.backlinks, bd.order, bd.topics = b.sums, b.ms.backlinkKeys, order, slugs
-		bd.structure, bd.units = b.structure, b.units
-		if !bd.oneShot {
-			bd.last = &lastBuild{b: b, out: out, jobs: jobs}
-		}
+	if err == nil && write == nil && !bd.oneShot {
+		bd.diffs, bd.pages, bd.blocks, bd.ln, bd.reads = diffs, pages, blocks, b.ln, b.reads
+		b.reads.commit(func(f func(*pageReads)) {
+			for name, e := range pages {
+				f(&e.reads)
+				pages[name] = e
+			}
+			for name, bl := range blocks {
+				f(&bl.reads)
+				blocks[name] = bl
+			}
+		})
+		bd.last = &lastBuild{b: b, out: out, jobs: jobs}
 	}
 	return out, err
 }
 
-// restyle returns a page rendered with stylesheet URL old as it would be
-// rendered with new: only the stylesheet link in its head differs.
-func restyle(page []byte, old, new, out, baseURL string) []byte {
-	head := page
-	if i := bytes.Index(page, []byte("</head>")); i >= 0 {
-		head = page[:i]
+// pageDeps returns the input files that the page of j depends on: those
+// of what rendering it read, and its templates'. A page whose reads are
+// not known depends on every input file; in the graph, "content/" stands
+// for them.
+func (b *build) pageDeps(j pageJob) []string {
+	deps := []string{b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[j.tmpl]}
+	if j.reads.opaque {
+		return append(deps, everything)
 	}
-	oldRel := relativize([]byte(`="`+old), out, out == "404.html", baseURL)
-	newRel := relativize([]byte(`="`+new), out, out == "404.html", baseURL)
-	i := bytes.Index(head, oldRel)
-	if i < 0 {
-		return page
+	for _, id := range j.reads.ids {
+		deps = append(deps, b.reads.reads[id].files...)
 	}
-	b := make([]byte, 0, len(page)+len(newRel)-len(oldRel))
-	b = append(b, page[:i]...)
-	b = append(b, newRel...)
-	return append(b, page[i+len(oldRel):]...)
+	if j.out == "index.html" {
+		for _, bl := range b.blocks {
+			for _, id := range bl.reads.ids {
+				deps = append(deps, b.reads.reads[id].files...)
+			}
+		}
+	}
+	return uniqueSorted(deps)
 }
+
+// everything stands for every input file in the dependency graph.
+const everything = "content/"
 
 // finish turns the collected problems into Build's result.
 func finish(out *Output, errs ErrorList, opts Options) (*Output, error) {

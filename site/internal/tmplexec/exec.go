@@ -83,6 +83,7 @@ type (
 
 type state struct {
 	w     *bytes.Buffer
+	rec   Recorder   // told what the execution reads; nil if no one asks
 	vars  []variable // the variables in scope are vars[base:]
 	base  int        // where the executing template's variables start
 	depth int
@@ -144,10 +145,29 @@ func Compile(set *template.Template, name string, funcs template.FuncMap, typed 
 	return &Program{entry: t}, nil
 }
 
+// A Recorder is told what an execution reads from outside the template:
+// every field it takes and method it calls on a value, and every call of
+// one of Compile's funcs. What the builtins and escapers do, and what
+// the template holds itself, depends on nothing else. From these reads a
+// caller can tell whether executing again on other data would give the
+// same output: it would if every read gave the same value.
+type Recorder interface {
+	// Read is told that the execution took v from receiver's field or
+	// method name, with args as the method's arguments. For a call of a
+	// function of funcs, receiver is the zero Value.
+	Read(receiver reflect.Value, name string, args []reflect.Value, v reflect.Value)
+}
+
 // Execute writes the page the template gives for data to w. On any
 // error, what it wrote to w is to be thrown away; ErrGaveUp means that
 // html/template should run the template instead.
-func (p *Program) Execute(w *bytes.Buffer, data any) (err error) {
+func (p *Program) Execute(w *bytes.Buffer, data any) error {
+	return p.ExecuteRecorded(w, data, nil)
+}
+
+// ExecuteRecorded is Execute, telling rec, if not nil, what the execution
+// reads.
+func (p *Program) ExecuteRecorded(w *bytes.Buffer, data any, rec Recorder) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w (panic: %v)", ErrGaveUp, r)
@@ -157,7 +177,7 @@ func (p *Program) Execute(w *bytes.Buffer, data any) (err error) {
 	if !ok {
 		dot = reflect.ValueOf(data)
 	}
-	s := &state{w: w, vars: make([]variable, 1, 32)}
+	s := &state{w: w, rec: rec, vars: make([]variable, 1, 32)}
 	s.vars[0] = variable{"$", dot}
 	if err := p.entry.root(s, dot); err != nil {
 		if !errors.Is(err, ErrGaveUp) { // break or continue outside a range
@@ -689,7 +709,9 @@ func (f *field) eval(s *state, dot, receiver reflect.Value, args []argFn, final 
 		}
 		receiver = receiver.Elem()
 	}
+	orig := receiver
 	var e *fieldCache
+	var method reflect.Value
 	switch receiver.Kind() {
 	case reflect.Pointer:
 		if receiver.IsNil() || receiver.Type().Elem().Kind() != reflect.Struct {
@@ -700,19 +722,26 @@ func (f *field) eval(s *state, dot, receiver reflect.Value, args []argFn, final 
 			return reflect.Value{}, gaveUp()
 		}
 		if e.ptrMethod >= 0 {
-			return call(s, dot, receiver.Method(e.ptrMethod), args, final, hasFinal)
+			method = receiver.Method(e.ptrMethod)
+			break
 		}
 		receiver = receiver.Elem()
 	case reflect.Struct:
 		e = f.resolve(receiver.Type())
 		if receiver.CanAddr() && e.ptrMethod >= 0 {
-			return call(s, dot, receiver.Addr().Method(e.ptrMethod), args, final, hasFinal)
-		}
-		if !receiver.CanAddr() && e.valMethod >= 0 {
-			return call(s, dot, receiver.Method(e.valMethod), args, final, hasFinal)
+			method = receiver.Addr().Method(e.ptrMethod)
+		} else if !receiver.CanAddr() && e.valMethod >= 0 {
+			method = receiver.Method(e.valMethod)
 		}
 	default:
 		return reflect.Value{}, gaveUp()
+	}
+	if method.IsValid() {
+		v, argv, err := call(s, dot, method, args, final, hasFinal)
+		if err == nil && s.rec != nil {
+			s.rec.Read(orig, f.name, argv, v)
+		}
+		return v, err
 	}
 	if e.index == nil || !e.exported || len(args) > 0 || hasFinal {
 		return reflect.Value{}, gaveUp()
@@ -720,6 +749,9 @@ func (f *field) eval(s *state, dot, receiver reflect.Value, args []argFn, final 
 	v, err := receiver.FieldByIndexErr(e.index)
 	if err != nil {
 		return reflect.Value{}, gaveUp()
+	}
+	if s.rec != nil {
+		s.rec.Read(orig, f.name, nil, v)
 	}
 	return v, nil
 }
@@ -735,11 +767,15 @@ func (c *compiler) function(name string, n parse.Node, args []parse.Node) valueF
 			c.unsupported(n, "function %q is not a function", name)
 			return nil
 		}
-		if f := typedCall(fn, c.typed[name], argFns); f != nil {
+		if f := typedCall(name, fn, c.typed[name], argFns); f != nil {
 			return f
 		}
 		return func(s *state, dot, final reflect.Value, hasFinal bool) (reflect.Value, error) {
-			return call(s, dot, fn, argFns, final, hasFinal)
+			v, argv, err := call(s, dot, fn, argFns, final, hasFinal)
+			if err == nil && s.rec != nil {
+				s.rec.Read(reflect.Value{}, name, argv, v)
+			}
+			return v, err
 		}
 	}
 	if esc, ok := escapers[name]; ok {
@@ -765,7 +801,8 @@ func (c *compiler) function(name string, n parse.Node, args []parse.Node) valueF
 }
 
 // call calls fn, a function or a bound method, as text/template would.
-func call(s *state, dot, fn reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, error) {
+// It returns fn's result with the arguments it was called with.
+func call(s *state, dot, fn reflect.Value, args []argFn, final reflect.Value, hasFinal bool) (reflect.Value, []reflect.Value, error) {
 	typ := fn.Type()
 	numIn := len(args)
 	if hasFinal {
@@ -775,23 +812,23 @@ func call(s *state, dot, fn reflect.Value, args []argFn, final reflect.Value, ha
 	if typ.IsVariadic() {
 		numFixed = typ.NumIn() - 1
 		if numIn < numFixed {
-			return reflect.Value{}, gaveUp()
+			return reflect.Value{}, nil, gaveUp()
 		}
 	} else if numIn != typ.NumIn() {
-		return reflect.Value{}, gaveUp()
+		return reflect.Value{}, nil, gaveUp()
 	}
 	switch {
 	case typ.NumOut() == 1:
 	case typ.NumOut() == 2 && typ.Out(1) == errorType:
 	default:
-		return reflect.Value{}, gaveUp()
+		return reflect.Value{}, nil, gaveUp()
 	}
 	argv := make([]reflect.Value, numIn)
 	i := 0
 	for ; i < numFixed && i < len(args); i++ {
 		v, err := args[i](s, dot, typ.In(i))
 		if err != nil {
-			return v, err
+			return v, nil, err
 		}
 		argv[i] = v
 	}
@@ -800,7 +837,7 @@ func call(s *state, dot, fn reflect.Value, args []argFn, final reflect.Value, ha
 		for ; i < len(args); i++ {
 			v, err := args[i](s, dot, elem)
 			if err != nil {
-				return v, err
+				return v, nil, err
 			}
 			argv[i] = v
 		}
@@ -816,19 +853,19 @@ func call(s *state, dot, fn reflect.Value, args []argFn, final reflect.Value, ha
 		}
 		v, err := validateType(final, t)
 		if err != nil {
-			return v, err
+			return v, nil, err
 		}
 		argv[i] = v
 	}
 	out := fn.Call(argv)
 	if len(out) == 2 && !out[1].IsNil() {
-		return reflect.Value{}, gaveUp()
+		return reflect.Value{}, nil, gaveUp()
 	}
 	v := out[0]
 	if v.Type() == reflectValueType {
 		v = v.Interface().(reflect.Value)
 	}
-	return v, nil
+	return v, argv, nil
 }
 
 var reflectValueType = reflect.TypeFor[reflect.Value]()

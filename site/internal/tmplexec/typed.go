@@ -33,9 +33,18 @@ func Typed[A, R any](f func(A) R) Func {
 	}}
 }
 
-// typedCall returns the function call of fn, a function of one argument,
-// through t, which is fn as a Func.
-func typedCall(fn reflect.Value, t Func, args []argFn) valueFn {
+// Call calls f with arg, as a Program would: false when f is not a
+// typed function or arg does not fit it.
+func (f Func) Call(arg reflect.Value) (reflect.Value, bool) {
+	if f.call == nil {
+		return reflect.Value{}, false
+	}
+	return f.call(arg)
+}
+
+// typedCall returns the function call of fn, a function of one argument
+// called name, through t, which is fn as a Func.
+func typedCall(name string, fn reflect.Value, t Func, args []argFn) valueFn {
 	if t.call == nil || fn.Type().NumIn() != 1 || fn.Type().In(0) != t.in || fn.Type().IsVariadic() {
 		return nil
 	}
@@ -56,6 +65,9 @@ func typedCall(fn reflect.Value, t Func, args []argFn) valueFn {
 		v, ok := t.call(arg)
 		if !ok {
 			return reflect.Value{}, gaveUp()
+		}
+		if s.rec != nil {
+			s.rec.Read(reflect.Value{}, name, []reflect.Value{arg}, v)
 		}
 		return v, nil
 	}
