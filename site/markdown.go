@@ -153,10 +153,10 @@ func mdKey(f mdField) string {
 // markdownSet holds what rendering every Markdown field of a build found.
 type markdownSet struct {
 	backlinks map[refID][]referrer // target -> referrers, sorted, unique
-	// retargeted is set when a field kept from the last build was
-	// converted again, in place, because a target of its links changed
-	// (see readTable.check).
-	retargeted bool
+	// retargeted holds the fields kept from the last build that were
+	// converted again, in place, because a target of their links changed
+	// (see identical).
+	retargeted map[*Markdown]bool
 }
 
 // plainText returns the plain text of a converted field.
@@ -215,7 +215,12 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		*errs = append(*errs, problems[i]...)
 		// A field of a file read before that is converted anew: one of
 		// its link targets changed.
-		ms.retargeted = ms.retargeted || f.md.r != nil && f.md.r != results[i]
+		if f.md.r != nil && f.md.r != results[i] {
+			if ms.retargeted == nil {
+				ms.retargeted = map[*Markdown]bool{}
+			}
+			ms.retargeted[f.md] = true
+		}
 		f.md.r = results[i]
 	}
 	if cache.entries != nil && cache.backlinks != nil {

@@ -264,16 +264,21 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 }
 
 // Graph records, for each input file, the output files that depend on it:
-// what an edit of the file may change. The Builder keys its cached pages
-// on the same dependencies. The graph is inverted on first use.
+// what an edit of the file may change. A page depends on the files of
+// what rendering it read (see Incremental builds). The graph is made on
+// first use.
 type Graph struct {
 	outputs map[string][]string // output path -> the input files (or units of them) it depends on
+	pages   func(add func(out string, deps []string))
 
 	once   sync.Once
 	inputs map[string][]string // input path -> output paths, sorted
 }
 
 func (g *Graph) invert() {
+	if g.pages != nil {
+		g.pages(func(out string, deps []string) { g.outputs[out] = deps })
+	}
 	g.inputs = map[string][]string{}
 	for out, deps := range g.outputs {
 		for _, d := range deps {

@@ -22,17 +22,16 @@ import (
 // actor or source, the site and the page itself) is kept as the entity's
 // key and the field's name; a function call as the function's name and
 // its argument. Each read is kept once, in the Builder's readTable, with
-// a digest of the value it gave. The next build works out each read
-// again on its own model and compares digests: a page is rendered again
-// when any of its reads changed, or its template did.
+// the value it gave. The next build works each read out again on its own
+// model and compares the values (see identical): a page is rendered again
+// when any of its reads gives another value, or its template changed.
 //
-// A digest covers a value as templates can see it: every exported field,
+// Values compare as templates can see them: by every exported field,
 // element and pointed-to value, with two exceptions. An entity reached
-// inside a value counts by its key, since a template that goes on to
-// read its fields records those reads; and Markdown counts by its source,
-// its heading prefix and the targets of its links, which make its HTML.
-// Execution is deterministic, so a page whose reads all give the same
-// digests is the same page.
+// inside a value counts by its key, since a template that goes on to read
+// its fields records those reads; and Markdown counts by its source and
+// its conversion. Execution is deterministic, so a page whose reads all
+// give the same values is the same page.
 //
 // Pages that tmplexec does not run (a project's own templates, or an
 // execution tmplexec gives up on) record nothing and are rendered by
@@ -95,7 +94,9 @@ var (
 	referrerType = reflect.TypeFor[referrer]()
 )
 
-// digester hashes values as the package comment says.
+// digester hashes values as identical compares them: it names the
+// arguments of function calls, and walks what a page read for the input
+// files of the dependency graph.
 type digester struct {
 	h maphash.Hash
 	// files, if set, is told the input file of every entity hashed, the
@@ -251,34 +252,25 @@ type read struct {
 	entity bool          // a field of an entity, not a function
 	slot   int32         // the entity's, or the argument's when it is one; else -1
 	arg    reflect.Value // the argument, when it is no entity
-	files  []string      // the input files of the value read, for the graph
 }
 
-// readKey names a read: the entity, the field or function, and a digest
-// of the argument.
+// readKey names a read: the entity, the field or function, and a hash of
+// the argument.
 type readKey struct {
 	ent  refID
 	name string
 	arg  uint64
 }
 
-// readState is what a read gave in one build: its digest, and the value,
-// which lets a later build that finds the very same value know the
-// digest without working it out (see evaluate).
-type readState struct {
-	sum uint64
-	val reflect.Value
-}
-
 // readTable holds every read of the renderings of a Builder's last
-// build, each once, with what it gave. The entities they read are kept
-// apart, in slots, so that a build finds each once.
+// build, each once, with the value it gave. The entities they read are
+// kept apart, in slots, so that a build finds each once.
 type readTable struct {
 	mu    sync.Mutex
 	ids   map[readKey]int32
 	reads []read
-	last  []readState // by read, in the last good build
-	next  []readState // by read, in the build under way
+	last  []reflect.Value // by read, in the last good build
+	next  []reflect.Value // by read, in the build under way
 
 	slots    map[refID]int32
 	entities []refID
@@ -293,110 +285,144 @@ type pageReads struct {
 	opaque bool
 }
 
-// recorder records the reads of one rendering, as tmplexec tells them.
+// recorder records the reads of renderings, one at a time, as tmplexec
+// tells them. It knows the reads it has interned in the build, by the
+// entity's address, so that most reads cost one lookup.
 type recorder struct {
-	seen   map[seenKey]bool
-	reads  []read
-	states []readState
-	ents   []reflect.Value // by read: the entity read or given, if any
-	opaque bool
-	d      *digester
-	files  []string // of the read being recorded
+	known   map[seenKey]int32 // interned reads by entity, name and argument; -1 while pending, -2 for no entity
+	ids     []int32           // this rendering's interned reads
+	pending []pendingRead     // this rendering's reads to intern
+	opaque  bool
+	d       *digester
 }
 
+// seenKey names a read in one build: the address of the entity read or
+// given (nil for none), the name's, and a hash of any other argument.
 type seenKey struct {
-	ptr  unsafe.Pointer // the entity; nil for a function
-	name string
+	ptr  unsafe.Pointer
+	name unsafe.Pointer
+	n    int
 	arg  uint64
 }
 
-func (b *build) newRecorder() *recorder {
-	r := &recorder{seen: map[seenKey]bool{}}
-	r.d = newDigester(b.seed)
-	r.d.files = func(f string) { r.files = append(r.files, f) }
-	return r
+type pendingRead struct {
+	key seenKey
+	rd  read
+	val reflect.Value
+	ent reflect.Value
+}
+
+// recorder returns a recorder for one rendering, which done gives back
+// once its reads are interned.
+func (b *build) recorder() *recorder {
+	if r, ok := b.recorders.Get().(*recorder); ok {
+		return r
+	}
+	return &recorder{known: map[seenKey]int32{}, d: newDigester(b.seed)}
 }
 
 // Read implements tmplexec.Recorder.
 func (r *recorder) Read(receiver reflect.Value, name string, args []reflect.Value, v reflect.Value) {
-	var ent refID
-	var ptr unsafe.Pointer
-	if receiver.IsValid() {
-		var ok bool
-		if ent, ok = entityOf(receiver); !ok {
-			return // a value, which the read that gave it covers
-		}
-		ptr = receiver.UnsafePointer()
-	} else if pureFunc(name) {
-		return
-	}
-	if len(args) > 1 || receiver.IsValid() && len(args) > 0 {
-		r.opaque = true // no template function or model method takes more
-		return
-	}
 	var arg reflect.Value
 	var argSum uint64
-	entity := receiver
-	if len(args) == 1 {
-		arg = args[0]
-		if arg.Kind() == reflect.Interface && !arg.IsNil() {
-			arg = arg.Elem()
+	var ptr unsafe.Pointer
+	if receiver.IsValid() {
+		if receiver.Kind() != reflect.Pointer || len(args) > 0 {
+			if _, ok := entityOf(receiver); ok {
+				r.opaque = true // no model method takes arguments
+			}
+			return
 		}
-		argSum = r.d.sum(arg)
-		if key, ok := entityOf(arg); ok {
-			ent, entity, arg = key, arg, reflect.Value{}
+		ptr = receiver.UnsafePointer()
+	} else {
+		if pureFunc(name) {
+			return
+		}
+		if len(args) > 1 {
+			r.opaque = true // no template function takes more
+			return
+		}
+		if len(args) == 1 {
+			arg = args[0]
+			if arg.Kind() == reflect.Interface && !arg.IsNil() {
+				arg = arg.Elem()
+			}
+			if arg.Kind() == reflect.Pointer && !arg.IsNil() {
+				ptr = arg.UnsafePointer()
+			} else {
+				argSum = r.d.sum(arg)
+			}
 		}
 	}
-	sk := seenKey{ptr, name, argSum}
-	if r.seen[sk] {
+	sk := seenKey{ptr, unsafe.Pointer(unsafe.StringData(name)), len(name), argSum}
+	if id, ok := r.known[sk]; ok {
+		if id >= 0 {
+			r.ids = append(r.ids, id)
+		}
 		return
 	}
-	r.seen[sk] = true
-	r.files = r.files[:0]
-	if receiver.IsValid() {
-		if f := entityFile(receiver); f != "" {
-			r.files = append(r.files, f)
+	rd := read{readKey: readKey{name: name}, entity: receiver.IsValid()}
+	var ent reflect.Value
+	switch {
+	case receiver.IsValid():
+		key, ok := entityOf(receiver)
+		if !ok {
+			r.known[sk] = -2 // a value, which the read that gave it covers
+			return
+		}
+		rd.ent, ent = key, receiver
+	case arg.IsValid():
+		if key, ok := entityOf(arg); ok {
+			rd.ent, ent = key, arg
+		} else {
+			if argSum == 0 {
+				argSum = r.d.sum(arg)
+			}
+			rd.arg, rd.readKey.arg = arg, argSum
 		}
 	}
-	st := readState{sum: r.d.sum(v), val: v}
-	r.reads = append(r.reads, read{
-		readKey: readKey{ent, name, argSum},
-		entity:  receiver.IsValid(), arg: arg, files: slices.Clone(r.files),
-	})
-	r.states = append(r.states, st)
-	r.ents = append(r.ents, entity)
+	r.known[sk] = -1
+	r.pending = append(r.pending, pendingRead{sk, rd, v, ent})
 }
 
 var _ tmplexec.Recorder = (*recorder)(nil)
 
-func newReadTable() *readTable {
-	return &readTable{ids: map[readKey]int32{}, slots: map[refID]int32{}}
+// done interns what r recorded of a rendering in b's table, returns it,
+// and keeps r for the next rendering.
+func (b *build) done(r *recorder) pageReads {
+	t := b.reads
+	if len(r.pending) > 0 {
+		t.mu.Lock()
+		for _, p := range r.pending {
+			id, ok := t.ids[p.rd.readKey]
+			if !ok {
+				p.rd.slot = -1
+				if p.ent.IsValid() {
+					p.rd.slot = t.slot(p.rd.ent, p.ent)
+				}
+				id = int32(len(t.reads))
+				t.ids[p.rd.readKey] = id
+				t.reads = append(t.reads, p.rd)
+				t.next = append(t.next, p.val)
+			}
+			r.known[p.key] = id
+			r.ids = append(r.ids, id)
+		}
+		t.mu.Unlock()
+	}
+	rs := pageReads{opaque: r.opaque}
+	if !r.opaque {
+		slices.Sort(r.ids)
+		rs.ids = slices.Clone(slices.Compact(r.ids))
+	}
+	clear(r.pending) // holds no value of this build
+	r.ids, r.pending, r.opaque = r.ids[:0], r.pending[:0], false
+	b.recorders.Put(r)
+	return rs
 }
 
-// intern adds what r recorded to t and returns it as pageReads.
-func (t *readTable) intern(r *recorder) pageReads {
-	if r.opaque {
-		return pageReads{opaque: true}
-	}
-	ids := make([]int32, 0, len(r.reads))
-	t.mu.Lock()
-	for i, rd := range r.reads {
-		id, ok := t.ids[rd.readKey]
-		if !ok {
-			rd.slot = -1
-			if e := r.ents[i]; e.IsValid() {
-				rd.slot = t.slot(rd.ent, e)
-			}
-			id = int32(len(t.reads))
-			t.ids[rd.readKey] = id
-			t.reads = append(t.reads, rd)
-			t.next = append(t.next, r.states[i])
-		}
-		ids = append(ids, id)
-	}
-	t.mu.Unlock()
-	slices.Sort(ids)
-	return pageReads{ids: ids}
+func newReadTable() *readTable {
+	return &readTable{ids: map[readKey]int32{}, slots: map[refID]int32{}}
 }
 
 // slot returns the slot of the entity key, e in this build.
@@ -412,7 +438,7 @@ func (t *readTable) slot(key refID, e reflect.Value) int32 {
 }
 
 // check works out every read of t again on build b, which follows the
-// build whose states t holds, and returns which changed. What they give
+// build whose values t holds, and returns which changed. What they give
 // in b becomes t's last when b succeeds (see commit).
 func (t *readTable) check(b *build) []bool {
 	ents := b.entities()
@@ -424,27 +450,26 @@ func (t *readTable) check(b *build) []bool {
 		// An entity's exported fields do not change once it is
 		// loaded, but for Markdown converted again in place.
 		same[i] = cur.IsValid() && i < len(t.entLast) && t.entLast[i].IsValid() &&
-			!b.ms.retargeted && sameEntity(t.entLast[i], cur)
+			b.ms.retargeted == nil && sameEntity(t.entLast[i], cur)
 	}
 	n := len(t.reads)
 	changed := make([]bool, n)
-	t.next = make([]readState, n, n+n/8)
+	t.next = make([]reflect.Value, n, n+n/8)
 	const chunk = 256
 	parallel((n+chunk-1)/chunk, 1, func(c int, _ *bytes.Buffer) {
-		d := newDigester(b.seed)
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
 			rd := &t.reads[i]
-			var last *readState
+			var last reflect.Value
 			if i < len(t.last) {
-				last = &t.last[i]
+				last = t.last[i]
 			}
-			if rd.entity && last != nil && same[rd.slot] {
-				t.next[i] = *last
+			if rd.entity && last.IsValid() && same[rd.slot] {
+				t.next[i] = last
 				continue
 			}
-			st, ok := b.evaluate(rd, last, t.entNext, d)
-			t.next[i] = st
-			changed[i] = !ok || last == nil || st.sum != last.sum
+			v, ok := b.evaluate(rd, t.entNext)
+			t.next[i] = v
+			changed[i] = !ok || !last.IsValid() || !identical(last, v, b.ms.retargeted, 0)
 		}
 	})
 	return changed
@@ -472,7 +497,7 @@ func (t *readTable) commit(each func(func(*pageReads))) {
 	}
 	old := struct {
 		reads    []read
-		last     []readState
+		last     []reflect.Value
 		entities []refID
 		entLast  []reflect.Value
 	}{t.reads, t.last, t.entities, t.entLast}
@@ -505,44 +530,22 @@ func (t *readTable) commit(each func(func(*pageReads))) {
 // evaluate works out rd on build b, whose entities are in ents by slot,
 // and returns what it gives, or false when it gives nothing: its entity
 // is gone, or the function fails.
-//
-// A read that gives a value identical to the one it gave in the last
-// build, last, has the same digest: evaluate hashes only what is new.
-func (b *build) evaluate(rd *read, last *readState, ents []reflect.Value, d *digester) (readState, bool) {
-	var st readState
+func (b *build) evaluate(rd *read, ents []reflect.Value) (reflect.Value, bool) {
 	var ent reflect.Value
 	if rd.slot >= 0 {
 		if ent = ents[rd.slot]; !ent.IsValid() {
-			return st, false
+			return reflect.Value{}, false
 		}
 	}
 	if rd.entity {
-		st.val = ent.Elem().FieldByName(rd.name)
-		if !st.val.IsValid() {
-			return st, false
-		}
-		st.sum = b.digest(st.val, last, d)
-		return st, true
+		v := ent.Elem().FieldByName(rd.name)
+		return v, v.IsValid()
 	}
 	arg := rd.arg
 	if ent.IsValid() {
 		arg = ent
 	}
-	var ok bool
-	if st.val, ok = b.call(rd.name, arg); !ok {
-		return st, false
-	}
-	st.sum = b.digest(st.val, last, d)
-	return st, true
-}
-
-// digest returns the digest of v, a read's value, which is last's when
-// v is identical to last's value.
-func (b *build) digest(v reflect.Value, last *readState, d *digester) uint64 {
-	if last != nil && !b.ms.retargeted && identical(last.val, v) {
-		return last.sum
-	}
-	return d.sum(v)
+	return b.call(rd.name, arg)
 }
 
 // call calls the template function name with arg, if valid.
@@ -587,54 +590,59 @@ func sameEntity(a, b reflect.Value) bool {
 	return x == y
 }
 
-// identical reports whether a and b are the same value as digests see
-// it, without hashing either: entities by key, Markdown by source and
-// conversion, anything else by its exported fields and elements. A
-// pointer is followed only when the two differ: what a pointer points to
-// does not change once made, but for Markdown that a rebuild converts
-// again in place (see evaluate).
-func identical(a, b reflect.Value) bool {
-	if !a.IsValid() || !b.IsValid() || a.Type() != b.Type() {
+// identical reports whether a and b are the same value as templates can
+// see it: entities by key, Markdown by source and conversion, anything
+// else by its exported fields and elements. What a pointer or a slice
+// points to does not change once made, so the same pointer is the same
+// value, but for Markdown that a rebuild converted again in place,
+// listed in moved: while any is, identical looks through every pointer.
+func identical(a, b reflect.Value, moved map[*Markdown]bool, depth int) bool {
+	if !a.IsValid() || !b.IsValid() || a.Type() != b.Type() || depth > 100 {
 		return false
 	}
+	depth++
 	switch a.Kind() {
 	case reflect.Pointer:
-		if a.Pointer() == b.Pointer() {
-			return true
-		}
 		if a.IsNil() || b.IsNil() {
-			return false
+			return a.IsNil() && b.IsNil()
 		}
 		if ka, ok := entityOf(a); ok {
 			kb, _ := entityOf(b)
 			return ka == kb
 		}
-		return identical(a.Elem(), b.Elem())
+		return a.Pointer() == b.Pointer() && moved == nil || identical(a.Elem(), b.Elem(), moved, depth)
 	case reflect.Slice:
 		if a.Len() != b.Len() {
 			return false
 		}
-		if a.Len() == 0 || a.Pointer() == b.Pointer() {
+		if a.Len() == 0 || a.Pointer() == b.Pointer() && moved == nil {
 			return true
 		}
 		fallthrough
 	case reflect.Array:
 		for i := range a.Len() {
-			if !identical(a.Index(i), b.Index(i)) {
+			if !identical(a.Index(i), b.Index(i), moved, depth) {
 				return false
 			}
 		}
 		return true
 	case reflect.Interface:
-		return a.IsNil() == b.IsNil() && (a.IsNil() || identical(a.Elem(), b.Elem()))
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() && b.IsNil()
+		}
+		return identical(a.Elem(), b.Elem(), moved, depth)
 	case reflect.Struct:
 		if a.Type() == markdownType {
+			if a.CanAddr() && moved[(*Markdown)(unsafe.Pointer(a.UnsafeAddr()))] ||
+				b.CanAddr() && moved[(*Markdown)(unsafe.Pointer(b.UnsafeAddr()))] {
+				return false
+			}
 			ma, _ := reflect.TypeAssert[Markdown](a)
 			mb, _ := reflect.TypeAssert[Markdown](b)
 			return ma.Text == mb.Text && ma.r == mb.r
 		}
 		for i := range a.NumField() {
-			if a.Type().Field(i).IsExported() && !identical(a.Field(i), b.Field(i)) {
+			if a.Type().Field(i).IsExported() && !identical(a.Field(i), b.Field(i), moved, depth) {
 				return false
 			}
 		}
@@ -645,7 +653,7 @@ func identical(a, b reflect.Value) bool {
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
 		return a.Equal(b)
 	}
-	return false
+	return false // maps, functions and channels, which the model has none of
 }
 
 // entities returns every entity of the build by its key.

@@ -114,10 +114,11 @@ type build struct {
 	// reads, when set, is what renderings record their reads in; changed
 	// says which reads of the last build gave a different value in this
 	// one (see record.go).
-	reads    *readTable
-	changed  []bool
-	entsOnce sync.Once
-	ents     map[refID]reflect.Value // see entities
+	reads     *readTable
+	recorders sync.Pool // of *recorder, see build.recorder
+	changed   []bool
+	entsOnce  sync.Once
+	ents      map[refID]reflect.Value // see entities
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -347,11 +348,11 @@ func (b *build) renderPages(ctx context.Context, sets map[string]*template.Templ
 		if !b.streaming {
 			var rec *recorder
 			if b.reads != nil {
-				rec = b.newRecorder()
+				rec = b.recorder()
 			}
 			results[i], failures[i] = b.renderPage(buf, set, j, size, rec)
-			if rec != nil && failures[i] == nil {
-				jobs[i].reads = b.reads.intern(rec)
+			if rec != nil {
+				jobs[i].reads = b.done(rec)
 			}
 			return
 		}
@@ -586,12 +587,12 @@ func (b *build) renderBlocks(set *template.Template, last func(s *Section) (bloc
 		}
 		var rec *recorder
 		if b.reads != nil {
-			rec = b.newRecorder()
+			rec = b.recorder()
 		}
 		out[i].html, failures[i] = b.renderBlock(buf, set, s, rec)
 		out[i].set = setKey
-		if rec != nil && failures[i] == nil {
-			out[i].reads = b.reads.intern(rec)
+		if rec != nil {
+			out[i].reads = b.done(rec)
 		}
 	})
 	for i, s := range sections {

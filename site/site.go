@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,13 +60,12 @@ type Builder struct {
 }
 
 // pageEntry is a rendered page or file, in parts (see Output.Parts),
-// with what rendering it read and the input files it depends on.
+// with what rendering it read.
 type pageEntry struct {
 	set   uint64    // the key of the template set it was rendered with
 	reads pageReads // see record.go
 	key   uint64    // for an extra file, the key of its inputs
 	parts [][]byte
-	deps  []string
 	later *content // a file made after the build returned, instead of parts
 }
 
@@ -338,14 +336,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		if !ok {
 			continue
 		}
-		e := pageEntry{set: b.setKeys[j.tmpl], reads: j.reads, parts: parts}
-		if old, ok := bd.pages[j.out]; ok && slices.Equal(old.reads.ids, j.reads.ids) && !j.reads.opaque && !old.reads.opaque {
-			e.deps = old.deps
-		} else {
-			e.deps = b.pageDeps(j)
-		}
-		pages[j.out] = e
-		graph.outputs[j.out] = e.deps
+		pages[j.out] = pageEntry{set: b.setKeys[j.tmpl], reads: j.reads, parts: parts}
 	}
 	for name, data := range statics {
 		if !emit(name, [][]byte{data}) {
@@ -380,47 +371,79 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		}
 	}
 	out.Pages += int(written.Load())
-	if write == nil {
-		out.Deps = graph
-	}
 	out, err := finish(out, errs, opts)
-	if err == nil && write == nil && !bd.oneShot {
+	if err != nil || write != nil {
+		return out, err
+	}
+	b.reads.commit(func(f func(*pageReads)) {
+		for name, e := range pages {
+			f(&e.reads)
+			pages[name] = e
+		}
+		for name, bl := range blocks {
+			f(&bl.reads)
+			blocks[name] = bl
+		}
+	})
+	graph.pages = b.pageGraph(jobs, pages, blocks)
+	out.Deps = graph
+	if !bd.oneShot {
 		bd.diffs, bd.pages, bd.blocks, bd.ln, bd.reads = diffs, pages, blocks, b.ln, b.reads
-		b.reads.commit(func(f func(*pageReads)) {
-			for name, e := range pages {
-				f(&e.reads)
-				pages[name] = e
-			}
-			for name, bl := range blocks {
-				f(&bl.reads)
-				blocks[name] = bl
-			}
-		})
 		bd.last = &lastBuild{b: b, out: out, jobs: jobs}
 	}
 	return out, err
 }
 
-// pageDeps returns the input files that the page of j depends on: those
-// of what rendering it read, and its templates'. A page whose reads are
-// not known depends on every input file; in the graph, "content/" stands
-// for them.
-func (b *build) pageDeps(j pageJob) []string {
-	deps := []string{b.tmplFiles["base.tmpl"], b.tmplFiles["partials.tmpl"], b.tmplFiles[j.tmpl]}
-	if j.reads.opaque {
-		return append(deps, everything)
-	}
-	for _, id := range j.reads.ids {
-		deps = append(deps, b.reads.reads[id].files...)
-	}
-	if j.out == "index.html" {
-		for _, bl := range b.blocks {
+// pageGraph returns what adds the pages of jobs to the dependency graph:
+// each depends on its templates and on the input files of what rendering
+// it read, as pages and blocks hold it after the build; a page whose
+// reads are not known depends on every input file, which "content/"
+// stands for. It works them out when called, which only a caller of
+// Output.Deps needs, from what the build's reads gave.
+func (b *build) pageGraph(jobs []pageJob, pages map[string]pageEntry, blocks map[string]block) func(add func(out string, deps []string)) {
+	reads, vals, ents := b.reads.reads, b.reads.last, b.reads.entLast
+	tmplFiles, seed := b.tmplFiles, b.seed
+	return func(add func(string, []string)) {
+		files := make([][]string, len(reads))
+		done := make([]bool, len(reads))
+		d := newDigester(seed)
+		of := func(id int32) []string {
+			if !done[id] {
+				done[id] = true
+				var fs []string
+				d.files = func(f string) { fs = append(fs, f) }
+				if rd := reads[id]; rd.entity && ents[rd.slot].IsValid() {
+					fs = append(fs, entityFile(ents[rd.slot]))
+				}
+				d.value(vals[id])
+				files[id] = fs
+			}
+			return files[id]
+		}
+		var home []string
+		for _, bl := range blocks {
 			for _, id := range bl.reads.ids {
-				deps = append(deps, b.reads.reads[id].files...)
+				home = append(home, of(id)...)
 			}
 		}
+		for _, j := range jobs {
+			e, ok := pages[j.out]
+			if !ok {
+				continue
+			}
+			deps := []string{tmplFiles["base.tmpl"], tmplFiles["partials.tmpl"], tmplFiles[j.tmpl]}
+			if e.reads.opaque {
+				deps = append(deps, everything)
+			}
+			for _, id := range e.reads.ids {
+				deps = append(deps, of(id)...)
+			}
+			if j.out == "index.html" {
+				deps = append(deps, home...)
+			}
+			add(j.out, uniqueSorted(deps))
+		}
 	}
-	return uniqueSorted(deps)
 }
 
 // everything stands for every input file in the dependency graph.
