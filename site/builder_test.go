@@ -170,6 +170,11 @@ var edits = []edit{
 	{"override a template with one that shows every section", func(src fstest.MapFS, r *rand.Rand) {
 		src["templates/clause.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}<h1>{{.Clause.Title}}</h1><ul>{{range .Site.Sections}}<li>{{.Title}}: {{.Summary.HTML}}</li>{{end}}</ul>{{end}}`)}
 	}},
+	{"override a template: a clause page that reads what the theme's does not", func(src fstest.MapFS, r *rand.Rand) {
+		// Case 1 of the house issue: each topic's sections, with titles
+		// that a later "retitle a section" changes.
+		src["templates/clause.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}<h1>{{.Clause.Title}}</h1>{{range topics .Clause.Topics}}<h2>{{.Name}}</h2><ul>{{range topicSections .}}<li>{{.Title}}</li>{{end}}</ul>{{end}}{{end}}`)}
+	}},
 	{"drop template overrides", func(src fstest.MapFS, r *rand.Rand) {
 		delete(src, "templates/clause.tmpl")
 		delete(src, "templates/topic.tmpl")

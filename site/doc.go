@@ -148,6 +148,7 @@
 //	followedBy DOC          the documents that follow DOC
 //	topicTable TOPIC        a topic's clauses, one column per document
 //	topicSections TOPIC     the sections on a topic
+//	first N SECTIONS        the first N sections of a list, or all of a shorter one
 //	chart TOPIC             an inline SVG of a topic's metric
 //	clausesOn TOPIC         how many clauses are on a topic
 //	documentsBy ACTOR       the documents an actor wrote

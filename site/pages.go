@@ -180,6 +180,7 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 		return demote(m)
 	})
 	def(fm, typed, "percent", func(f float64) int { return int(f*100 + 0.5) })
+	fm["first"] = func(n int, s []*Section) []*Section { return s[:max(0, min(n, len(s)))] }
 	return fm, typed
 }
 

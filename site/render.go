@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/reads"
 	"github.com/explainer/explainer/site/internal/tmplexec"
 	"github.com/explainer/explainer/static"
 	"github.com/explainer/explainer/templates"
@@ -72,7 +73,7 @@ type pageJob struct {
 	out   string // output file, e.g. "documents/us-28/index.html"
 	tmpl  string // page template file name
 	data  *pageData
-	reads pageReads // what rendering it read, once rendered
+	reads reads.Reads // what rendering it read, once rendered
 }
 
 // build holds the state of one build: what a run of a Builder makes
@@ -114,11 +115,10 @@ type build struct {
 	// reads, when set, is what renderings record their reads in; changed
 	// says which reads of the last build gave a different value in this
 	// one (see record.go).
-	reads     *readTable
-	recorders sync.Pool // of *recorder, see build.recorder
-	changed   []bool
-	entsOnce  sync.Once
-	ents      map[refID]reflect.Value // see entities
+	reads    *reads.Table
+	changed  reads.Changed
+	entsOnce sync.Once
+	ents     map[reads.Key]reflect.Value // see entities
 }
 
 // actorPosition is one position an actor took, on one clause.
@@ -185,7 +185,7 @@ func (c *tmplCache) compile() map[string]*tmplexec.Program {
 // html/template if not, or when tmplexec gives up. rec, if not nil, is
 // told what the execution reads; html/template tells nothing, which makes
 // the recording opaque.
-func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any, rec *recorder) error {
+func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name string, data any, rec *reads.Recorder) error {
 	if p := b.fast[page]; p != nil {
 		n := buf.Len()
 		var r tmplexec.Recorder
@@ -198,7 +198,7 @@ func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name st
 		buf.Truncate(n)
 	}
 	if rec != nil {
-		rec.opaque = true
+		rec.Opaque()
 	}
 	return set.ExecuteTemplate(buf, name, data)
 }
@@ -346,13 +346,13 @@ func (b *build) renderPages(ctx context.Context, sets map[string]*template.Templ
 			return
 		}
 		if !b.streaming {
-			var rec *recorder
+			var rec *reads.Recorder
 			if b.reads != nil {
-				rec = b.recorder()
+				rec = b.reads.Recorder(readModel{b})
 			}
 			results[i], failures[i] = b.renderPage(buf, set, j, size, rec)
 			if rec != nil {
-				jobs[i].reads = b.done(rec)
+				jobs[i].reads = rec.Done()
 			}
 			return
 		}
@@ -406,16 +406,8 @@ func (b *build) hasCustom() bool {
 // unchanged reports whether a rendering of the last build with set key
 // set and reads rs would be the same in this build: its template set is
 // the same and none of its reads changed.
-func (b *build) unchanged(tmpl string, set uint64, rs pageReads) bool {
-	if b.changed == nil || rs.opaque || set != b.setKeys[tmpl] {
-		return false
-	}
-	for _, id := range rs.ids {
-		if b.changed[id] {
-			return false
-		}
-	}
-	return true
+func (b *build) unchanged(tmpl string, set uint64, rs reads.Reads) bool {
+	return set == b.setKeys[tmpl] && b.changed.Unchanged(rs)
 }
 
 // relativize rewrites the root-absolute links of a page (href="/x/")
@@ -561,7 +553,7 @@ func uniqueSorted(names []string) []string {
 type block struct {
 	html  []byte // after a newline, as the home page holds it
 	set   uint64 // the key of the template set it was rendered with
-	reads pageReads
+	reads reads.Reads
 }
 
 // homeBlock is the template that renders a section's block.
@@ -585,14 +577,14 @@ func (b *build) renderBlocks(set *template.Template, last func(s *Section) (bloc
 			out[i] = old
 			return
 		}
-		var rec *recorder
+		var rec *reads.Recorder
 		if b.reads != nil {
-			rec = b.recorder()
+			rec = b.reads.Recorder(readModel{b})
 		}
 		out[i].html, failures[i] = b.renderBlock(buf, set, s, rec)
 		out[i].set = setKey
 		if rec != nil {
-			out[i].reads = b.done(rec)
+			out[i].reads = rec.Done()
 		}
 	})
 	for i, s := range sections {
@@ -607,7 +599,7 @@ func (b *build) renderBlocks(set *template.Template, last func(s *Section) (bloc
 // renderPage renders the page of j with set, in buf, which it resets and
 // grows to size and an eighth, and returns it in parts (see spliceBlocks)
 // with its links made relative.
-func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *recorder) ([][]byte, error) {
+func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *reads.Recorder) ([][]byte, error) {
 	if err := b.executePage(buf, set, j, size, rec); err != nil {
 		return nil, err
 	}
@@ -617,7 +609,7 @@ func (b *build) renderPage(buf *bytes.Buffer, set *template.Template, j pageJob,
 // executePage executes the template of j's page with set into buf, which
 // it resets and grows to size and an eighth, with root-absolute links,
 // telling rec, if not nil, what it reads.
-func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *recorder) error {
+func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob, size int, rec *reads.Recorder) error {
 	buf.Reset()
 	buf.Grow(size + size/8)
 	return b.execute(buf, set, j.tmpl, "templates/base.tmpl", j.data, rec)
@@ -625,7 +617,7 @@ func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob
 
 // renderBlock renders s as the home page shows it, with set, in buf,
 // which it resets, and returns it with its links made relative.
-func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section, rec *recorder) ([]byte, error) {
+func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section, rec *reads.Recorder) ([]byte, error) {
 	buf.Reset()
 	buf.WriteByte('\n')
 	if err := b.execute(buf, set, homeBlock, homeBlock, s, rec); err != nil {

@@ -5,11 +5,13 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"path"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/reads"
 )
 
 // Options control a build.
@@ -49,7 +51,7 @@ type Builder struct {
 	blocks map[string]block     // section file -> its last home page block
 	ln     *lineage             // the last build's
 	tmpl   *tmplCache           // the last build's parsed templates
-	reads  *readTable           // what the renderings of the last build read
+	reads  *reads.Table         // what the renderings of the last build read
 	last   *lastBuild           // the last build, if good and kept for Preview
 	// pending counts the files of the last build still being made.
 	pending sync.WaitGroup
@@ -62,9 +64,9 @@ type Builder struct {
 // pageEntry is a rendered page or file, in parts (see Output.Parts),
 // with what rendering it read.
 type pageEntry struct {
-	set   uint64    // the key of the template set it was rendered with
-	reads pageReads // see record.go
-	key   uint64    // for an extra file, the key of its inputs
+	set   uint64      // the key of the template set it was rendered with
+	reads reads.Reads // see record.go
+	key   uint64      // for an extra file, the key of its inputs
 	parts [][]byte
 	later *content // a file made after the build returned, instead of parts
 }
@@ -209,10 +211,11 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		b.reads = bd.reads
 		switch {
 		case b.reads == nil || bd.oneShot:
-			b.reads = newReadTable()
+			b.reads = reads.NewTable()
 		case bd.pages != nil:
-			b.changed = b.reads.check(b)
+			b.changed = b.reads.Check(readModel{b})
 		}
+		b.reads.Start()
 	}
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
@@ -375,7 +378,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	if err != nil || write != nil {
 		return out, err
 	}
-	b.reads.commit(func(f func(*pageReads)) {
+	b.reads.Commit(func(f func(*reads.Reads)) {
 		for name, e := range pages {
 			f(&e.reads)
 			pages[name] = e
@@ -401,30 +404,20 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 // stands for. It works them out when called, which only a caller of
 // Output.Deps needs, from what the build's reads gave.
 func (b *build) pageGraph(jobs []pageJob, pages map[string]pageEntry, blocks map[string]block) func(add func(out string, deps []string)) {
-	reads, vals, ents := b.reads.reads, b.reads.last, b.reads.entLast
-	tmplFiles, seed := b.tmplFiles, b.seed
+	snap, tmplFiles := b.reads.Snapshot(), b.tmplFiles
 	return func(add func(string, []string)) {
-		files := make([][]string, len(reads))
-		done := make([]bool, len(reads))
-		d := newDigester(seed)
-		of := func(id int32) []string {
-			if !done[id] {
-				done[id] = true
-				var fs []string
-				d.files = func(f string) { fs = append(fs, f) }
-				if rd := reads[id]; rd.entity && ents[rd.slot].IsValid() {
-					fs = append(fs, entityFile(ents[rd.slot]))
+		filesOf := func(rs reads.Reads, deps []string) []string {
+			snap.Each(rs, func(entity, v reflect.Value) {
+				if entity.IsValid() {
+					deps = append(deps, entityFile(entity))
 				}
-				d.value(vals[id])
-				files[id] = fs
-			}
-			return files[id]
+				filesOf(v, func(f string) { deps = append(deps, f) }, 0)
+			})
+			return deps
 		}
 		var home []string
 		for _, bl := range blocks {
-			for _, id := range bl.reads.ids {
-				home = append(home, of(id)...)
-			}
+			home = filesOf(bl.reads, home)
 		}
 		for _, j := range jobs {
 			e, ok := pages[j.out]
@@ -432,12 +425,10 @@ func (b *build) pageGraph(jobs []pageJob, pages map[string]pageEntry, blocks map
 				continue
 			}
 			deps := []string{tmplFiles["base.tmpl"], tmplFiles["partials.tmpl"], tmplFiles[j.tmpl]}
-			if e.reads.opaque {
+			if e.reads.Opaque() {
 				deps = append(deps, everything)
 			}
-			for _, id := range e.reads.ids {
-				deps = append(deps, of(id)...)
-			}
+			deps = filesOf(e.reads, deps)
 			if j.out == "index.html" {
 				deps = append(deps, home...)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -282,5 +283,62 @@ func TestRelease(t *testing.T) {
 		if got := release(v); got != want {
 			t.Errorf("release(%q) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+// reads is a Recorder that lists what it is told, one line a read.
+type reads []string
+
+func (r *reads) Read(receiver reflect.Value, name string, args []reflect.Value, v reflect.Value) {
+	line := name
+	if receiver.IsValid() {
+		line = receiver.Type().String() + "." + name
+	}
+	for _, a := range args {
+		line += fmt.Sprintf(" (%v)", a.Interface())
+	}
+	*r = append(*r, fmt.Sprintf("%s = %v", line, v.Interface()))
+}
+
+// TestRecorder checks that ExecuteRecorded tells every field, method and
+// function call, in order, and nothing for builtins, escapers and
+// constants.
+func TestRecorder(t *testing.T) {
+	const text = `{{.Title}}{{range .Items}}{{.Upper}}{{.Greet "you"}}{{end}}{{with first .Items}}{{.Count}}{{end}}{{shout "x"}}{{len .Items}}{{if eq .N 3}}{{pct .Top.Ratio}}{{end}}`
+	set := template.Must(template.New("t").Funcs(testFuncs).Parse(text))
+	p, err := Compile(set, "t", testFuncs, testTyped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := testPage()
+	var got reads
+	var buf bytes.Buffer
+	if err := p.ExecuteRecorded(&buf, data, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := reads{
+		"*tmplexec.page.Title = " + data.Title,
+		"*tmplexec.page.Items = " + fmt.Sprint(data.Items),
+	}
+	for _, it := range data.Items {
+		want = append(want, "*tmplexec.item.Upper = "+it.Upper(), "*tmplexec.item.Greet (you) = "+it.Greet("you"))
+	}
+	want = append(want,
+		"*tmplexec.page.Items = "+fmt.Sprint(data.Items),
+		fmt.Sprintf("first (%v) = %v", data.Items, data.Items[0]),
+		"*tmplexec.item.Count = "+fmt.Sprint(data.Items[0].Count),
+		"shout (x) = X",
+		"*tmplexec.page.Items = "+fmt.Sprint(data.Items),
+		"*tmplexec.page.N = "+fmt.Sprint(data.N),
+		"*tmplexec.page.Top = "+fmt.Sprint(data.Top),
+		"*tmplexec.item.Ratio = "+fmt.Sprint(data.Top.Ratio),
+		fmt.Sprintf("pct (%v) = %d", data.Top.Ratio, int(data.Top.Ratio*100+0.5)),
+	)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("reads:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var plain bytes.Buffer
+	if err := p.Execute(&plain, data); err != nil || plain.String() != buf.String() {
+		t.Errorf("recorded execution wrote %q, plain %q (%v)", buf.String(), plain.String(), err)
 	}
 }
