@@ -9,6 +9,8 @@ import (
 	"hash/maphash"
 	"slices"
 	"strings"
+
+	"github.com/explainer/explainer/site/internal/dates"
 )
 
 // extra is a generated file that is not an HTML page.
@@ -380,7 +382,7 @@ func (b *build) sitemap() [][]byte {
 		xml.EscapeText(&buf, []byte(b.site.BaseURL+u))
 		buf.WriteString("</loc>")
 		if lastmod != "" {
-			buf.WriteString("<lastmod>" + machineDate(lastmod) + "</lastmod>")
+			buf.WriteString("<lastmod>" + dates.Machine(lastmod) + "</lastmod>")
 		}
 		buf.WriteString("</url>\n")
 	}
@@ -420,7 +422,7 @@ func (b *build) feed() [][]byte {
 	w("  <id>%s/</id>\n", esc(base))
 	w(`  <link rel="alternate" type="text/html" href="%s/"/>`+"\n", esc(base))
 	w(`  <link rel="self" type="application/atom+xml" href="%s/feed.xml"/>`+"\n", esc(base))
-	w("  <updated>%sT00:00:00Z</updated>\n", firstDay(updated))
+	w("  <updated>%sT00:00:00Z</updated>\n", dates.FirstDay(updated))
 	if e.Byline != "" {
 		w("  <author><name>%s</name></author>\n", esc(e.Byline))
 	} else {
@@ -435,7 +437,7 @@ func (b *build) feed() [][]byte {
 		w("    <title>%s</title>\n", esc(s.Title))
 		w("    <id>%s%s</id>\n", esc(base), esc(sectionURL(s)))
 		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(sectionURL(s)))
-		w("    <updated>%sT00:00:00Z</updated>\n", firstDay(su))
+		w("    <updated>%sT00:00:00Z</updated>\n", dates.FirstDay(su))
 		if sum := plainText(s.Summary); sum != "" {
 			w("    <summary>%s</summary>\n", esc(sum))
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -372,7 +373,7 @@ func TestLoadErrors(t *testing.T) {
 			`content/documents/a.yaml:10:5: clause must be a mapping`,
 			`content/sections/02-whats-next.md:3:9: "weight" must be a whole number`,
 			`content/sections/02-whats-next.md:4:8: "draft" must be true or false`,
-			`content/sections/02-whats-next.md:5:10: "updated": "25-11-20" is not ` + dateForms,
+			`content/sections/02-whats-next.md:5:10: "updated": "25-11-20" is not ` + dates.Forms,
 		},
 	}, {
 		name: "bad enums",

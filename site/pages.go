@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/tmplexec"
 )
 
@@ -148,8 +149,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 		},
 	}
 	typed := map[string]tmplexec.Func{}
-	def(fm, typed, "date", formatDate)
-	def(fm, typed, "datetime", machineDate)
+	def(fm, typed, "date", dates.Format)
+	def(fm, typed, "datetime", dates.Machine)
 	def(fm, typed, "number", formatNumber)
 	def(fm, typed, "topics", func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) })
 	def(fm, typed, "actors", func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) })

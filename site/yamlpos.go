@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/fastyaml"
 	"github.com/explainer/explainer/site/internal/typo"
 	"go.yaml.in/yaml/v3"
@@ -643,11 +644,11 @@ func (m *mapping) refs(key string) []Ref {
 // date returns the date that key holds, in one of the forms checkDate
 // takes.
 func (m *mapping) date(key string) string {
-	v := m.scalar(key, dateForms)
+	v := m.scalar(key, dates.Forms)
 	if v == nil {
 		return ""
 	}
-	if p := checkDate(v.Value); p != "" {
+	if p := dates.Check(v.Value); p != "" {
 		m.f.errs.Add(m.f.pos(v), "%q: %s", key, p)
 	}
 	return v.Value

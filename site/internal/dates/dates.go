@@ -1,13 +1,5 @@
-package site
-
-import (
-	"fmt"
-	"strconv"
-	"strings"
-	"time"
-)
-
-// Dates are kept as the writer wrote them, in one of four forms:
+// Package dates checks and shows the dates of the content model, which
+// are kept as the writer wrote them, in one of four forms:
 //
 //	2025-11-20              a day
 //	2025-11                 a month: only the month is known
@@ -16,12 +8,21 @@ import (
 //
 // Written that way they sort by their first day as plain strings: a month
 // sorts before the days in it, an interval where its first day would.
+package dates
 
-// dateForms is how a date may be written, for error messages.
-const dateForms = "a date: YYYY-MM-DD, YYYY-MM, YYYY, or FIRST/LAST for some day between two (2025-10-08/2025-10-09)"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
-// checkDate returns what is wrong with s as a date, or "" when it is one.
-func checkDate(s string) string {
+
+// Forms is how a date may be written, for error messages.
+const Forms = "a date: YYYY-MM-DD, YYYY-MM, YYYY, or FIRST/LAST for some day between two (2025-10-08/2025-10-09)"
+
+// Check returns what is wrong with s as a date, or "" when it is one.
+func Check(s string) string {
 	first, last, interval := strings.Cut(s, "/")
 	if !interval {
 		return checkPart(s, false)
@@ -41,7 +42,7 @@ func checkDate(s string) string {
 // checkPart checks one date without a slash; an interval's ends must be days.
 func checkPart(s string, day bool) string {
 	if !dateShape(s) {
-		return fmt.Sprintf("%q is not %s", s, dateForms)
+		return fmt.Sprintf("%q is not %s", s, Forms)
 	}
 	if day && len(s) != len(time.DateOnly) {
 		return fmt.Sprintf("%q: both ends of FIRST/LAST must be days, YYYY-MM-DD", s)
@@ -87,11 +88,11 @@ func daysIn(y, m int) int {
 	return time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
-// formatDate writes a date for readers: "20 November 2025", "November
+// Format writes a date for readers: "20 November 2025", "November
 // 2025", "2025", "8–9 October 2025", "30 September – 2 October 2025".
 // Anything else comes back as it is.
-func formatDate(s string) string {
-	if checkDate(s) != "" {
+func Format(s string) string {
+	if Check(s) != "" {
 		return s
 	}
 	first, last, interval := strings.Cut(s, "/")
@@ -129,17 +130,17 @@ func month(s string) int {
 // day is the day of the month of a YYYY-MM-DD date, without a leading zero.
 func day(s string) string { return strings.TrimPrefix(s[8:10], "0") }
 
-// machineDate is a date as HTML's datetime attribute and the sitemap take
+// Machine is a date as HTML's datetime attribute and the sitemap take
 // it: a day, month or year as written, the first day of an interval.
-func machineDate(s string) string {
+func Machine(s string) string {
 	first, _, _ := strings.Cut(s, "/")
 	return first
 }
 
-// firstDay is the first day a date can mean, YYYY-MM-DD, for formats
+// FirstDay is the first day a date can mean, YYYY-MM-DD, for formats
 // that need a day (Atom's timestamps).
-func firstDay(s string) string {
-	s = machineDate(s)
+func FirstDay(s string) string {
+	s = Machine(s)
 	switch len(s) {
 	case 4:
 		return s + "-01-01"

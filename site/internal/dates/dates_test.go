@@ -1,4 +1,4 @@
-package site
+package dates
 
 import (
 	"regexp"
@@ -34,34 +34,34 @@ func TestDate(t *testing.T) {
 		{s: "2025-10-08/2025-10-09/2025-10-10", problem: `"2025-10-09/2025-10-10" is not a date`},
 	}
 	for _, tt := range tests {
-		got := checkDate(tt.s)
+		got := Check(tt.s)
 		if tt.problem == "" {
 			if got != "" {
-				t.Errorf("checkDate(%q) = %q, want no problem", tt.s, got)
+				t.Errorf("Check(%q) = %q, want no problem", tt.s, got)
 			}
 		} else if !strings.HasPrefix(got, tt.problem) {
-			t.Errorf("checkDate(%q) = %q, want %q…", tt.s, got, tt.problem)
+			t.Errorf("Check(%q) = %q, want %q…", tt.s, got, tt.problem)
 		}
 		if tt.problem != "" {
-			if got := formatDate(tt.s); got != tt.s {
-				t.Errorf("formatDate(%q) = %q, want it unchanged", tt.s, got)
+			if got := Format(tt.s); got != tt.s {
+				t.Errorf("Format(%q) = %q, want it unchanged", tt.s, got)
 			}
 			continue
 		}
-		if got := formatDate(tt.s); got != tt.reads {
-			t.Errorf("formatDate(%q) = %q, want %q", tt.s, got, tt.reads)
+		if got := Format(tt.s); got != tt.reads {
+			t.Errorf("Format(%q) = %q, want %q", tt.s, got, tt.reads)
 		}
-		if got := machineDate(tt.s); got != tt.machine {
-			t.Errorf("machineDate(%q) = %q, want %q", tt.s, got, tt.machine)
+		if got := Machine(tt.s); got != tt.machine {
+			t.Errorf("Machine(%q) = %q, want %q", tt.s, got, tt.machine)
 		}
-		if got := firstDay(tt.s); got != tt.first {
-			t.Errorf("firstDay(%q) = %q, want %q", tt.s, got, tt.first)
+		if got := FirstDay(tt.s); got != tt.first {
+			t.Errorf("FirstDay(%q) = %q, want %q", tt.s, got, tt.first)
 		}
 	}
 }
 
 // htmlDatetime is what HTML's datetime attribute takes of the forms
-// machineDate gives: a year, a month or a day.
+// Machine gives: a year, a month or a day.
 var htmlDatetime = regexp.MustCompile(`^\d{4}(-\d{2}(-\d{2})?)?$`)
 
 func FuzzDate(f *testing.F) {
@@ -69,18 +69,18 @@ func FuzzDate(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if checkDate(s) != "" {
-			if formatDate(s) != s {
-				t.Fatalf("formatDate(%q) changed a date it rejects", s)
+		if Check(s) != "" {
+			if Format(s) != s {
+				t.Fatalf("Format(%q) changed a date it rejects", s)
 			}
 			return
 		}
-		m, d := machineDate(s), firstDay(s)
-		if !htmlDatetime.MatchString(m) || len(d) != 10 || checkDate(d) != "" || !strings.HasPrefix(d, m) {
-			t.Fatalf("%q: machineDate %q, firstDay %q", s, m, d)
+		m, d := Machine(s), FirstDay(s)
+		if !htmlDatetime.MatchString(m) || len(d) != 10 || Check(d) != "" || !strings.HasPrefix(d, m) {
+			t.Fatalf("%q: Machine %q, FirstDay %q", s, m, d)
 		}
-		if r := formatDate(s); r == "" || strings.ContainsAny(r, "/") {
-			t.Fatalf("formatDate(%q) = %q", s, r)
+		if r := Format(s); r == "" || strings.ContainsAny(r, "/") {
+			t.Fatalf("Format(%q) = %q", s, r)
 		}
 	})
 }
