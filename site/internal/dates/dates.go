@@ -17,7 +17,6 @@ import (
 	"time"
 )
 
-
 // Forms is how a date may be written, for error messages.
 const Forms = "a date: YYYY-MM-DD, YYYY-MM, YYYY, or FIRST/LAST for some day between two (2025-10-08/2025-10-09)"
 
