@@ -212,4 +212,29 @@
 // of the last build it makes the section's page and home page block, or
 // the clause's page and its document's page. The dev server shows those
 // at once, and the rest of the rebuild when it ends.
+//
+// # Where things are
+//
+// A build reads the project (load.go, with the YAML positions of
+// yamlpos.go, the front matter of frontmatter.go and the checks of
+// validate.go, into the types of model.go), indexes what links can name
+// (index.go), converts every Markdown field and collects backlinks
+// (markdown.go), works out what became of each clause (history.go,
+// topic.go), and renders the pages that page.go lists, each with a
+// template and the data it executes on (render.go, with the template
+// functions of funcs.go), and the JSON export, sitemap and feed
+// (exports.go). site.go runs those steps for Build, BuildTo, Check and
+// the Builder; output.go holds what they make. A new kind of page is one
+// line in page.go and a template in templates/.
+//
+// The Builder keeps what a rebuild can reuse: parsed files (loadcache.go,
+// inputs.go), conversions (markdown.go), differences (history.go), and
+// pages with what rendering them read (reads.go, on the package
+// site/internal/reads). Preview (preview.go) renders the pages of a
+// section or clause edit before the rebuild; a lean build (lean.go) is
+// BuildTo's way of holding little at once. The packages under
+// site/internal do one thing each: tmplexec runs the embedded theme,
+// mdext extends goldmark with cross-references, worddiff compares
+// texts, typo sets typography, dates reads vague dates and fastyaml
+// parses the YAML of content files quickly, checked against yaml/v3.
 package site

@@ -11,7 +11,7 @@ const (
 // pages lists every page of the site: its output file, its template and
 // the data the template executes on. This is where a new kind of page
 // goes. What each page depends on is not declared here: rendering it
-// records what it reads (see record.go).
+// records what it reads (see reads.go).
 func (b *build) pages() []pageJob {
 	p := b.p
 	var jobs []pageJob

@@ -114,7 +114,7 @@ type build struct {
 
 	// reads, when set, is what renderings record their reads in; changed
 	// says which reads of the last build gave a different value in this
-	// one (see record.go).
+	// one (see reads.go).
 	reads    *reads.Table
 	changed  reads.Changed
 	entsOnce sync.Once

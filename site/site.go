@@ -65,7 +65,7 @@ type Builder struct {
 // with what rendering it read.
 type pageEntry struct {
 	set   uint64      // the key of the template set it was rendered with
-	reads reads.Reads // see record.go
+	reads reads.Reads // see reads.go
 	key   uint64      // for an extra file, the key of its inputs
 	parts [][]byte
 	later *content // a file made after the build returned, instead of parts
