@@ -32,12 +32,14 @@ import (
 	"unsafe"
 )
 
-// A Key names an entity across builds.
+// A Key names an entity across builds. Entities are pointers, and whether
+// a value is one depends on its type alone.
 type Key struct{ Kind, ID string }
 
 // A Model is what a Table needs of one build.
 type Model interface {
-	// Entity returns the key of v when v is an entity.
+	// Entity returns the key of v when v is an entity: a non-nil pointer
+	// of a type of entities.
 	Entity(v reflect.Value) (Key, bool)
 	// Lookup returns the entity of the build with key k, or the zero Value.
 	Lookup(k Key) reflect.Value
@@ -121,7 +123,8 @@ type Recorder struct {
 	t       *Table
 	m       Model
 	gen     uint64
-	known   map[seenKey]int32 // by entity, name and argument: the read, -1 while pending, -2 for no entity
+	known   map[seenKey]int32 // by entity, name and argument: the read, or -1 while pending
+	types   []typeKind        // whether each type met is one of entities
 	ids     []int32           // this rendering's reads kept
 	pending []pendingRead     // this rendering's reads to keep
 	opaque  bool
@@ -170,10 +173,11 @@ func (r *Recorder) Read(receiver reflect.Value, name string, args []reflect.Valu
 	var argSum uint64
 	var ptr unsafe.Pointer
 	if receiver.IsValid() {
-		if receiver.Kind() != reflect.Pointer || len(args) > 0 {
-			if _, ok := r.m.Entity(receiver); ok {
-				r.opaque = true // a method with arguments: not recorded
-			}
+		if receiver.Kind() != reflect.Pointer || receiver.IsNil() || !r.entityType(receiver) {
+			return // a value, which the read that gave it covers
+		}
+		if len(args) > 0 {
+			r.opaque = true // a method with arguments: not recorded
 			return
 		}
 		ptr = receiver.UnsafePointer()
@@ -208,12 +212,8 @@ func (r *Recorder) Read(receiver reflect.Value, name string, args []reflect.Valu
 	var ent reflect.Value
 	switch {
 	case receiver.IsValid():
-		key, ok := r.m.Entity(receiver)
-		if !ok {
-			r.known[sk] = -2 // a value, which the read that gave it covers
-			return
-		}
-		rd.ent, ent = key, receiver
+		rd.ent, _ = r.m.Entity(receiver)
+		ent = receiver
 	case arg.IsValid():
 		if key, ok := r.m.Entity(arg); ok {
 			rd.ent, ent = key, arg
@@ -226,6 +226,25 @@ func (r *Recorder) Read(receiver reflect.Value, name string, args []reflect.Valu
 	}
 	r.known[sk] = -1
 	r.pending = append(r.pending, pendingRead{sk, rd, v, ent})
+}
+
+// entityType reports whether v, a pointer, is of a type of entities. The
+// Model is asked once a type.
+func (r *Recorder) entityType(v reflect.Value) bool {
+	t := v.Type()
+	for _, k := range r.types {
+		if k.t == t {
+			return k.entity
+		}
+	}
+	_, ok := r.m.Entity(v)
+	r.types = append(r.types, typeKind{t, ok})
+	return ok
+}
+
+type typeKind struct {
+	t      reflect.Type
+	entity bool
 }
 
 // Done keeps what r recorded of a rendering in its table, returns it, and
