@@ -215,10 +215,10 @@
 //
 // # Where things are
 //
-// A build reads the project (load.go, with the YAML positions of
-// yamlpos.go, the front matter of frontmatter.go and the checks of
-// validate.go, into the types of model.go), indexes what links can name
-// (index.go), converts every Markdown field and collects backlinks
+// A build reads the project into the content model (the package
+// site/internal/model, whose types model.go names here: its loader reads
+// every file with its positions, and checks it), indexes what links can
+// name (index.go), converts every Markdown field and collects backlinks
 // (markdown.go), works out what became of each clause (history.go,
 // topic.go), and renders the pages that page.go lists, each with a
 // template and the data it executes on (render.go, with the template
@@ -227,14 +227,16 @@
 // the Builder; output.go holds what they make. A new kind of page is one
 // line in page.go and a template in templates/.
 //
-// The Builder keeps what a rebuild can reuse: parsed files (loadcache.go,
-// inputs.go), conversions (markdown.go), differences (history.go), and
+// The Builder keeps what a rebuild can reuse: parsed files (the model's
+// Cache), conversions (markdown.go), differences (history.go), and
 // pages with what rendering them read (reads.go, on the package
 // site/internal/reads). Preview (preview.go) renders the pages of a
 // section or clause edit before the rebuild; a lean build (lean.go) is
 // BuildTo's way of holding little at once. The packages under
-// site/internal do one thing each: tmplexec runs the embedded theme,
+// site/internal do one thing each: model reads content, tmplexec runs
+// the embedded theme,
 // mdext extends goldmark with cross-references, worddiff compares
-// texts, typo sets typography, dates reads vague dates and fastyaml
-// parses the YAML of content files quickly, checked against yaml/v3.
+// texts, typo sets typography, dates reads vague dates, fastyaml parses
+// the YAML of content files quickly, checked against yaml/v3, and
+// parallel spreads work over the cores.
 package site

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/model"
 )
 
 // extra is a generated file that is not an HTML page.
@@ -212,15 +213,15 @@ func (b *build) exportJSON() [][]byte {
 
 	w.list("sections")
 	for _, s := range p.Sections {
-		w.item(jsonSection{Slug: s.Slug, Title: s.Title, URL: sectionURL(s), Topics: ids(s.Topics), Sources: ids(s.Sources)})
+		w.item(jsonSection{Slug: s.Slug, Title: s.Title, URL: model.SectionURL(s), Topics: ids(s.Topics), Sources: ids(s.Sources)})
 	}
 	w.list("documents")
 	for _, d := range p.Documents {
 		jd := jsonDocument{ID: d.ID, Title: d.Title, Short: d.Short, Date: d.Date, By: ids(d.By), Follows: d.Follows.ID,
-			Status: d.Status, Availability: d.Availability, Summary: d.Summary.Text, Sources: ids(d.Sources), URL: documentURL(d), Clauses: []jsonClause{}}
+			Status: d.Status, Availability: d.Availability, Summary: d.Summary.Text, Sources: ids(d.Sources), URL: model.DocumentURL(d), Clauses: []jsonClause{}}
 		for _, c := range d.Clauses {
-			jc := jsonClause{ID: c.ID, Ref: clauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
-				From: c.From.ID, Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: clauseURL(c)}
+			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
+				From: c.From.ID, Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
 			if c.From.ID != "" {
 				jc.Outcome = outcomeOf(c)
 			}
@@ -239,10 +240,10 @@ func (b *build) exportJSON() [][]byte {
 		for _, f := range b.ln.changes[d] {
 			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
 			if f.Old != nil {
-				r.Clause = clauseKey(f.Old)
+				r.Clause = model.ClauseKey(f.Old)
 			}
 			if f.New != nil {
-				r.Becomes = clauseKey(f.New)
+				r.Becomes = model.ClauseKey(f.New)
 			}
 			if f.Removal != nil {
 				r.Note = f.Removal.Note.Text
@@ -259,7 +260,7 @@ func (b *build) exportJSON() [][]byte {
 	}
 	w.list("topics")
 	for _, t := range p.Topics {
-		jt := jsonTopic{ID: t.ID, Name: t.Name, Description: t.Description.Text, URL: topicURL(t)}
+		jt := jsonTopic{ID: t.ID, Name: t.Name, Description: t.Description.Text, URL: model.TopicURL(t)}
 		if t.Metric != nil {
 			jt.Metric = &jsonMetric{Name: t.Metric.Name, Unit: t.Metric.Unit}
 		}
@@ -267,7 +268,7 @@ func (b *build) exportJSON() [][]byte {
 	}
 	w.list("actors")
 	for _, a := range p.Actors {
-		w.item(jsonActor{ID: a.ID, Name: a.Name, Kind: a.Kind, Description: a.Description.Text, URL: actorURL(a)})
+		w.item(jsonActor{ID: a.ID, Name: a.Name, Kind: a.Kind, Description: a.Description.Text, URL: model.ActorURL(a)})
 	}
 	w.list("sources")
 	for _, s := range p.Sources {
@@ -281,7 +282,7 @@ func (b *build) exportJSON() [][]byte {
 	for _, d := range p.Documents {
 		for _, c := range d.Clauses {
 			for _, ps := range c.Positions {
-				w.item(jsonPositionX{Clause: clauseKey(c), jsonPosition: jsonPositionOf(ps)})
+				w.item(jsonPositionX{Clause: model.ClauseKey(c), jsonPosition: jsonPositionOf(ps)})
 			}
 		}
 	}
@@ -435,8 +436,8 @@ func (b *build) feed() [][]byte {
 		}
 		w("  <entry>\n")
 		w("    <title>%s</title>\n", esc(s.Title))
-		w("    <id>%s%s</id>\n", esc(base), esc(sectionURL(s)))
-		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(sectionURL(s)))
+		w("    <id>%s%s</id>\n", esc(base), esc(model.SectionURL(s)))
+		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(model.SectionURL(s)))
 		w("    <updated>%sT00:00:00Z</updated>\n", dates.FirstDay(su))
 		if sum := plainText(s.Summary); sum != "" {
 			w("    <summary>%s</summary>\n", esc(sum))
@@ -515,13 +516,14 @@ func (d *deps) key() uint64 { return d.h.Sum64() }
 func (d *deps) markdown(ms ...Markdown) {
 	var sum [8]byte
 	for _, m := range ms {
-		if m.r == nil || len(m.r.Refs) == 0 {
+		r := conv(m)
+		if r == nil || len(r.Refs) == 0 {
 			continue
 		}
 		d.h.WriteByte(2)
-		binary.LittleEndian.PutUint64(sum[:], m.r.digest)
+		binary.LittleEndian.PutUint64(sum[:], r.digest)
 		d.h.Write(sum[:])
-		d.files = append(d.files, m.r.files...)
+		d.files = append(d.files, r.files...)
 	}
 }
 

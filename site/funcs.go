@@ -9,13 +9,14 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/tmplexec"
 )
 
 // sectionReferrer is section s as a page that refers to what its fields
 // link to.
 func sectionReferrer(s *Section) referrer {
-	return referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
+	return referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
 }
 
 // bodyField is the field of section s's body, md: s.Body, or the text
@@ -28,7 +29,7 @@ func bodyField(s *Section, md *Markdown) mdField {
 // that Preview puts in its place.
 func textField(c *Clause, md *Markdown) mdField {
 	d := c.Doc
-	owner := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: clauseUnit(c)}
+	owner := referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: model.ClauseUnit(c)}
 	return mdField{md: md, prefix: "clause-" + d.ID + "-" + c.ID, owner: owner, text: true}
 }
 
@@ -47,10 +48,10 @@ func (b *build) fields() []mdField {
 		add(&s.Summary, s.Slug+"-summary", sectionReferrer(s), true)
 	}
 	for _, d := range p.Documents {
-		owner := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: headUnit(d)}
+		owner := referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: model.HeadUnit(d)}
 		add(&d.Summary, "doc-"+d.ID, owner, true)
 		for i, r := range d.Removes {
-			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: headUnit(d)}, true)
+			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: model.HeadUnit(d)}, true)
 		}
 		for _, c := range d.Clauses {
 			f := textField(c, &c.Text)
@@ -65,10 +66,10 @@ func (b *build) fields() []mdField {
 		}
 	}
 	for _, t := range p.Topics {
-		add(&t.Description, "topic-"+t.ID, referrer{URL: topicURL(t), Label: t.Name, Kind: "topic", File: t.Pos.File}, true)
+		add(&t.Description, "topic-"+t.ID, referrer{URL: model.TopicURL(t), Label: t.Name, Kind: "topic", File: t.Pos.File}, true)
 	}
 	for _, a := range p.Actors {
-		add(&a.Description, "actor-"+a.ID, referrer{URL: actorURL(a), Label: a.Name, Kind: "actor", File: a.Pos.File}, true)
+		add(&a.Description, "actor-"+a.ID, referrer{URL: model.ActorURL(a), Label: a.Name, Kind: "actor", File: a.Pos.File}, true)
 	}
 	for _, s := range p.Sources {
 		add(&s.Note, "source-"+s.ID, referrer{URL: "/sources/", Label: "Sources", Kind: "sources", File: s.Pos.File}, true)
@@ -90,16 +91,16 @@ func (b *build) indexCitations() {
 		}
 	}
 	for _, s := range b.p.Sections {
-		cite(s.Sources, referrer{URL: sectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File})
+		cite(s.Sources, referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File})
 	}
 	for _, d := range b.p.Documents {
-		dr := referrer{URL: documentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
+		dr := referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
 		cite(d.Sources, dr)
 		for _, r := range d.Removes {
-			cite(r.Sources, referrer{URL: changesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
+			cite(r.Sources, referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
 		}
 		for _, c := range d.Clauses {
-			cr := referrer{URL: clauseURL(c), Label: clauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
+			cr := referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
 			cite(c.Sources, cr)
 			for _, cl := range c.Claims {
 				cite(cl.Sources, cr)
@@ -245,15 +246,15 @@ func (b *build) backlinks(v any) []referrer {
 func targetOf(v any) (key refID, url string, ok bool) {
 	switch v := v.(type) {
 	case *Clause:
-		return refID{"clause", clauseKey(v)}, clauseURL(v), true
+		return refID{"clause", model.ClauseKey(v)}, model.ClauseURL(v), true
 	case *Document:
-		return refID{"doc", v.ID}, documentURL(v), true
+		return refID{"doc", v.ID}, model.DocumentURL(v), true
 	case *Topic:
-		return refID{"topic", v.ID}, topicURL(v), true
+		return refID{"topic", v.ID}, model.TopicURL(v), true
 	case *Actor:
-		return refID{"actor", v.ID}, actorURL(v), true
+		return refID{"actor", v.ID}, model.ActorURL(v), true
 	case *Section:
-		return refID{"section", v.Slug}, sectionURL(v), true
+		return refID{"section", v.Slug}, model.SectionURL(v), true
 	case *Source:
 		return refID{"source", v.ID}, "/sources/", true
 	}
@@ -431,17 +432,18 @@ func demoteHeadings(s string) string {
 // demote returns a converted Markdown field with its headings one level
 // down, computed once per conversion.
 func demote(m Markdown) template.HTML {
-	if m.r == nil {
+	r := conv(m)
+	if r == nil {
 		return ""
 	}
-	m.r.demoteOnce.Do(func() { m.r.demoted = demoted(m) })
-	return m.r.demoted
+	r.demoteOnce.Do(func() { r.demoted = demoted(m) })
+	return r.demoted
 }
 
 // demoted is demote without keeping the result.
 func demoted(m Markdown) template.HTML {
-	if m.r == nil {
-		return ""
+	if r := conv(m); r != nil {
+		return template.HTML(demoteHeadings(string(r.html)))
 	}
-	return template.HTML(demoteHeadings(string(m.r.HTML)))
+	return ""
 }

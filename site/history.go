@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/model"
+	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/explainer/explainer/site/internal/worddiff"
 )
 
@@ -58,7 +60,7 @@ func (ln *lineage) current(p *Project) bool {
 			return false
 		}
 		for _, c := range d.Clauses {
-			if i == len(ln.texts) || ln.texts[i] != c.Text.r {
+			if i == len(ln.texts) || ln.texts[i] != conv(c.Text) {
 				return false
 			}
 			i++
@@ -112,7 +114,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 	}
 	for _, d := range p.Documents {
 		for _, c := range d.Clauses {
-			ln.texts = append(ln.texts, c.Text.r)
+			ln.texts = append(ln.texts, conv(c.Text))
 		}
 	}
 	var compared []*fate // the fates with two versions to compare
@@ -135,7 +137,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 		var fates []*fate
 		for _, old := range prev.Clauses {
 			f := &fate{Doc: d, Old: old}
-			key := clauseKey(old)
+			key := model.ClauseKey(old)
 			switch {
 			case continued[key] != nil:
 				f.New = continued[key]
@@ -165,7 +167,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 	results := make([]*diffResult, len(compared))
 	keys := make([]string, len(compared))
 	differs := sync.Pool{New: func() any { return new(worddiff.Differ) }}
-	parallel(len(compared), 16, func(i int, _ *bytes.Buffer) {
+	parallel.Do(len(compared), 16, func(i int, _ *bytes.Buffer) {
 		f := compared[i]
 		a, b := texts(f.Old), texts(f.New)
 		if a == "" || b == "" {

@@ -4,55 +4,9 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/typo"
 )
-
-// The URL scheme. Every URL here is root-absolute; pages are written with
-// relative links (see relativize).
-func sectionURL(s *Section) string {
-	if s.url != "" {
-		return s.url
-	}
-	return "/sections/" + s.Slug + "/"
-}
-func documentURL(d *Document) string { return "/documents/" + d.ID + "/" }
-func changesURL(d *Document) string  { return "/documents/" + d.ID + "/changes/" }
-func clauseURL(c *Clause) string {
-	if c.url != "" {
-		return c.url
-	}
-	return "/documents/" + c.Doc.ID + "/" + c.ID + "/"
-}
-func topicURL(t *Topic) string      { return "/topics/" + t.ID + "/" }
-func actorURL(a *Actor) string      { return "/actors/" + a.ID + "/" }
-func sourceURL(s *Source) string    { return "/sources/#" + sourceAnchor(s) }
-func sourceAnchor(s *Source) string { return "source-" + s.ID }
-
-// clauseLabel is how a clause is named in links: "Point 21: Territory", or
-// its title alone when the document has no numbering.
-func clauseLabel(c *Clause) string {
-	if c.label != "" {
-		return c.label
-	}
-	if c.Number != "" {
-		return "Point " + c.Number + ": " + c.Title
-	}
-	return c.Title
-}
-
-// clauseKey is the "DOC/CLAUSE" form in which content refers to a clause.
-func clauseKey(c *Clause) string {
-	if c.key != "" {
-		return c.key
-	}
-	return c.Doc.ID + "/" + c.ID
-}
-
-// name sets the names of c that clauseURL, clauseLabel and clauseKey
-// return, which many pages use; c does not change once loaded.
-func (c *Clause) name() {
-	c.url, c.label, c.key, c.unit = clauseURL(c), clauseLabel(c), clauseKey(c), clauseUnit(c)
-}
 
 // index looks up everything that can be linked to, by kind and id.
 type index struct {
@@ -85,7 +39,7 @@ func newIndex(p *Project) *index {
 	for _, d := range p.Documents {
 		ix.docs[d.ID] = d
 		for _, c := range d.Clauses {
-			ix.clauses[clauseKey(c)] = c
+			ix.clauses[model.ClauseKey(c)] = c
 		}
 	}
 	for _, t := range p.Topics {
@@ -99,22 +53,22 @@ func newIndex(p *Project) *index {
 	}
 	ix.targets = make(map[refID]mdext.Target, len(p.Sections)+len(p.Documents)+len(ix.clauses)+len(p.Topics)+len(p.Actors)+len(p.Sources))
 	for _, s := range p.Sections {
-		ix.targets[refID{"section", s.Slug}] = mdext.Target{URL: sectionURL(s), Label: s.Title}
+		ix.targets[refID{"section", s.Slug}] = mdext.Target{URL: model.SectionURL(s), Label: s.Title}
 	}
 	for _, d := range p.Documents {
-		ix.targets[refID{"doc", d.ID}] = mdext.Target{URL: documentURL(d), Label: d.Title}
+		ix.targets[refID{"doc", d.ID}] = mdext.Target{URL: model.DocumentURL(d), Label: d.Title}
 	}
 	for k, c := range ix.clauses {
-		ix.targets[refID{"clause", k}] = mdext.Target{URL: clauseURL(c), Label: clauseLabel(c)}
+		ix.targets[refID{"clause", k}] = mdext.Target{URL: model.ClauseURL(c), Label: model.ClauseLabel(c)}
 	}
 	for _, t := range p.Topics {
-		ix.targets[refID{"topic", t.ID}] = mdext.Target{URL: topicURL(t), Label: t.Name}
+		ix.targets[refID{"topic", t.ID}] = mdext.Target{URL: model.TopicURL(t), Label: t.Name}
 	}
 	for _, a := range p.Actors {
-		ix.targets[refID{"actor", a.ID}] = mdext.Target{URL: actorURL(a), Label: a.Name}
+		ix.targets[refID{"actor", a.ID}] = mdext.Target{URL: model.ActorURL(a), Label: a.Name}
 	}
 	for _, s := range p.Sources {
-		ix.targets[refID{"source", s.ID}] = mdext.Target{URL: sourceURL(s), Label: s.Title}
+		ix.targets[refID{"source", s.ID}] = mdext.Target{URL: model.SourceURL(s), Label: s.Title}
 	}
 	return ix
 }
@@ -124,11 +78,11 @@ func (ix *index) file(kind, id string) string {
 	switch kind {
 	case "clause":
 		if c := ix.clauses[id]; c != nil {
-			return clauseUnit(c)
+			return model.ClauseUnit(c)
 		}
 	case "doc":
 		if d := ix.docs[id]; d != nil {
-			return headUnit(d)
+			return model.HeadUnit(d)
 		}
 	case "section":
 		if s := ix.sections[id]; s != nil {
@@ -160,7 +114,7 @@ func (ix *index) Suggest(kind, id string) string {
 		if doc, _, ok := strings.Cut(id, "/"); ok {
 			if d, ok := ix.docs[doc]; ok {
 				for _, c := range d.Clauses {
-					known = append(known, clauseKey(c))
+					known = append(known, model.ClauseKey(c))
 				}
 				return typo.Nearest(id, known)
 			}
@@ -190,30 +144,4 @@ func (ix *index) Suggest(kind, id string) string {
 		}
 	}
 	return typo.Nearest(id, known)
-}
-
-// A unit is a part of a document file that a reference may come from:
-// its head (what it says besides its clauses) or one of its clauses. A
-// referrer names its unit, so that the backlinks of a page change only
-// when what refers to it does; the dependency graph names the file.
-const unitSep = "\x00"
-
-func headUnit(d *Document) string {
-	if d.unit != "" {
-		return d.unit
-	}
-	return d.Pos.File + unitSep + "head"
-}
-
-func clauseUnit(c *Clause) string {
-	if c.unit != "" {
-		return c.unit
-	}
-	return c.Doc.Pos.File + unitSep + "clause " + c.ID
-}
-
-// unitFile returns the file of a unit, or f itself if it is a file.
-func unitFile(f string) string {
-	file, _, _ := strings.Cut(f, unitSep)
-	return file
 }

@@ -89,8 +89,8 @@ func (l *leanState) sectionDone(ctx context.Context, b *build, s *Section, set *
 		b.blocks[s] = block{html: html}
 	}
 	l.mu.Unlock()
-	if !l.feed[s] && s.Body.r != nil {
-		s.Body.r.HTML = ""
+	if r := conv(s.Body); !l.feed[s] && r != nil {
+		r.html = ""
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/model"
+	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -38,7 +40,7 @@ type mdField struct {
 // rendered is a Markdown field converted once, reused on every page that
 // shows it.
 type rendered struct {
-	HTML     template.HTML // with root-absolute links
+	html     template.HTML // with root-absolute links
 	Text     string        // plain text, when asked for
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
@@ -53,9 +55,27 @@ type rendered struct {
 	demoted    template.HTML // HTML with headings one level down, made on first use
 }
 
+// HTML implements model.Conversion.
+func (r *rendered) HTML() template.HTML { return r.html }
+
+// conv returns what the build made of m, or nil.
+func conv(m Markdown) *rendered {
+	r, _ := model.ConversionOf(m).(*rendered)
+	return r
+}
+
+// setConv records r, which may be nil, as what the build made of m.
+func setConv(m *Markdown, r *rendered) {
+	if r == nil {
+		model.SetConversion(m, nil)
+		return
+	}
+	model.SetConversion(m, r)
+}
+
 // mdCache holds converted Markdown fields by source text and heading
 // prefix, for fields of files that changed. (A field of an unchanged file
-// keeps its conversion in Markdown.r.) A conversion is reused only when
+// keeps its conversion, see conv.) A conversion is reused only when
 // every cross-reference in it still resolves to the same URL and label, so
 // that it is the same as a fresh one.
 type mdCache struct {
@@ -161,10 +181,10 @@ type markdownSet struct {
 
 // plainText returns the plain text of a converted field.
 func plainText(m Markdown) string {
-	if m.r == nil {
-		return ""
+	if r := conv(m); r != nil {
+		return r.Text
 	}
-	return m.r.Text
+	return ""
 }
 
 // renderMarkdown converts every field with one goldmark instance on all
@@ -185,7 +205,7 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 	problems := make([]ErrorList, len(fields))
 	changed := changedTargets(cache, r)
 	// Most fields of a rebuild only need checking: hand them out in chunks.
-	parallel(len(fields), 64, func(i int, buf *bytes.Buffer) {
+	parallel.Do(len(fields), 64, func(i int, buf *bytes.Buffer) {
 		switch {
 		case fields[i].md.IsZero():
 		case parseOnly:
@@ -193,9 +213,9 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		default:
 			results[i], problems[i] = convertCached(md, r, fields[i], cache, changed, buf)
 			if lean {
-				fields[i].md.at = nil
+				model.Forget(fields[i].md, fields[i].body)
 				if fields[i].body {
-					fields[i].md.Text, results[i].src = "", ""
+					results[i].src = ""
 				}
 			}
 		}
@@ -215,13 +235,13 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		*errs = append(*errs, problems[i]...)
 		// A field of a file read before that is converted anew: one of
 		// its link targets changed.
-		if f.md.r != nil && f.md.r != results[i] {
+		if r := conv(*f.md); r != nil && r != results[i] {
 			if ms.retargeted == nil {
 				ms.retargeted = map[*Markdown]bool{}
 			}
 			ms.retargeted[f.md] = true
 		}
-		f.md.r = results[i]
+		setConv(f.md, results[i])
 	}
 	if cache.entries != nil && cache.backlinks != nil {
 		upd := cache.backlinks.update(fields, cache.seed)
@@ -229,15 +249,15 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		return upd
 	}
 	for _, f := range fields {
-		if f.md.r == nil {
+		if conv(*f.md) == nil {
 			continue
 		}
-		for _, ref := range f.md.r.Refs {
+		for _, ref := range conv(*f.md).Refs {
 			key := refID{ref.Kind, ref.ID}
 			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
 		}
 		if lean { // the rest is for rebuilds, which it has none of
-			r := f.md.r
+			r := conv(*f.md)
 			r.Refs, r.targets, r.problems, r.files = nil, nil, nil, nil
 		}
 	}
@@ -270,7 +290,7 @@ type fieldRefs struct {
 func newBacklinkIndex(fields []mdField, ms *markdownSet) *backlinkIndex {
 	x := &backlinkIndex{fields: map[*Markdown]fieldRefs{}, refs: map[refID]map[*Markdown]referrer{}, set: ms}
 	for _, f := range fields {
-		if f.md.r != nil && len(f.md.r.Refs) > 0 {
+		if r := conv(*f.md); r != nil && len(r.Refs) > 0 {
 			x.add(f)
 		}
 	}
@@ -278,8 +298,9 @@ func newBacklinkIndex(fields []mdField, ms *markdownSet) *backlinkIndex {
 }
 
 func (x *backlinkIndex) add(f mdField) {
-	x.fields[f.md] = fieldRefs{r: f.md.r, owner: f.owner, gen: x.gen}
-	for _, ref := range f.md.r.Refs {
+	r := conv(*f.md)
+	x.fields[f.md] = fieldRefs{r: r, owner: f.owner, gen: x.gen}
+	for _, ref := range r.Refs {
 		key := refID{ref.Kind, ref.ID}
 		if x.refs[key] == nil {
 			x.refs[key] = map[*Markdown]referrer{}
@@ -305,7 +326,7 @@ func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet
 	affected := map[refID]bool{}
 	for _, f := range fields {
 		old, had := x.fields[f.md]
-		r := f.md.r
+		r := conv(*f.md)
 		switch {
 		case had && old.r == r && old.owner == f.owner:
 			old.gen = x.gen
@@ -347,7 +368,7 @@ func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet
 // one the field kept from the last build, checked against the targets
 // changed since (all of them when changed is nil), or one from the cache.
 func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, changed map[refID]bool, buf *bytes.Buffer) (*rendered, ErrorList) {
-	out := f.md.r
+	out := conv(*f.md)
 	switch {
 	case cache.entries == nil: // a build with no rebuild to come
 		out = convert(md, r, f, cache.seed, buf)
@@ -406,7 +427,7 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 	if err := md.Renderer().Render(mdext.BufWriter{Buffer: buf}, src, doc); err != nil {
 		out.problems = append(out.problems, mdext.Problem{Msg: "rendering markdown: " + err.Error()})
 	}
-	out.HTML = template.HTML(buf.String())
+	out.html = template.HTML(buf.String())
 	if f.text {
 		out.Text = mdext.Text(doc, src)
 	}

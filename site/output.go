@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/explainer/explainer/site/internal/model"
 )
 
 // Output is a built site held in memory. It implements fs.FS, so that
@@ -283,7 +285,7 @@ func (g *Graph) invert() {
 	for out, deps := range g.outputs {
 		for _, d := range deps {
 			if d != "" {
-				d = unitFile(d) // a unit of a file is the file here
+				d = model.UnitFile(d) // a unit of a file is the file here
 				g.inputs[d] = append(g.inputs[d], out)
 			}
 		}

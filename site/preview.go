@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/worddiff"
 )
 
@@ -49,17 +50,16 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	if strings.Count(name, "/") != 2 || b.hasCustom() {
 		return nil, false
 	}
-	if strings.HasPrefix(name, documentsDir+"/") && strings.HasSuffix(name, ".yaml") {
+	if strings.HasPrefix(name, model.DocumentsDir+"/") && strings.HasSuffix(name, ".yaml") {
 		return bd.previewClause(src, name, last)
 	}
-	if !strings.HasPrefix(name, sectionsDir+"/") || !strings.HasSuffix(name, ".md") {
+	if !strings.HasPrefix(name, model.SectionsDir+"/") || !strings.HasSuffix(name, ".md") {
 		return nil, false
 	}
-	old := bd.loads.files[name]
-	if old == nil || len(old.sections) != 1 || old.unparsed || len(old.errs.Errors()) > 0 {
+	s0, oldData, ok := bd.loads.Section(name)
+	if !ok {
 		return nil, false
 	}
-	s0 := old.sections[0]
 	i := slices.Index(b.p.Sections, s0)
 	var job pageJob
 	for _, j := range last.jobs {
@@ -73,13 +73,12 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 
 	// The front matter, up to and with its closing line, must be the
 	// same bytes: then so is every field but the body.
-	head := old.data[:len(old.data)-len(s0.Body.Text)]
+	head := oldData[:len(oldData)-len(s0.Body.Text)]
 	data, err := fs.ReadFile(src, name)
-	if err != nil || !bytes.HasSuffix(head, []byte("\n")) || !bytes.HasPrefix(data, head) || bytes.Equal(data, old.data) {
+	if err != nil || !bytes.HasSuffix(head, []byte("\n")) || !bytes.HasPrefix(data, head) || bytes.Equal(data, oldData) {
 		return nil, false
 	}
-	var errs ErrorList
-	body := (&mdFile{yaml: newYAMLFile(name, data, 1, &errs)}).bodyFrom(len(head))
+	body := model.SectionBody(name, data, len(head))
 	if strings.TrimSpace(body.Text) == "" { // a warning: BuildChanged gives it
 		return nil, false
 	}
@@ -90,7 +89,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	if len(problems) > 0 {
 		return nil, false
 	}
-	s1.Body.r = r
+	setConv(&s1.Body, r)
 
 	// The templates' functions work on the last build again.
 	bd.tmpl.ref.b = b
@@ -122,36 +121,32 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 // previewClause is Preview for an edit of the document file name.
 func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Output, bool) {
 	b := last.b
-	old := bd.loads.files[name]
-	if old == nil || len(old.docs) != 1 || old.unparsed || len(old.errs.Errors()) > 0 {
+	d, oldData, ok := bd.loads.Document(name)
+	if !ok {
 		return nil, false
 	}
-	d := old.docs[0]
 	if !slices.Contains(b.p.Documents, d) {
 		return nil, false
 	}
 	data, err := fs.ReadFile(src, name)
-	if err != nil || bytes.Equal(data, old.data) {
+	if err != nil || bytes.Equal(data, oldData) {
 		return nil, false
 	}
 	// The file decoded again must say what it said, but for one clause's
 	// text.
-	sub := newFileLoader(bd.seed, true, src, bd.opts)
-	f, root, ok := sub.yamlData(name, data)
-	if !ok || root == nil {
-		return nil, false
-	}
-	nd := sub.document(f, root)
-	if len(sub.errs.Errors()) > 0 || nd.headSum != d.headSum || len(nd.Clauses) != len(d.Clauses) {
+	nd, ok := model.ReadDocument(bd.seed, src, model.Options{Drafts: bd.opts.Drafts}, name, data)
+	if !ok || !model.SameHead(nd, d) || len(nd.Clauses) != len(d.Clauses) {
 		return nil, false
 	}
 	k := -1
 	for i, c := range d.Clauses {
-		switch nc := nd.Clauses[i]; {
+		nc := nd.Clauses[i]
+		same, textOnly := model.CompareClauses(nc, c)
+		switch {
 		case nc.ID != c.ID:
 			return nil, false
-		case nc.sum == c.sum:
-		case k >= 0 || nc.rest != c.rest:
+		case same:
+		case k >= 0 || !textOnly:
 			return nil, false
 		default:
 			k = i
@@ -170,7 +165,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	if len(problems) > 0 {
 		return nil, false
 	}
-	c1.Text.r = r
+	setConv(&c1.Text, r)
 	d1 := *d
 	d1.Clauses = slices.Clone(d.Clauses)
 	d1.Clauses[k] = &c1

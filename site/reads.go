@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/reads"
 )
 
@@ -35,7 +36,7 @@ func entityOf(v reflect.Value) (reads.Key, bool) {
 	case *Document:
 		return reads.Key{Kind: "doc", ID: e.ID}, true
 	case *Clause:
-		return reads.Key{Kind: "clause", ID: clauseKey(e)}, true
+		return reads.Key{Kind: "clause", ID: model.ClauseKey(e)}, true
 	case *Topic:
 		return reads.Key{Kind: "topic", ID: e.ID}, true
 	case *Actor:
@@ -133,7 +134,7 @@ func (m readModel) Equal(a, b reflect.Value) (equal, handled bool) {
 	}
 	ma, _ := reflect.TypeAssert[Markdown](a)
 	mb, _ := reflect.TypeAssert[Markdown](b)
-	return ma.Text == mb.Text && ma.r == mb.r, true
+	return ma.Text == mb.Text && conv(ma) == conv(mb), true
 }
 
 func (m readModel) Moved() bool { return m.b.ms.retargeted != nil }
@@ -232,15 +233,15 @@ func filesOf(v reflect.Value, add func(string), depth int) {
 	case reflect.Struct:
 		switch v.Type() {
 		case markdownType:
-			if m, _ := reflect.TypeAssert[Markdown](v); m.r != nil {
-				for _, f := range m.r.files {
+			if m, _ := reflect.TypeAssert[Markdown](v); conv(m) != nil {
+				for _, f := range conv(m).files {
 					add(f)
 				}
 			}
 			return
 		case referrerType:
 			r, _ := reflect.TypeAssert[referrer](v)
-			add(unitFile(r.File))
+			add(model.UnitFile(r.File))
 		}
 		for i := range v.NumField() {
 			if v.Type().Field(i).IsExported() {

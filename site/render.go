@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/model"
+	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/explainer/explainer/site/internal/reads"
 	"github.com/explainer/explainer/site/internal/tmplexec"
 	"github.com/explainer/explainer/static"
@@ -323,7 +325,7 @@ func templateErrorMsg(err error) string {
 func (b *build) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
 	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
-	parallel(len(jobs), 1, func(i int, buf *bytes.Buffer) {
+	parallel.Do(len(jobs), 1, func(i int, buf *bytes.Buffer) {
 		if s := b.lean.section(&jobs[i]); s != nil {
 			// Its block is done, or will never be, when the page is; then
 			// nothing needs its HTML but the feed.
@@ -469,7 +471,7 @@ func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]stri
 				if name == "." {
 					return fs.SkipDir
 				}
-				errs.Add(fileStart(path.Join(prefix, name)), "reading static file: %v", err)
+				errs.Add(model.FileStart(path.Join(prefix, name)), "reading static file: %v", err)
 				return nil
 			}
 			base := path.Base(name)
@@ -485,7 +487,7 @@ func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]stri
 			}
 			data, err := fs.ReadFile(sub, name)
 			if err != nil {
-				errs.Add(fileStart(path.Join(prefix, name)), "reading static file: %v", err)
+				errs.Add(model.FileStart(path.Join(prefix, name)), "reading static file: %v", err)
 				return nil
 			}
 			files[name] = data
@@ -570,7 +572,7 @@ func (b *build) renderBlocks(set *template.Template, last func(s *Section) (bloc
 	sections := b.p.Sections
 	out := make([]block, len(sections))
 	failures := make([]error, len(sections))
-	parallel(len(sections), 1, func(i int, buf *bytes.Buffer) {
+	parallel.Do(len(sections), 1, func(i int, buf *bytes.Buffer) {
 		s := sections[i]
 		setKey := b.setKeys["home.tmpl"]
 		if old, ok := last(s); ok && b.unchanged("home.tmpl", old.set, old.reads) {

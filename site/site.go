@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/mdext"
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/reads"
 )
 
@@ -44,7 +45,7 @@ func Build(ctx context.Context, src fs.FS, opts Options) (*Output, error) {
 type Builder struct {
 	opts   Options
 	seed   maphash.Seed
-	loads  *loadCache
+	loads  *model.Cache
 	md     *mdCache
 	diffs  *diffCache
 	pages  map[string]pageEntry // output file -> the last rendering
@@ -141,13 +142,13 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	opts := bd.opts
 	bd.pending.Wait() // the last build's files still being made read what this one changes
 	bd.last = nil
-	rec := newRecordFS(src, bd.seed, !bd.oneShot)
-	p, errs, loads := loadCached(rec, opts, bd.seed, bd.loads, unchanged, !bd.oneShot)
+	rec := model.NewInputs(src, bd.seed, !bd.oneShot)
+	p, errs, loads := model.Load(rec, model.Options{Drafts: opts.Drafts}, bd.seed, bd.loads, unchanged, !bd.oneShot)
 	bd.loads = loads
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if p == nil || p.unparsed {
+	if p == nil || p.Unparsed() {
 		return finish(nil, errs, opts)
 	}
 	b := &build{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot}
@@ -219,7 +220,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	}
 	blocks := make(map[string]block, len(p.Sections))
 	if !check {
-		b.sums = rec.sums()
+		b.sums = rec.Sums()
 		b.fast = tmpl.compile()
 		if !lean { // a lean build makes each block with its section's page
 			b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
@@ -243,7 +244,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	}
 	for _, name := range generated {
 		if _, clash := statics[name]; clash {
-			errs.Add(fileStart(path.Join("static", name)), "static file %q would overwrite a generated file", name)
+			errs.Add(model.FileStart(path.Join("static", name)), "static file %q would overwrite a generated file", name)
 		}
 	}
 	if errs.HasErrors() {

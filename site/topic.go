@@ -5,6 +5,8 @@ import (
 	"html"
 	"html/template"
 	"strings"
+
+	"github.com/explainer/explainer/site/internal/model"
 )
 
 // topicTable lines up every document's clauses on a topic: one column per
@@ -134,7 +136,7 @@ func (b *build) chart(t *Topic) template.HTML {
 		if v > max {
 			max = v
 		}
-		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: formatNumber(v), v: v, url: clauseURL(c)})
+		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: formatNumber(v), v: v, url: model.ClauseURL(c)})
 	}
 	if len(bars) == 0 {
 		return ""

@@ -21,15 +21,17 @@
 package reads
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"reflect"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/explainer/explainer/site/internal/parallel"
 )
 
 // A Key names an entity across builds. Entities are pointers, and whether
@@ -329,7 +331,7 @@ func (t *Table) Check(m Model) Changed {
 	changed := make([]bool, n)
 	t.next = make([]reflect.Value, n, n+n/8)
 	const chunk = 256
-	parallel((n+chunk-1)/chunk, func(c int) {
+	parallel.Do((n+chunk-1)/chunk, 1, func(c int, _ *bytes.Buffer) {
 		for i := c * chunk; i < min(n, (c+1)*chunk); i++ {
 			rd := &t.reads[i]
 			var last reflect.Value
@@ -571,22 +573,4 @@ func (h *hasher) value(v reflect.Value) {
 	default: // maps, functions and channels: by identity
 		h.u64(uint64(v.Pointer()))
 	}
-}
-
-// parallel calls work for 0 to n-1 on all cores.
-func parallel(n int, work func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				work(i)
-			}
-		})
-	}
-	wg.Wait()
 }

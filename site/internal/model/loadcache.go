@@ -1,4 +1,4 @@
-package site
+package model
 
 import (
 	"bytes"
@@ -6,13 +6,15 @@ import (
 	"hash/maphash"
 	"io/fs"
 	"sync"
+
+	"github.com/explainer/explainer/site/internal/parallel"
 )
 
-// loadCache keeps what the loader made of each section and document file,
+// Cache keeps what the loader made of each section and document file,
 // so that a rebuild parses only the files that changed. It is content
 // addressed: an entry is reused only for the same bytes at the same place
 // in the directory listing.
-type loadCache struct {
+type Cache struct {
 	mu    sync.Mutex
 	files map[string]*fileResult
 	dirs  map[string]dirListing // by directory
@@ -25,8 +27,8 @@ type dirListing struct {
 	warns ErrorList
 }
 
-func newLoadCache() *loadCache {
-	return &loadCache{files: map[string]*fileResult{}, dirs: map[string]dirListing{}}
+func NewCache() *Cache {
+	return &Cache{files: map[string]*fileResult{}, dirs: map[string]dirListing{}}
 }
 
 // fileResult is everything the loader derived from one file.
@@ -49,7 +51,7 @@ type fileResult struct {
 // results are in the order of names.
 func (l *loader) loadFiles(dir string, names []string, decode func(sub *loader, i int, name string, data []byte)) []*fileResult {
 	results := make([]*fileResult, len(names))
-	parallel(len(names), 8, func(i int, _ *bytes.Buffer) {
+	parallel.Do(len(names), 8, func(i int, _ *bytes.Buffer) {
 		results[i] = l.loadFile(dir, names[i], i, decode)
 	})
 	return results
@@ -63,7 +65,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 		old := l.cache.files[path]
 		l.cache.mu.Unlock()
 		if old != nil && old.index == i && old.data != nil {
-			if rec, ok := l.src.(*recordFS); ok {
+			if rec, ok := l.src.(*Inputs); ok {
 				rec.remember(path, old.sum)
 			}
 			return old
@@ -77,7 +79,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 			if errors.As(err, &pe) {
 				err = pe.Err
 			}
-			r.errs.Add(fileStart(path), "cannot read: %v", err)
+			r.errs.Add(FileStart(path), "cannot read: %v", err)
 		}
 		return r
 	}
@@ -99,7 +101,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	if l.next != nil { // kept for the next load; a load that keeps nothing lets it go now
 		r.data = data
 	}
-	if rec, ok := l.src.(*recordFS); ok && l.keys {
+	if rec, ok := l.src.(*Inputs); ok && l.keys {
 		r.sum = rec.sumOf(path) // hashed as it was read
 	} else if l.keys {
 		r.sum = fileSum(l.seed, data)

@@ -1,4 +1,5 @@
-package site
+// Package parallel spreads work over every core.
+package parallel
 
 import (
 	"bytes"
@@ -7,12 +8,12 @@ import (
 	"sync/atomic"
 )
 
-// parallel calls work(i, buf) for every i in [0, n) on all cores. Workers
+// Do calls work(i, buf) for every i in [0, n) on all cores. Workers
 // take indexes in chunks of up to chunk, so that cheap items are not
 // handed out one at a time, but of at most an eighth of each worker's
 // share, so that a few costly items cannot leave one worker busy long
 // after the others; each worker has a buffer of its own to render into.
-func parallel(n, chunk int, work func(i int, buf *bytes.Buffer)) {
+func Do(n, chunk int, work func(i int, buf *bytes.Buffer)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	procs := runtime.GOMAXPROCS(0)

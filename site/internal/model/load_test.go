@@ -1,4 +1,4 @@
-package site
+package model
 
 import (
 	"hash/maphash"
@@ -11,14 +11,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// project returns a small valid project, with files replaced or added
-// by edits; an edit to "" deletes the file.
-// load is loadCached without a cache, as a first build loads.
+// load is Load without a cache, as a first build loads.
 func load(src fs.FS, opts Options) (*Project, ErrorList) {
-	p, errs, _ := loadCached(src, opts, maphash.MakeSeed(), nil, nil, false)
+	p, errs, _ := Load(src, opts, maphash.MakeSeed(), nil, nil, false)
 	return p, errs
 }
 
+// project returns a small valid project, with files replaced or added
+// by edits; an edit to "" deletes the file.
 func project(edits map[string]string) fstest.MapFS {
 	files := map[string]string{
 		"content/_index.md": `---

@@ -1,4 +1,4 @@
-package site
+package model
 
 // This file splits a Markdown file into its YAML front matter and its body,
 // keeping the positions of both.

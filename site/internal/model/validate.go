@@ -1,4 +1,4 @@
-package site
+package model
 
 // This file checks what needs the whole project: ids and slugs (valid and
 // unique), references to topics, actors, sources and documents, how a

@@ -1,4 +1,4 @@
-package site
+package model
 
 import (
 	"hash/maphash"
@@ -7,12 +7,12 @@ import (
 	"sync"
 )
 
-// recordFS is the project's file system, remembering a hash of every file
+// Inputs is the project's file system, remembering a hash of every file
 // a build reads so that the build can key its pages on the files'
 // contents. It keeps the hashes, not the files. Without hash, as for a
 // build that keys nothing for a rebuild, it records only which files it
 // read (their hash is 1).
-type recordFS struct {
+type Inputs struct {
 	fsys fs.FS
 	seed maphash.Seed
 	hash bool
@@ -20,18 +20,18 @@ type recordFS struct {
 	sum  map[string]uint64
 }
 
-func newRecordFS(fsys fs.FS, seed maphash.Seed, hash bool) *recordFS {
-	return &recordFS{fsys: fsys, seed: seed, hash: hash, sum: map[string]uint64{}}
+func NewInputs(fsys fs.FS, seed maphash.Seed, hash bool) *Inputs {
+	return &Inputs{fsys: fsys, seed: seed, hash: hash, sum: map[string]uint64{}}
 }
 
 // Open implements fs.FS.
-func (r *recordFS) Open(name string) (fs.File, error) { return r.fsys.Open(name) }
+func (r *Inputs) Open(name string) (fs.File, error) { return r.fsys.Open(name) }
 
 // ReadDir implements fs.ReadDirFS.
-func (r *recordFS) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.fsys, name) }
+func (r *Inputs) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.fsys, name) }
 
 // ReadFile implements fs.ReadFileFS, remembering what it read.
-func (r *recordFS) ReadFile(name string) ([]byte, error) {
+func (r *Inputs) ReadFile(name string) ([]byte, error) {
 	data, err := fs.ReadFile(r.fsys, name)
 	if err == nil {
 		sum := uint64(1)
@@ -44,7 +44,7 @@ func (r *recordFS) ReadFile(name string) ([]byte, error) {
 }
 
 // sumOf returns the hash remembered for the file at name.
-func (r *recordFS) sumOf(name string) uint64 {
+func (r *Inputs) sumOf(name string) uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.sum[name]
@@ -56,14 +56,14 @@ func fileSum(seed maphash.Seed, data []byte) uint64 { return maphash.Bytes(seed,
 
 // remember records sum, from fileSum, as the hash of the file at name:
 // read now, or by an earlier build and known to be unchanged.
-func (r *recordFS) remember(name string, sum uint64) {
+func (r *Inputs) remember(name string, sum uint64) {
 	r.mu.Lock()
 	r.sum[name] = sum
 	r.mu.Unlock()
 }
 
 // sums returns the hash of every file read so far, by name.
-func (r *recordFS) sums() map[string]uint64 {
+func (r *Inputs) Sums() map[string]uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return maps.Clone(r.sum)

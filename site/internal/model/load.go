@@ -1,4 +1,4 @@
-package site
+package model
 
 // This file reads a project's content/ directory into a Project. Every value
 // is decoded from a YAML node tree, so that problems are reported where they
@@ -21,8 +21,8 @@ import (
 
 // The folders of sections and documents.
 const (
-	sectionsDir  = "content/sections"
-	documentsDir = "content/documents"
+	SectionsDir  = "content/sections"
+	DocumentsDir = "content/documents"
 )
 
 // The keys each kind of content allows.
@@ -63,21 +63,26 @@ type loader struct {
 	// far instead of a cascade of unknown ids.
 	unparsed bool
 
-	cache *loadCache // what the last load made of each file, or nil
-	next  *loadCache // what this load made of each file, for the next one
+	cache *Cache // what the last load made of each file, or nil
+	next  *Cache // what this load made of each file, for the next one
 	// unchanged, when not nil, reports whether a file is known to be as
 	// the last load read it, so that it need not be read again.
 	unchanged func(path string) bool
 }
 
-// loadCached reads the project in src: content/_index.md, the sections,
-// the documents and the topics, actors, sources and timeline. It returns
+// Options control a load.
+type Options struct {
+	Drafts bool // include sections marked draft
+}
+
+// Load reads the project in src: content/_index.md, the sections, the
+// documents and the topics, actors, sources and timeline. It returns
 // everything it could read, with every problem found, sorted; a project
-// with errors (not only warnings) must not be rendered. It reuses what
-// cache holds for files that did not change (all of them may be read, or,
-// with unchanged, only the others), and, with keep, returns the cache for
-// the next load (nil without).
-func loadCached(src fs.FS, opts Options, seed maphash.Seed, cache *loadCache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *loadCache) {
+// with errors (not only warnings) must not be rendered, nor one that
+// Unparsed reports. It reuses what cache holds for files that did not
+// change (all of them may be read, or, with unchanged, only the others),
+// and, with keep, returns the cache for the next load (nil without).
+func Load(src fs.FS, opts Options, seed maphash.Seed, cache *Cache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *Cache) {
 	l := &loader{
 		seed:         seed,
 		cache:        cache,
@@ -90,7 +95,7 @@ func loadCached(src fs.FS, opts Options, seed maphash.Seed, cache *loadCache, un
 		figurePos:    map[*Clause]Pos{},
 	}
 	if keep {
-		l.next, l.keys = newLoadCache(), true
+		l.next, l.keys = NewCache(), true
 	}
 	l.load()
 	l.errs.Sort()
@@ -115,8 +120,8 @@ func (l *loader) load() {
 	l.loadExplainer()
 	// Sections and documents are read and decoded at once: a pool that
 	// runs out of files leaves its cores to the other.
-	sections := l.readDir(sectionsDir, ".md")
-	documents := l.readDir(documentsDir, ".yaml")
+	sections := l.readDir(SectionsDir, ".md")
+	documents := l.readDir(DocumentsDir, ".yaml")
 	var docs []*fileResult
 	var wg sync.WaitGroup
 	wg.Go(func() { docs = l.loadDocuments(documents) })
@@ -185,7 +190,7 @@ func (l *loader) readDir(dir, ext string) []string {
 		if path.Ext(name) == ext {
 			d.names = append(d.names, name)
 		} else if ext == ".yaml" && path.Ext(name) == ".yml" {
-			d.warns.Warn(fileStart(dir+"/"+name), "file ignored: name it %q", strings.TrimSuffix(name, ".yml")+".yaml")
+			d.warns.Warn(FileStart(dir+"/"+name), "file ignored: name it %q", strings.TrimSuffix(name, ".yml")+".yaml")
 		}
 	}
 	l.errs = append(l.errs, d.warns...)
@@ -206,7 +211,7 @@ func (l *loader) readError(name string, err error) {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	l.errs.Add(fileStart(name), "cannot read: %v", err)
+	l.errs.Add(FileStart(name), "cannot read: %v", err)
 }
 
 // loadExplainer reads content/_index.md.
@@ -242,8 +247,8 @@ func (l *loader) loadExplainer() {
 // Options.Drafts is set: names are the files of content/sections. It
 // may run while loadDocuments does; mergeSections adds what it read.
 func (l *loader) loadSections(names []string) []*fileResult {
-	return l.loadFiles(sectionsDir, names, func(sub *loader, i int, name string, data []byte) {
-		sub.section(i, sectionsDir+"/"+name, name, data)
+	return l.loadFiles(SectionsDir, names, func(sub *loader, i int, name string, data []byte) {
+		sub.section(i, SectionsDir+"/"+name, name, data)
 	})
 }
 
@@ -284,7 +289,7 @@ func (l *loader) section(i int, file, name string, data []byte) {
 		s.Weight = w
 	}
 	m.str("layout")
-	s.url = sectionURL(s)
+	s.url = SectionURL(s)
 	if s.Draft && !l.opts.Drafts {
 		return
 	}
@@ -319,8 +324,8 @@ func (l *loader) yamlData(name string, data []byte) (*yamlFile, *yaml.Node, bool
 
 // loadDocuments reads the document files names of content/documents.
 func (l *loader) loadDocuments(names []string) []*fileResult {
-	return l.loadFiles(documentsDir, names, func(sub *loader, _ int, name string, data []byte) {
-		f, root, ok := sub.yamlData(documentsDir+"/"+name, data)
+	return l.loadFiles(DocumentsDir, names, func(sub *loader, _ int, name string, data []byte) {
+		f, root, ok := sub.yamlData(DocumentsDir+"/"+name, data)
 		if ok {
 			d := sub.document(f, root)
 			warnUnsourced(d, &sub.errs)
@@ -372,7 +377,7 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 			Pos:     r.pos,
 		})
 	}
-	d.unit = headUnit(d)
+	d.unit = HeadUnit(d)
 	for _, n := range m.list("clauses") {
 		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
 	}

@@ -1,4 +1,4 @@
-package site
+package model
 
 import (
 	"fmt"
@@ -14,9 +14,9 @@ type Pos struct {
 	Column int    // 1-based column, in bytes; 0 means unknown
 }
 
-// fileStart is the position of a problem with a file as a whole, such as
+// FileStart is the position of a problem with a file as a whole, such as
 // one that cannot be read: its first line and column.
-func fileStart(name string) Pos { return Pos{File: name, Line: 1, Column: 1} }
+func FileStart(name string) Pos { return Pos{File: name, Line: 1, Column: 1} }
 
 // IsValid reports whether the position names a file.
 func (p Pos) IsValid() bool { return p.File != "" }

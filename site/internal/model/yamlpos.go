@@ -1,4 +1,4 @@
-package site
+package model
 
 // This file decodes YAML node trees (go.yaml.in/yaml/v3) by hand, so that
 // every value keeps the file, line and column it was written at: an unknown

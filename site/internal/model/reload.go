@@ -1,0 +1,59 @@
+package model
+
+import (
+	"hash/maphash"
+	"io/fs"
+)
+
+// This file serves a caller that reads one edited file again without a
+// whole load, as the site package's Preview does: what the last load
+// made of the file, and the file read again on its own.
+
+// Section returns the section that the file at name held at the load
+// that made c, with the file's bytes, when the file held one section and
+// no problem.
+func (c *Cache) Section(name string) (*Section, []byte, bool) {
+	r := c.files[name]
+	if r == nil || len(r.sections) != 1 || r.unparsed || len(r.errs.Errors()) > 0 {
+		return nil, nil, false
+	}
+	return r.sections[0], r.data, true
+}
+
+// Document is Section for a document file.
+func (c *Cache) Document(name string) (*Document, []byte, bool) {
+	r := c.files[name]
+	if r == nil || len(r.docs) != 1 || r.unparsed || len(r.errs.Errors()) > 0 {
+		return nil, nil, false
+	}
+	return r.docs[0], r.data, true
+}
+
+// SectionBody returns the body of the section file at name, data, whose
+// front matter, with its closing line, takes the first head bytes.
+func SectionBody(name string, data []byte, head int) Markdown {
+	var errs ErrorList
+	return (&mdFile{yaml: newYAMLFile(name, data, 1, &errs)}).bodyFrom(head)
+}
+
+// ReadDocument reads data as the document file at name, on its own, and
+// returns the document when the file has no problem of its own.
+func ReadDocument(seed maphash.Seed, src fs.FS, opts Options, name string, data []byte) (*Document, bool) {
+	l := newFileLoader(seed, true, src, opts)
+	f, root, ok := l.yamlData(name, data)
+	if !ok || root == nil {
+		return nil, false
+	}
+	d := l.document(f, root)
+	return d, len(l.errs.Errors()) == 0
+}
+
+// SameHead reports whether two readings of a document file say the same
+// besides their clauses.
+func SameHead(a, b *Document) bool { return a.headSum == b.headSum }
+
+// CompareClauses compares two readings of a clause: whether they say the
+// same, and whether they differ, if at all, in their text alone.
+func CompareClauses(a, b *Clause) (same, textOnly bool) {
+	return a.sum == b.sum, a.rest == b.rest
+}
