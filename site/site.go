@@ -67,6 +67,7 @@ type Builder struct {
 type pageEntry struct {
 	set   uint64      // the key of the template set it was rendered with
 	reads reads.Reads // see reads.go
+	base  string      // the base URL it was rendered with
 	key   uint64      // for an extra file, the key of its inputs
 	parts [][]byte
 	later *content // a file made after the build returned, instead of parts
@@ -316,7 +317,9 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		switch {
 		case !ok:
 			return nil, false, 0
-		case !b.unchanged(j.tmpl, old.set, old.reads):
+		case !b.unchanged(j.tmpl, old.set, old.reads) || old.base != baseURL:
+			// The base URL's path is in the links of the 404 page,
+			// which relativize writes whatever the template read.
 			return nil, false, len(old.parts[0])
 		}
 		j.reads = old.reads
@@ -340,7 +343,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		if !ok {
 			continue
 		}
-		pages[j.out] = pageEntry{set: b.setKeys[j.tmpl], reads: j.reads, parts: parts}
+		pages[j.out] = pageEntry{set: b.setKeys[j.tmpl], reads: j.reads, base: baseURL, parts: parts}
 	}
 	for name, data := range statics {
 		if !emit(name, [][]byte{data}) {
