@@ -54,7 +54,7 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 		out[name] = e
 	}
 	add("data/explainer.json", func(d *deps) {
-		d.add(p.Explainer.Pos.File, topicsFile, actorsFile, sourcesFile, timelineFile)
+		d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile, model.TimelineFile)
 		for _, s := range p.Sections {
 			d.sectionMeta(s)
 		}

@@ -112,7 +112,7 @@ func (b *build) indexCitations() {
 		}
 	}
 	for _, e := range b.p.Events {
-		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: timelineFile})
+		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: model.TimelineFile})
 	}
 	for id, refs := range b.citedBy {
 		b.citedBy[id] = uniqueReferrers(refs)

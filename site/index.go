@@ -89,11 +89,11 @@ func (ix *index) file(kind, id string) string {
 			return s.Pos.File
 		}
 	case "topic":
-		return topicsFile
+		return model.TopicsFile
 	case "actor":
-		return actorsFile
+		return model.ActorsFile
 	case "source":
-		return sourcesFile
+		return model.SourcesFile
 	}
 	return ""
 }

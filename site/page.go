@@ -2,14 +2,6 @@ package site
 
 import "github.com/explainer/explainer/site/internal/model"
 
-// The data files every page may draw labels from.
-const (
-	topicsFile   = "content/topics.yaml"
-	actorsFile   = "content/actors.yaml"
-	sourcesFile  = "content/sources.yaml"
-	timelineFile = "content/timeline.yaml"
-)
-
 // pages lists every page of the site: its output file, its template and
 // the data the template executes on. This is where a new kind of page
 // goes. What each page depends on is not declared here: rendering it

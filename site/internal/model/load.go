@@ -19,8 +19,13 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// The folders of sections and documents.
+// The data files, and the folders of sections and documents.
 const (
+	TopicsFile   = "content/topics.yaml"
+	ActorsFile   = "content/actors.yaml"
+	SourcesFile  = "content/sources.yaml"
+	TimelineFile = "content/timeline.yaml"
+
 	SectionsDir  = "content/sections"
 	DocumentsDir = "content/documents"
 )
@@ -515,7 +520,7 @@ func (l *loader) list(name, what string) (*yamlFile, []*yaml.Node, bool) {
 
 // loadTopics reads content/topics.yaml.
 func (l *loader) loadTopics() {
-	f, items, _ := l.list("content/topics.yaml", "topics")
+	f, items, _ := l.list(TopicsFile, "topics")
 	for _, n := range items {
 		m := f.mapping(n, f.pos(n), "topic", topicKeys...)
 		m.required("id", "name")
@@ -539,7 +544,7 @@ func (l *loader) loadTopics() {
 
 // loadActors reads content/actors.yaml.
 func (l *loader) loadActors() {
-	f, items, _ := l.list("content/actors.yaml", "actors")
+	f, items, _ := l.list(ActorsFile, "actors")
 	for _, n := range items {
 		m := f.mapping(n, f.pos(n), "actor", actorKeys...)
 		m.required("id", "name")
@@ -557,7 +562,7 @@ func (l *loader) loadActors() {
 
 // loadSources reads content/sources.yaml.
 func (l *loader) loadSources() {
-	f, items, _ := l.list("content/sources.yaml", "sources")
+	f, items, _ := l.list(SourcesFile, "sources")
 	for _, n := range items {
 		m := f.mapping(n, f.pos(n), "source", sourceKeys...)
 		m.required("id", "title")
@@ -577,7 +582,7 @@ func (l *loader) loadSources() {
 
 // loadTimeline reads content/timeline.yaml, if it exists.
 func (l *loader) loadTimeline() {
-	f, items, ok := l.list("content/timeline.yaml", "events")
+	f, items, ok := l.list(TimelineFile, "events")
 	l.p.HasTimeline = ok
 	for _, n := range items {
 		m := f.mapping(n, f.pos(n), "event", eventKeys...)
