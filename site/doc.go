@@ -218,8 +218,8 @@
 // A build reads the project into the content model (the package
 // site/internal/model, whose types model.go names here: its loader reads
 // every file with its positions, and checks it), indexes what links can
-// name (index.go), converts every Markdown field and collects backlinks
-// (markdown.go), works out what became of each clause (history.go,
+// name, converts every Markdown field and collects backlinks (the package
+// site/internal/links), works out what became of each clause (history.go,
 // topic.go), and renders the pages that page.go lists, each with a
 // template and the data it executes on (render.go, with the template
 // functions of funcs.go), and the JSON export, sitemap and feed
@@ -228,13 +228,14 @@
 // line in page.go and a template in templates/.
 //
 // The Builder keeps what a rebuild can reuse: parsed files (the model's
-// Cache), conversions (markdown.go), differences (history.go), and
+// Cache), conversions (the links Cache), differences (history.go), and
 // pages with what rendering them read (reads.go, on the package
 // site/internal/reads). Preview (preview.go) renders the pages of a
 // section or clause edit before the rebuild; a lean build (lean.go) is
 // BuildTo's way of holding little at once. The packages under
-// site/internal do one thing each: model reads content, tmplexec runs
-// the embedded theme,
+// site/internal do one thing each: model reads content, links resolves
+// and converts, reads remembers what pages read, tmplexec runs the
+// embedded theme,
 // mdext extends goldmark with cross-references, worddiff compares
 // texts, typo sets typography, dates reads vague dates, fastyaml parses
 // the YAML of content files quickly, checked against yaml/v3, and

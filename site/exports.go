@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 )
 
@@ -248,7 +249,7 @@ func (b *build) exportJSON() [][]byte {
 			if f.Removal != nil {
 				r.Note = f.Removal.Note.Text
 			}
-			if f.Old != nil && f.New != nil && plainText(f.Old.Text) != "" && plainText(f.New.Text) != "" {
+			if f.Old != nil && f.New != nil && links.PlainText(f.Old.Text) != "" && links.PlainText(f.New.Text) != "" {
 				pct := int(f.Similar*100 + 0.5)
 				if !f.HasDiff {
 					pct = 100
@@ -439,7 +440,7 @@ func (b *build) feed() [][]byte {
 		w("    <id>%s%s</id>\n", esc(base), esc(model.SectionURL(s)))
 		w(`    <link rel="alternate" type="text/html" href="%s%s"/>`+"\n", esc(base), esc(model.SectionURL(s)))
 		w("    <updated>%sT00:00:00Z</updated>\n", dates.FirstDay(su))
-		if sum := plainText(s.Summary); sum != "" {
+		if sum := links.PlainText(s.Summary); sum != "" {
 			w("    <summary>%s</summary>\n", esc(sum))
 		}
 		w(`    <content type="html">%s</content>`+"\n", esc(absolutize(string(s.Body.HTML()), base)))
@@ -516,14 +517,14 @@ func (d *deps) key() uint64 { return d.h.Sum64() }
 func (d *deps) markdown(ms ...Markdown) {
 	var sum [8]byte
 	for _, m := range ms {
-		r := conv(m)
+		r := links.Conv(m)
 		if r == nil || len(r.Refs) == 0 {
 			continue
 		}
 		d.h.WriteByte(2)
-		binary.LittleEndian.PutUint64(sum[:], r.digest)
+		binary.LittleEndian.PutUint64(sum[:], r.Digest())
 		d.h.Write(sum[:])
-		d.files = append(d.files, r.files...)
+		d.files = append(d.files, r.Files()...)
 	}
 }
 

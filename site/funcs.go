@@ -6,56 +6,56 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/tmplexec"
 )
 
 // sectionReferrer is section s as a page that refers to what its fields
 // link to.
-func sectionReferrer(s *Section) referrer {
-	return referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
+func sectionReferrer(s *Section) links.Referrer {
+	return links.Referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
 }
 
 // bodyField is the field of section s's body, md: s.Body, or the text
 // that Preview puts in its place.
-func bodyField(s *Section, md *Markdown) mdField {
-	return mdField{md: md, prefix: s.Slug, owner: sectionReferrer(s), body: true} // bodies are long: no plain text
+func bodyField(s *Section, md *Markdown) links.Field {
+	return links.Field{MD: md, Prefix: s.Slug, Owner: sectionReferrer(s), Body: true} // bodies are long: no plain text
 }
 
 // textField is the field of clause c's text, md: c.Text, or the text
 // that Preview puts in its place.
-func textField(c *Clause, md *Markdown) mdField {
+func textField(c *Clause, md *Markdown) links.Field {
 	d := c.Doc
-	owner := referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: model.ClauseUnit(c)}
-	return mdField{md: md, prefix: "clause-" + d.ID + "-" + c.ID, owner: owner, text: true}
+	owner := links.Referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: model.ClauseUnit(c)}
+	return links.Field{MD: md, Prefix: "clause-" + d.ID + "-" + c.ID, Owner: owner, WantText: true}
 }
 
 // fields lists every Markdown field of the project with the page it
 // appears on, so that each is converted once.
-func (b *build) fields() []mdField {
+func (b *build) fields() []links.Field {
 	p := b.p
-	var fs []mdField
-	add := func(m *Markdown, prefix string, owner referrer, text bool) {
-		fs = append(fs, mdField{md: m, prefix: prefix, owner: owner, text: text})
+	var fs []links.Field
+	add := func(m *Markdown, prefix string, owner links.Referrer, text bool) {
+		fs = append(fs, links.Field{MD: m, Prefix: prefix, Owner: owner, WantText: text})
 	}
-	home := referrer{URL: "/", Label: p.Explainer.Title, Kind: "home", File: p.Explainer.Pos.File}
+	home := links.Referrer{URL: "/", Label: p.Explainer.Title, Kind: "home", File: p.Explainer.Pos.File}
 	add(&p.Explainer.Lede, "lede", home, true)
 	for _, s := range p.Sections {
 		fs = append(fs, bodyField(s, &s.Body))
 		add(&s.Summary, s.Slug+"-summary", sectionReferrer(s), true)
 	}
 	for _, d := range p.Documents {
-		owner := referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: model.HeadUnit(d)}
+		owner := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: model.HeadUnit(d)}
 		add(&d.Summary, "doc-"+d.ID, owner, true)
 		for i, r := range d.Removes {
-			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: model.HeadUnit(d)}, true)
+			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), links.Referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: model.HeadUnit(d)}, true)
 		}
 		for _, c := range d.Clauses {
 			f := textField(c, &c.Text)
-			owner, prefix := f.owner, f.prefix
+			owner, prefix := f.Owner, f.Prefix
 			fs = append(fs, f)
 			for _, cl := range c.Claims {
 				add(&cl.Text, prefix+"-claim", owner, true)
@@ -66,16 +66,16 @@ func (b *build) fields() []mdField {
 		}
 	}
 	for _, t := range p.Topics {
-		add(&t.Description, "topic-"+t.ID, referrer{URL: model.TopicURL(t), Label: t.Name, Kind: "topic", File: t.Pos.File}, true)
+		add(&t.Description, "topic-"+t.ID, links.Referrer{URL: model.TopicURL(t), Label: t.Name, Kind: "topic", File: t.Pos.File}, true)
 	}
 	for _, a := range p.Actors {
-		add(&a.Description, "actor-"+a.ID, referrer{URL: model.ActorURL(a), Label: a.Name, Kind: "actor", File: a.Pos.File}, true)
+		add(&a.Description, "actor-"+a.ID, links.Referrer{URL: model.ActorURL(a), Label: a.Name, Kind: "actor", File: a.Pos.File}, true)
 	}
 	for _, s := range p.Sources {
-		add(&s.Note, "source-"+s.ID, referrer{URL: "/sources/", Label: "Sources", Kind: "sources", File: s.Pos.File}, true)
+		add(&s.Note, "source-"+s.ID, links.Referrer{URL: "/sources/", Label: "Sources", Kind: "sources", File: s.Pos.File}, true)
 	}
 	for i, e := range p.Events {
-		add(&e.Text, "event-"+strconv.Itoa(i+1), referrer{URL: "/timeline/", Label: "Timeline", Kind: "timeline", File: e.Pos.File}, true)
+		add(&e.Text, "event-"+strconv.Itoa(i+1), links.Referrer{URL: "/timeline/", Label: "Timeline", Kind: "timeline", File: e.Pos.File}, true)
 	}
 	return fs
 }
@@ -83,24 +83,24 @@ func (b *build) fields() []mdField {
 // indexCitations records what cites each source and which positions each
 // actor took.
 func (b *build) indexCitations() {
-	b.citedBy = map[string][]referrer{}
+	b.citedBy = map[string][]links.Referrer{}
 	b.positions = map[string][]actorPosition{}
-	cite := func(refs []Ref, r referrer) {
+	cite := func(refs []Ref, r links.Referrer) {
 		for _, s := range refs {
 			b.citedBy[s.ID] = append(b.citedBy[s.ID], r)
 		}
 	}
 	for _, s := range b.p.Sections {
-		cite(s.Sources, referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File})
+		cite(s.Sources, links.Referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File})
 	}
 	for _, d := range b.p.Documents {
-		dr := referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
+		dr := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
 		cite(d.Sources, dr)
 		for _, r := range d.Removes {
-			cite(r.Sources, referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
+			cite(r.Sources, links.Referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
 		}
 		for _, c := range d.Clauses {
-			cr := referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
+			cr := links.Referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
 			cite(c.Sources, cr)
 			for _, cl := range c.Claims {
 				cite(cl.Sources, cr)
@@ -112,10 +112,10 @@ func (b *build) indexCitations() {
 		}
 	}
 	for _, e := range b.p.Events {
-		cite(e.Sources, referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: model.TimelineFile})
+		cite(e.Sources, links.Referrer{URL: "/timeline/", Label: "Timeline: " + e.Title, Kind: "timeline", File: model.TimelineFile})
 	}
 	for id, refs := range b.citedBy {
-		b.citedBy[id] = uniqueReferrers(refs)
+		b.citedBy[id] = links.UniqueReferrers(refs)
 	}
 	for id, ps := range b.positions {
 		sort.SliceStable(ps, func(i, j int) bool {
@@ -156,11 +156,11 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "topics", func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) })
 	def(fm, typed, "actors", func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) })
 	def(fm, typed, "sources", func(refs []Ref) []*Source { return ref.b.sourcesOf(refs) })
-	def(fm, typed, "actor", func(r Ref) *Actor { return ref.b.ix.actors[r.ID] })
-	def(fm, typed, "doc", func(r Ref) *Document { return ref.b.ix.docs[r.ID] })
-	def(fm, typed, "clause", func(r Ref) *Clause { return ref.b.ix.clauses[r.ID] })
-	def(fm, typed, "backlinks", func(v any) []referrer { return ref.b.backlinks(v) })
-	def(fm, typed, "citedBy", func(s *Source) []referrer { return ref.b.citedBy[s.ID] })
+	def(fm, typed, "actor", func(r Ref) *Actor { return ref.b.ix.Actors[r.ID] })
+	def(fm, typed, "doc", func(r Ref) *Document { return ref.b.ix.Docs[r.ID] })
+	def(fm, typed, "clause", func(r Ref) *Clause { return ref.b.ix.Clauses[r.ID] })
+	def(fm, typed, "backlinks", func(v any) []links.Referrer { return ref.b.backlinks(v) })
+	def(fm, typed, "citedBy", func(s *Source) []links.Referrer { return ref.b.citedBy[s.ID] })
 	def(fm, typed, "history", func(c *Clause) []step { return ref.b.ln.history(c) })
 	def(fm, typed, "changes", func(d *Document) []*fate { return ref.b.ln.changes[d] })
 	def(fm, typed, "tally", func(d *Document) []fateCount { return ref.b.tally(d) })
@@ -175,12 +175,7 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "clausesOn", func(t *Topic) int { return len(ref.b.topicClauses(t)) })
 	def(fm, typed, "stanceLabel", stanceLabel)
 	def(fm, typed, "fateLabel", fateLabel)
-	def(fm, typed, "demote", func(m Markdown) template.HTML {
-		if !ref.b.keep {
-			return demoted(m) // kept by nobody: no rebuild will come
-		}
-		return demote(m)
-	})
+	def(fm, typed, "demote", func(m Markdown) template.HTML { return links.Demote(m, ref.b.keep) })
 	def(fm, typed, "percent", func(f float64) int { return int(f*100 + 0.5) })
 	fm["first"] = func(n int, s []*Section) []*Section { return s[:max(0, min(n, len(s)))] }
 	return fm, typed
@@ -195,7 +190,7 @@ func def[A, R any](fm template.FuncMap, typed map[string]tmplexec.Func, name str
 func (b *build) topicsOf(refs []Ref) []*Topic {
 	var out []*Topic
 	for _, r := range refs {
-		if t := b.ix.topics[r.ID]; t != nil {
+		if t := b.ix.Topics[r.ID]; t != nil {
 			out = append(out, t)
 		}
 	}
@@ -205,7 +200,7 @@ func (b *build) topicsOf(refs []Ref) []*Topic {
 func (b *build) actorsOf(refs []Ref) []*Actor {
 	var out []*Actor
 	for _, r := range refs {
-		if a := b.ix.actors[r.ID]; a != nil {
+		if a := b.ix.Actors[r.ID]; a != nil {
 			out = append(out, a)
 		}
 	}
@@ -215,7 +210,7 @@ func (b *build) actorsOf(refs []Ref) []*Actor {
 func (b *build) sourcesOf(refs []Ref) []*Source {
 	var out []*Source
 	for _, r := range refs {
-		if s := b.ix.sources[r.ID]; s != nil {
+		if s := b.ix.Sources[r.ID]; s != nil {
 			out = append(out, s)
 		}
 	}
@@ -224,16 +219,16 @@ func (b *build) sourcesOf(refs []Ref) []*Source {
 
 // backlinks returns the pages whose Markdown refers to v, without v's own
 // page.
-func (b *build) backlinks(v any) []referrer {
+func (b *build) backlinks(v any) []links.Referrer {
 	key, self, ok := targetOf(v)
 	if !ok {
 		return nil
 	}
-	refs := b.ms.backlinks[key]
-	if !slices.ContainsFunc(refs, func(r referrer) bool { return r.URL == self }) {
+	refs := b.ms.Backlinks[key]
+	if !slices.ContainsFunc(refs, func(r links.Referrer) bool { return r.URL == self }) {
 		return refs // shared, which lets a rebuild tell at once it is the same
 	}
-	var out []referrer
+	var out []links.Referrer
 	for _, r := range refs {
 		if r.URL != self {
 			out = append(out, r)
@@ -243,22 +238,22 @@ func (b *build) backlinks(v any) []referrer {
 }
 
 // targetOf names v as a link target, with the URL of its page.
-func targetOf(v any) (key refID, url string, ok bool) {
+func targetOf(v any) (key links.ID, url string, ok bool) {
 	switch v := v.(type) {
 	case *Clause:
-		return refID{"clause", model.ClauseKey(v)}, model.ClauseURL(v), true
+		return links.ID{Kind: "clause", ID: model.ClauseKey(v)}, model.ClauseURL(v), true
 	case *Document:
-		return refID{"doc", v.ID}, model.DocumentURL(v), true
+		return links.ID{Kind: "doc", ID: v.ID}, model.DocumentURL(v), true
 	case *Topic:
-		return refID{"topic", v.ID}, model.TopicURL(v), true
+		return links.ID{Kind: "topic", ID: v.ID}, model.TopicURL(v), true
 	case *Actor:
-		return refID{"actor", v.ID}, model.ActorURL(v), true
+		return links.ID{Kind: "actor", ID: v.ID}, model.ActorURL(v), true
 	case *Section:
-		return refID{"section", v.Slug}, model.SectionURL(v), true
+		return links.ID{Kind: "section", ID: v.Slug}, model.SectionURL(v), true
 	case *Source:
-		return refID{"source", v.ID}, "/sources/", true
+		return links.ID{Kind: "source", ID: v.ID}, "/sources/", true
 	}
-	return refID{}, "", false
+	return links.ID{}, "", false
 }
 
 // fateCount is one line of a changes page's tally.
@@ -389,61 +384,4 @@ func fateLabel(s string) string {
 		return "Original"
 	}
 	return s
-}
-
-// demoteHeadings moves every heading of s, HTML, one level down, for
-// Markdown shown under a heading of its own (a section's body on the home
-// page): "<h2" becomes "<h3" and "</h2>" "</h3>", from h1 to h5. It is
-// what a strings.Replacer of those ten pairs does, several times faster
-// (FuzzDemoteHeadings holds it to that).
-func demoteHeadings(s string) string {
-	var b strings.Builder
-	last := 0
-	for i := 0; ; {
-		j := strings.IndexByte(s[i:], '<')
-		if j < 0 {
-			break
-		}
-		j += i
-		k := j + 1 // the h, or the / before it
-		closing := k < len(s) && s[k] == '/'
-		if closing {
-			k++
-		}
-		if k+1 < len(s) && s[k] == 'h' && '1' <= s[k+1] && s[k+1] <= '5' && (!closing || k+2 < len(s) && s[k+2] == '>') {
-			if last == 0 {
-				b.Grow(len(s))
-			}
-			b.WriteString(s[last : k+1])
-			b.WriteByte(s[k+1] + 1)
-			last = k + 2
-			i = last
-			continue
-		}
-		i = j + 1
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
-}
-
-// demote returns a converted Markdown field with its headings one level
-// down, computed once per conversion.
-func demote(m Markdown) template.HTML {
-	r := conv(m)
-	if r == nil {
-		return ""
-	}
-	r.demoteOnce.Do(func() { r.demoted = demoted(m) })
-	return r.demoted
-}
-
-// demoted is demote without keeping the result.
-func demoted(m Markdown) template.HTML {
-	if r := conv(m); r != nil {
-		return template.HTML(demoteHeadings(string(r.html)))
-	}
-	return ""
 }

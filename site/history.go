@@ -7,6 +7,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/explainer/explainer/site/internal/worddiff"
@@ -40,7 +41,7 @@ type lineage struct {
 	// What it was made from, for reuse: the documents, and the plain
 	// text each clause had (see current).
 	docs  []*Document
-	texts []*rendered
+	texts []*links.Rendered
 
 	mu     sync.Mutex
 	tables map[string]*topicTable // by topic id, made once (see build.topicTable)
@@ -60,7 +61,7 @@ func (ln *lineage) current(p *Project) bool {
 			return false
 		}
 		for _, c := range d.Clauses {
-			if i == len(ln.texts) || ln.texts[i] != conv(c.Text) {
+			if i == len(ln.texts) || ln.texts[i] != links.Conv(c.Text) {
 				return false
 			}
 			i++
@@ -103,7 +104,7 @@ func (c *diffCache) lookup(key string) *diffResult {
 // newLineage computes every fate. texts gives a clause's plain text for
 // the word-level differences, which cache, if not nil, may already hold;
 // next, if not nil, receives every difference the lineage holds.
-func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *diffCache) *lineage {
+func newLineage(p *Project, ix *links.Index, texts func(*Clause) string, cache, next *diffCache) *lineage {
 	ln := &lineage{
 		changes:    map[*Document][]*fate{},
 		forward:    map[*Clause][]*fate{},
@@ -114,12 +115,12 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 	}
 	for _, d := range p.Documents {
 		for _, c := range d.Clauses {
-			ln.texts = append(ln.texts, conv(c.Text))
+			ln.texts = append(ln.texts, links.Conv(c.Text))
 		}
 	}
 	var compared []*fate // the fates with two versions to compare
 	for _, d := range p.Documents {
-		prev := ix.docs[d.Follows.ID]
+		prev := ix.Docs[d.Follows.ID]
 		if prev == nil {
 			continue
 		}
@@ -156,7 +157,7 @@ func newLineage(p *Project, ix *index, texts func(*Clause) string, cache, next *
 			fates = append(fates, f)
 		}
 		for _, c := range d.Clauses {
-			if c.From.ID == "" || ix.clauses[c.From.ID] == nil {
+			if c.From.ID == "" || ix.Clauses[c.From.ID] == nil {
 				fates = append(fates, &fate{Outcome: "new", Doc: d, New: c})
 			}
 		}

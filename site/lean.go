@@ -5,6 +5,8 @@ import (
 	"context"
 	"html/template"
 	"sync"
+
+	"github.com/explainer/explainer/site/internal/links"
 )
 
 // A lean build is a streaming build (BuildTo) with the standard templates:
@@ -89,8 +91,8 @@ func (l *leanState) sectionDone(ctx context.Context, b *build, s *Section, set *
 		b.blocks[s] = block{html: html}
 	}
 	l.mu.Unlock()
-	if r := conv(s.Body); !l.feed[s] && r != nil {
-		r.html = ""
+	if r := links.Conv(s.Body); !l.feed[s] && r != nil {
+		r.DropHTML()
 	}
 }
 

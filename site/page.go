@@ -1,6 +1,9 @@
 package site
 
-import "github.com/explainer/explainer/site/internal/model"
+import (
+	"github.com/explainer/explainer/site/internal/links"
+	"github.com/explainer/explainer/site/internal/model"
+)
 
 // pages lists every page of the site: its output file, its template and
 // the data the template executes on. This is where a new kind of page
@@ -22,7 +25,7 @@ func (b *build) pages() []pageJob {
 
 	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: p.Explainer.Description})
 	for i, s := range p.Sections {
-		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: plainText(s.Summary)}
+		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: links.PlainText(s.Summary)}
 		if i > 0 {
 			data.Prev = p.Sections[i-1]
 		}
@@ -35,25 +38,25 @@ func (b *build) pages() []pageJob {
 	add("documents/index.html", "documents.tmpl", &pageData{Path: "/documents/", Title: "Documents", Kind: "documents"})
 	for _, doc := range p.Documents {
 		add("documents/"+doc.ID+"/index.html", "document.tmpl",
-			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc, Description: plainText(doc.Summary)})
-		if b.ix.docs[doc.Follows.ID] != nil {
+			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc, Description: links.PlainText(doc.Summary)})
+		if b.ix.Docs[doc.Follows.ID] != nil {
 			add("documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
 				&pageData{Path: model.ChangesURL(doc), Title: "What changed in " + doc.Title, Kind: "changes", Document: doc})
 		}
 		for _, c := range doc.Clauses {
 			add("documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",
-				&pageData{Path: model.ClauseURL(c), Title: model.ClauseLabel(c) + " · " + doc.Short, Kind: "clause", Document: doc, Clause: c, Description: plainText(c.Text)})
+				&pageData{Path: model.ClauseURL(c), Title: model.ClauseLabel(c) + " · " + doc.Short, Kind: "clause", Document: doc, Clause: c, Description: links.PlainText(c.Text)})
 		}
 	}
 
 	add("topics/index.html", "topics.tmpl", &pageData{Path: "/topics/", Title: "Topics", Kind: "topics"})
 	for _, t := range p.Topics {
-		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: model.TopicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: plainText(t.Description)})
+		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: model.TopicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: links.PlainText(t.Description)})
 	}
 
 	add("actors/index.html", "actors.tmpl", &pageData{Path: "/actors/", Title: "Actors", Kind: "actors"})
 	for _, a := range p.Actors {
-		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: model.ActorURL(a), Title: a.Name, Kind: "actor", Actor: a, Description: plainText(a.Description)})
+		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: model.ActorURL(a), Title: a.Name, Kind: "actor", Actor: a, Description: links.PlainText(a.Description)})
 	}
 
 	add("sources/index.html", "sources.tmpl", &pageData{Path: "/sources/", Title: "Sources", Kind: "sources"})

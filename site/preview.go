@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/worddiff"
@@ -42,7 +43,7 @@ type lastBuild struct {
 // but the conversion of the new text, which BuildChanged then reuses.
 func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*Output, bool) {
 	last := bd.last
-	if last == nil || len(changed) != 1 || ctx.Err() != nil || bd.loads == nil || bd.tmpl == nil || bd.md == nil || bd.md.entries == nil {
+	if last == nil || len(changed) != 1 || ctx.Err() != nil || bd.loads == nil || bd.tmpl == nil || bd.md == nil || !bd.md.Kept() {
 		return nil, false
 	}
 	b := last.b
@@ -85,11 +86,11 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 	s1 := *s0
 	s1.Body = body
 	var buf bytes.Buffer
-	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, bodyField(s0, &s1.Body), bd.md, nil, &buf)
+	r, problems := links.ConvertCached(mdext.NewMarkdown(b.ix), b.ix, bodyField(s0, &s1.Body), bd.md, nil, &buf)
 	if len(problems) > 0 {
 		return nil, false
 	}
-	setConv(&s1.Body, r)
+	links.SetConv(&s1.Body, r)
 
 	// The templates' functions work on the last build again.
 	bd.tmpl.ref.b = b
@@ -161,11 +162,11 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	c1 := *c
 	c1.Text = nd.Clauses[k].Text
 	var buf bytes.Buffer
-	r, problems := convertCached(mdext.NewMarkdown(b.ix), b.ix, textField(c, &c1.Text), bd.md, nil, &buf)
+	r, problems := links.ConvertCached(mdext.NewMarkdown(b.ix), b.ix, textField(c, &c1.Text), bd.md, nil, &buf)
 	if len(problems) > 0 {
 		return nil, false
 	}
-	setConv(&c1.Text, r)
+	links.SetConv(&c1.Text, r)
 	d1 := *d
 	d1.Clauses = slices.Clone(d.Clauses)
 	d1.Clauses[k] = &c1
@@ -186,7 +187,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 	var differ worddiff.Differ
 	recompare := func(f *fate) {
 		f.Similar, f.HasDiff, f.Diff = 0, false, ""
-		if a, b := plainText(f.Old.Text), plainText(f.New.Text); a != "" && b != "" {
+		if a, b := links.PlainText(f.Old.Text), links.PlainText(f.New.Text); a != "" && b != "" {
 			res := compare(&differ, a, b)
 			f.Similar, f.HasDiff, f.Diff = res.similar, res.changed, res.html
 		}
@@ -235,7 +236,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 		return nil, false
 	}
 	cd := *clauseJob.data
-	cd.Clause, cd.Document, cd.Description = &c1, &d1, plainText(c1.Text)
+	cd.Clause, cd.Document, cd.Description = &c1, &d1, links.PlainText(c1.Text)
 	clauseJob.data = &cd
 	dd := *docJob.data
 	dd.Document = &d1

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/reads"
 )
@@ -78,7 +79,7 @@ func entityFile(v reflect.Value) string {
 
 var (
 	markdownType = reflect.TypeFor[Markdown]()
-	referrerType = reflect.TypeFor[referrer]()
+	referrerType = reflect.TypeFor[links.Referrer]()
 )
 
 // readModel is a build as its reads see it.
@@ -127,17 +128,17 @@ func (m readModel) Equal(a, b reflect.Value) (equal, handled bool) {
 	if a.Type() != markdownType {
 		return false, false
 	}
-	if moved := m.b.ms.retargeted; moved != nil &&
+	if moved := m.b.ms.Retargeted; moved != nil &&
 		(a.CanAddr() && moved[(*Markdown)(unsafe.Pointer(a.UnsafeAddr()))] ||
 			b.CanAddr() && moved[(*Markdown)(unsafe.Pointer(b.UnsafeAddr()))]) {
 		return false, true
 	}
 	ma, _ := reflect.TypeAssert[Markdown](a)
 	mb, _ := reflect.TypeAssert[Markdown](b)
-	return ma.Text == mb.Text && conv(ma) == conv(mb), true
+	return ma.Text == mb.Text && links.Conv(ma) == links.Conv(mb), true
 }
 
-func (m readModel) Moved() bool { return m.b.ms.retargeted != nil }
+func (m readModel) Moved() bool { return m.b.ms.Retargeted != nil }
 
 // call calls the template function name with arg, if valid.
 func (b *build) call(name string, arg reflect.Value) (reflect.Value, bool) {
@@ -233,14 +234,14 @@ func filesOf(v reflect.Value, add func(string), depth int) {
 	case reflect.Struct:
 		switch v.Type() {
 		case markdownType:
-			if m, _ := reflect.TypeAssert[Markdown](v); conv(m) != nil {
-				for _, f := range conv(m).files {
+			if m, _ := reflect.TypeAssert[Markdown](v); links.Conv(m) != nil {
+				for _, f := range links.Conv(m).Files() {
 					add(f)
 				}
 			}
 			return
 		case referrerType:
-			r, _ := reflect.TypeAssert[referrer](v)
+			r, _ := reflect.TypeAssert[links.Referrer](v)
 			add(model.UnitFile(r.File))
 		}
 		for i := range v.NumField() {

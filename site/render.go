@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/explainer/explainer/site/internal/reads"
@@ -82,15 +83,15 @@ type pageJob struct {
 // from one reading of the project.
 type build struct {
 	p    *Project
-	ix   *index
-	ms   *markdownSet
+	ix   *links.Index
+	ms   *links.Set
 	ln   *lineage
 	opts Options
 	site *siteData
 
-	citedBy   map[string][]referrer // source id -> what cites it
-	seed      maphash.Seed          // for digests and the keys of extras
-	sums      map[string]uint64     // the hash of every input file read
+	citedBy   map[string][]links.Referrer // source id -> what cites it
+	seed      maphash.Seed                // for digests and the keys of extras
+	sums      map[string]uint64           // the hash of every input file read
 	positions map[string][]actorPosition
 	tmplFiles map[string]string  // template file name -> its path for errors and deps
 	custom    map[string]bool    // the templates the project overrides

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/reads"
@@ -46,7 +47,7 @@ type Builder struct {
 	opts   Options
 	seed   maphash.Seed
 	loads  *model.Cache
-	md     *mdCache
+	md     *links.Cache
 	diffs  *diffCache
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
@@ -152,7 +153,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	if p == nil || p.Unparsed() {
 		return finish(nil, errs, opts)
 	}
-	b := &build{p: p, ix: newIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot}
+	b := &build{p: p, ix: links.NewIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
@@ -162,12 +163,12 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	fields := b.fields()
 	switch {
 	case bd.oneShot:
-		bd.md = &mdCache{seed: bd.seed} // nothing to keep: no rebuild will come
-	case bd.md == nil || len(bd.md.entries) > 2*len(fields)+1024:
-		bd.md = newMDCache(bd.seed) // drop conversions of texts long gone
+		bd.md = links.OneShotCache(bd.seed) // nothing to keep: no rebuild will come
+	case bd.md == nil || bd.md.Len() > 2*len(fields)+1024:
+		bd.md = links.NewCache(bd.seed) // drop conversions of texts long gone
 	}
 	lean := !check && b.leanBuild(sets["home.tmpl"])
-	b.ms = renderMarkdown(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
+	b.ms = links.Render(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -183,7 +184,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	case bd.ln.current(p): // no document changed: a section was edited
 		b.ln, diffs = bd.ln, bd.diffs
 	default:
-		b.ln = newLineage(p, b.ix, func(c *Clause) string { return plainText(c.Text) }, bd.diffs, diffs)
+		b.ln = newLineage(p, b.ix, func(c *Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
 	}
 	if !check {
 		b.indexCitations()

@@ -99,7 +99,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 				continue
 			}
 			d := tt.Docs[j]
-			k, ok := col[b.ix.docs[d.Follows.ID]]
+			k, ok := col[b.ix.Docs[d.Follows.ID]]
 			if !ok || k == j {
 				continue
 			}

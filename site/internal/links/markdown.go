@@ -1,4 +1,4 @@
-package site
+package links
 
 import (
 	"bytes"
@@ -19,33 +19,33 @@ import (
 	"github.com/yuin/goldmark/text"
 )
 
-// referrer is a page that refers to something through a Markdown
+// Referrer is a page that refers to something through a Markdown
 // cross-reference: what the "Referred to in" lists show.
-type referrer struct {
+type Referrer struct {
 	URL   string // the page, root-absolute
 	Label string // its title
 	Kind  string // "section", "clause", ... : what kind of page it is
 	File  string // the input file the reference is written in
 }
 
-// mdField is one Markdown field to render, with the page it appears on.
-type mdField struct {
-	md     *Markdown
-	prefix string   // heading id prefix
-	owner  referrer // the page this text belongs to
-	text   bool     // also extract plain text (for diffs)
-	body   bool     // a section's body (see renderMarkdown's lean)
+// Field is one Markdown field to render, with the page it appears on.
+type Field struct {
+	MD       *model.Markdown
+	Prefix   string   // heading id prefix
+	Owner    Referrer // the page this text belongs to
+	WantText bool     // also extract plain text (for diffs)
+	Body     bool     // a section's body (see Render's lean)
 }
 
-// rendered is a Markdown field converted once, reused on every page that
+// Rendered is a Markdown field converted once, reused on every page that
 // shows it.
-type rendered struct {
+type Rendered struct {
 	html     template.HTML // with root-absolute links
 	Text     string        // plain text, when asked for
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
 	problems []mdext.Problem // what converting it found
-	digest   uint64          // a hash of Refs and targets (see digester.markdown)
+	digest   uint64          // a hash of Refs and targets (for the keys of the exports)
 	files    []string        // the files that define the targets, for the dependency graph
 	src      string          // the source it was converted from
 	prefix   string          // the heading id prefix it was converted with
@@ -56,16 +56,16 @@ type rendered struct {
 }
 
 // HTML implements model.Conversion.
-func (r *rendered) HTML() template.HTML { return r.html }
+func (r *Rendered) HTML() template.HTML { return r.html }
 
-// conv returns what the build made of m, or nil.
-func conv(m Markdown) *rendered {
-	r, _ := model.ConversionOf(m).(*rendered)
+// Conv returns what the build made of m, or nil.
+func Conv(m model.Markdown) *Rendered {
+	r, _ := model.ConversionOf(m).(*Rendered)
 	return r
 }
 
-// setConv records r, which may be nil, as what the build made of m.
-func setConv(m *Markdown, r *rendered) {
+// SetConv records r, which may be nil, as what the build made of m.
+func SetConv(m *model.Markdown, r *Rendered) {
 	if r == nil {
 		model.SetConversion(m, nil)
 		return
@@ -73,29 +73,41 @@ func setConv(m *Markdown, r *rendered) {
 	model.SetConversion(m, r)
 }
 
-// mdCache holds converted Markdown fields by source text and heading
+// Cache holds converted Markdown fields by source text and heading
 // prefix, for fields of files that changed. (A field of an unchanged file
-// keeps its conversion, see conv.) A conversion is reused only when
+// keeps its conversion, see Conv.) A conversion is reused only when
 // every cross-reference in it still resolves to the same URL and label, so
 // that it is the same as a fresh one.
-type mdCache struct {
-	seed    maphash.Seed // for rendered.digest
+type Cache struct {
+	seed    maphash.Seed // for Rendered.digest
 	mu      sync.Mutex
-	entries map[string]*rendered
+	entries map[string]*Rendered
 	// targets are the link targets of the last build that rendered
 	// Markdown, against which the conversion each field kept was checked.
-	targets map[refID]mdext.Target
+	targets map[ID]mdext.Target
 	// backlinks, after a first build, is what the next updates.
 	backlinks *backlinkIndex
 }
 
-func newMDCache(seed maphash.Seed) *mdCache {
-	return &mdCache{seed: seed, entries: map[string]*rendered{}}
+// NewCache returns a cache for a Builder, whose next build reuses what
+// it keeps.
+func NewCache(seed maphash.Seed) *Cache {
+	return &Cache{seed: seed, entries: map[string]*Rendered{}}
 }
+
+// OneShotCache returns a cache for a build that no other follows: it
+// keeps nothing.
+func OneShotCache(seed maphash.Seed) *Cache { return &Cache{seed: seed} }
+
+// Kept reports whether c keeps conversions for a next build.
+func (c *Cache) Kept() bool { return c.entries != nil }
+
+// Len returns how many conversions c keeps.
+func (c *Cache) Len() int { return len(c.entries) }
 
 // reusable reports whether r is a conversion of field f that a fresh
 // conversion would repeat.
-func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
+func (r *Rendered) reusable(f Field, res mdext.Resolver) bool {
 	if !r.sameSource(f) {
 		return false
 	}
@@ -111,8 +123,8 @@ func (r *rendered) reusable(f mdField, res mdext.Resolver) bool {
 // and found no cross-reference to a missing target: Refs holds only the
 // references that resolved, so a conversion with an unresolved one is
 // not known to be valid once another file may have added its target.
-func (r *rendered) sameSource(f mdField) bool {
-	if r == nil || r.src != f.md.Text || r.prefix != f.prefix || r.wantText != f.text {
+func (r *Rendered) sameSource(f Field) bool {
+	if r == nil || r.src != f.MD.Text || r.prefix != f.Prefix || r.wantText != f.WantText {
 		return false
 	}
 	for _, p := range r.problems {
@@ -126,13 +138,13 @@ func (r *rendered) sameSource(f mdField) bool {
 // reusableSince reports whether r, a conversion of field f that the last
 // build checked, is still valid when the link targets changed holds are
 // all that changed since.
-func (r *rendered) reusableSince(f mdField, changed map[refID]bool) bool {
+func (r *Rendered) reusableSince(f Field, changed map[ID]bool) bool {
 	if !r.sameSource(f) {
 		return false
 	}
 	if len(changed) > 0 {
 		for _, ref := range r.Refs {
-			if changed[refID{ref.Kind, ref.ID}] {
+			if changed[ID{ref.Kind, ref.ID}] {
 				return false
 			}
 		}
@@ -143,12 +155,12 @@ func (r *rendered) reusableSince(f mdField, changed map[refID]bool) bool {
 // changedTargets returns the link targets added, removed or changed since
 // the last build that rendered Markdown with cache, or nil when that is
 // not known.
-func changedTargets(cache *mdCache, r mdext.Resolver) map[refID]bool {
-	ix, ok := r.(*index)
+func changedTargets(cache *Cache, r mdext.Resolver) map[ID]bool {
+	ix, ok := r.(*Index)
 	if !ok || cache.targets == nil {
 		return nil
 	}
-	changed := map[refID]bool{}
+	changed := map[ID]bool{}
 	for k, t := range ix.targets {
 		if old, ok := cache.targets[k]; !ok || old != t {
 			changed[k] = true
@@ -162,32 +174,32 @@ func changedTargets(cache *mdCache, r mdext.Resolver) map[refID]bool {
 	return changed
 }
 
-func mdKey(f mdField) string {
+func mdKey(f Field) string {
 	flag := "0"
-	if f.text {
+	if f.WantText {
 		flag = "1"
 	}
-	return f.prefix + "\x00" + flag + f.md.Text
+	return f.Prefix + "\x00" + flag + f.MD.Text
 }
 
-// markdownSet holds what rendering every Markdown field of a build found.
-type markdownSet struct {
-	backlinks map[refID][]referrer // target -> referrers, sorted, unique
-	// retargeted holds the fields kept from the last build that were
+// Set holds what rendering every Markdown field of a build found.
+type Set struct {
+	Backlinks map[ID][]Referrer // target -> referrers, sorted, unique
+	// Retargeted holds the fields kept from the last build that were
 	// converted again, in place, because a target of their links changed
 	// (see identical).
-	retargeted map[*Markdown]bool
+	Retargeted map[*model.Markdown]bool
 }
 
-// plainText returns the plain text of a converted field.
-func plainText(m Markdown) string {
-	if r := conv(m); r != nil {
+// PlainText returns the plain text of a converted field.
+func PlainText(m model.Markdown) string {
+	if r := Conv(m); r != nil {
 		return r.Text
 	}
 	return ""
 }
 
-// renderMarkdown converts every field with one goldmark instance on all
+// Render converts every field with one goldmark instance on all
 // cores, checks their cross-references and collects backlinks.
 // A field keeps its last conversion when it is still valid; the cache
 // supplies conversions of the same text in changed files and receives
@@ -198,33 +210,33 @@ func plainText(m Markdown) string {
 //
 // With lean, for a build that keeps nothing (see leanState), a field lets
 // go of what only converting it and collecting backlinks need: its
-// positions in the file (the file's line index), its references, and,
+// positions in the file (the file's line Index), its references, and,
 // for a section's body, its source.
-func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, cache *mdCache, parseOnly, lean bool, errs *ErrorList) *markdownSet {
-	results := make([]*rendered, len(fields))
-	problems := make([]ErrorList, len(fields))
+func Render(md goldmark.Markdown, r mdext.Resolver, fields []Field, cache *Cache, parseOnly, lean bool, errs *model.ErrorList) *Set {
+	results := make([]*Rendered, len(fields))
+	problems := make([]model.ErrorList, len(fields))
 	changed := changedTargets(cache, r)
 	// Most fields of a rebuild only need checking: hand them out in chunks.
 	parallel.Do(len(fields), 64, func(i int, buf *bytes.Buffer) {
 		switch {
-		case fields[i].md.IsZero():
+		case fields[i].MD.IsZero():
 		case parseOnly:
 			results[i], problems[i] = parse(md, fields[i])
 		default:
-			results[i], problems[i] = convertCached(md, r, fields[i], cache, changed, buf)
+			results[i], problems[i] = ConvertCached(md, r, fields[i], cache, changed, buf)
 			if lean {
-				model.Forget(fields[i].md, fields[i].body)
-				if fields[i].body {
+				model.Forget(fields[i].MD, fields[i].Body)
+				if fields[i].Body {
 					results[i].src = ""
 				}
 			}
 		}
 	})
-	if ix, ok := r.(*index); ok && !parseOnly {
+	if ix, ok := r.(*Index); ok && !parseOnly {
 		cache.targets = ix.targets
 	}
 
-	ms := &markdownSet{backlinks: map[refID][]referrer{}}
+	ms := &Set{Backlinks: map[ID][]Referrer{}}
 	if parseOnly { // nothing is rendered: no backlinks to list
 		for _, p := range problems {
 			*errs = append(*errs, p...)
@@ -235,34 +247,34 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 		*errs = append(*errs, problems[i]...)
 		// A field of a file read before that is converted anew: one of
 		// its link targets changed.
-		if r := conv(*f.md); r != nil && r != results[i] {
-			if ms.retargeted == nil {
-				ms.retargeted = map[*Markdown]bool{}
+		if r := Conv(*f.MD); r != nil && r != results[i] {
+			if ms.Retargeted == nil {
+				ms.Retargeted = map[*model.Markdown]bool{}
 			}
-			ms.retargeted[f.md] = true
+			ms.Retargeted[f.MD] = true
 		}
-		setConv(f.md, results[i])
+		SetConv(f.MD, results[i])
 	}
 	if cache.entries != nil && cache.backlinks != nil {
 		upd := cache.backlinks.update(fields, cache.seed)
-		upd.retargeted = ms.retargeted
+		upd.Retargeted = ms.Retargeted
 		return upd
 	}
 	for _, f := range fields {
-		if conv(*f.md) == nil {
+		if Conv(*f.MD) == nil {
 			continue
 		}
-		for _, ref := range conv(*f.md).Refs {
-			key := refID{ref.Kind, ref.ID}
-			ms.backlinks[key] = append(ms.backlinks[key], f.owner)
+		for _, ref := range Conv(*f.MD).Refs {
+			key := ID{ref.Kind, ref.ID}
+			ms.Backlinks[key] = append(ms.Backlinks[key], f.Owner)
 		}
 		if lean { // the rest is for rebuilds, which it has none of
-			r := conv(*f.md)
+			r := Conv(*f.MD)
 			r.Refs, r.targets, r.problems, r.files = nil, nil, nil, nil
 		}
 	}
-	for key, refs := range ms.backlinks {
-		ms.backlinks[key] = uniqueReferrers(refs)
+	for key, refs := range ms.Backlinks {
+		ms.Backlinks[key] = UniqueReferrers(refs)
 	}
 	if cache.entries != nil { // a rebuild will come: keep what updates need
 		cache.backlinks = newBacklinkIndex(fields, ms)
@@ -274,44 +286,44 @@ func renderMarkdown(md goldmark.Markdown, r mdext.Resolver, fields []mdField, ca
 // with what the fields that changed refer to, instead of collecting them
 // from every field again.
 type backlinkIndex struct {
-	fields map[*Markdown]fieldRefs          // every field with references, as the last build saw it
-	refs   map[refID]map[*Markdown]referrer // target -> the fields that refer to it, with their pages
-	set    *markdownSet                     // the last build's backlinks
-	gen    uint64                           // counts updates, to find fields gone
+	fields map[*model.Markdown]fieldRefs       // every field with references, as the last build saw it
+	refs   map[ID]map[*model.Markdown]Referrer // target -> the fields that refer to it, with their pages
+	set    *Set                                // the last build's backlinks
+	gen    uint64                              // counts updates, to find fields gone
 }
 
 // fieldRefs is what one field referred to, from which page.
 type fieldRefs struct {
-	r     *rendered
-	owner referrer
+	r     *Rendered
+	owner Referrer
 	gen   uint64 // the update that last saw the field
 }
 
-func newBacklinkIndex(fields []mdField, ms *markdownSet) *backlinkIndex {
-	x := &backlinkIndex{fields: map[*Markdown]fieldRefs{}, refs: map[refID]map[*Markdown]referrer{}, set: ms}
+func newBacklinkIndex(fields []Field, ms *Set) *backlinkIndex {
+	x := &backlinkIndex{fields: map[*model.Markdown]fieldRefs{}, refs: map[ID]map[*model.Markdown]Referrer{}, set: ms}
 	for _, f := range fields {
-		if r := conv(*f.md); r != nil && len(r.Refs) > 0 {
+		if r := Conv(*f.MD); r != nil && len(r.Refs) > 0 {
 			x.add(f)
 		}
 	}
 	return x
 }
 
-func (x *backlinkIndex) add(f mdField) {
-	r := conv(*f.md)
-	x.fields[f.md] = fieldRefs{r: r, owner: f.owner, gen: x.gen}
+func (x *backlinkIndex) add(f Field) {
+	r := Conv(*f.MD)
+	x.fields[f.MD] = fieldRefs{r: r, owner: f.Owner, gen: x.gen}
 	for _, ref := range r.Refs {
-		key := refID{ref.Kind, ref.ID}
+		key := ID{ref.Kind, ref.ID}
 		if x.refs[key] == nil {
-			x.refs[key] = map[*Markdown]referrer{}
+			x.refs[key] = map[*model.Markdown]Referrer{}
 		}
-		x.refs[key][f.md] = f.owner
+		x.refs[key][f.MD] = f.Owner
 	}
 }
 
-func (x *backlinkIndex) remove(md *Markdown, old fieldRefs, affected map[refID]bool) {
+func (x *backlinkIndex) remove(md *model.Markdown, old fieldRefs, affected map[ID]bool) {
 	for _, ref := range old.r.Refs {
-		key := refID{ref.Kind, ref.ID}
+		key := ID{ref.Kind, ref.ID}
 		delete(x.refs[key], md)
 		affected[key] = true
 	}
@@ -321,24 +333,24 @@ func (x *backlinkIndex) remove(md *Markdown, old fieldRefs, affected map[refID]b
 // update returns the backlinks of fields, converted, made from the last
 // build's by redoing the targets that a changed, added or removed field
 // refers to. The last build's set is left as it was.
-func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet {
+func (x *backlinkIndex) update(fields []Field, seed maphash.Seed) *Set {
 	x.gen++
-	affected := map[refID]bool{}
+	affected := map[ID]bool{}
 	for _, f := range fields {
-		old, had := x.fields[f.md]
-		r := conv(*f.md)
+		old, had := x.fields[f.MD]
+		r := Conv(*f.MD)
 		switch {
-		case had && old.r == r && old.owner == f.owner:
+		case had && old.r == r && old.owner == f.Owner:
 			old.gen = x.gen
-			x.fields[f.md] = old
+			x.fields[f.MD] = old
 			continue
 		case had:
-			x.remove(f.md, old, affected)
+			x.remove(f.MD, old, affected)
 		}
 		if r != nil && len(r.Refs) > 0 {
 			x.add(f)
 			for _, ref := range r.Refs {
-				affected[refID{ref.Kind, ref.ID}] = true
+				affected[ID{ref.Kind, ref.ID}] = true
 			}
 		}
 	}
@@ -347,28 +359,28 @@ func (x *backlinkIndex) update(fields []mdField, seed maphash.Seed) *markdownSet
 			x.remove(md, old, affected)
 		}
 	}
-	ms := &markdownSet{backlinks: maps.Clone(x.set.backlinks)}
+	ms := &Set{Backlinks: maps.Clone(x.set.Backlinks)}
 	for key := range affected {
-		var refs []referrer
+		var refs []Referrer
 		for _, owner := range x.refs[key] {
 			refs = append(refs, owner)
 		}
 		if len(refs) == 0 {
-			delete(ms.backlinks, key)
+			delete(ms.Backlinks, key)
 			delete(x.refs, key)
 			continue
 		}
-		ms.backlinks[key] = uniqueReferrers(refs)
+		ms.Backlinks[key] = UniqueReferrers(refs)
 	}
 	x.set = ms
 	return ms
 }
 
-// convertCached converts one field, or reuses an earlier conversion: the
+// ConvertCached converts one field, or reuses an earlier conversion: the
 // one the field kept from the last build, checked against the targets
 // changed since (all of them when changed is nil), or one from the cache.
-func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdCache, changed map[refID]bool, buf *bytes.Buffer) (*rendered, ErrorList) {
-	out := conv(*f.md)
+func ConvertCached(md goldmark.Markdown, r mdext.Resolver, f Field, cache *Cache, changed map[ID]bool, buf *bytes.Buffer) (*Rendered, model.ErrorList) {
+	out := Conv(*f.MD)
 	switch {
 	case cache.entries == nil: // a build with no rebuild to come
 		out = convert(md, r, f, cache.seed, buf)
@@ -386,26 +398,26 @@ func convertCached(md goldmark.Markdown, r mdext.Resolver, f mdField, cache *mdC
 			cache.mu.Unlock()
 		}
 	}
-	var errs ErrorList
+	var errs model.ErrorList
 	for _, p := range out.problems {
-		errs = append(errs, &Error{Pos: f.md.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
+		errs = append(errs, &model.Error{Pos: f.MD.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
 	}
 	return out, errs
 }
 
 // parse parses one field for its cross-references and problems only.
-func parse(md goldmark.Markdown, f mdField) (*rendered, ErrorList) {
+func parse(md goldmark.Markdown, f Field) (*Rendered, model.ErrorList) {
 	// Both come only from links, images and autolinks, which need a
 	// bracket or an angle bracket.
-	if !strings.ContainsAny(f.md.Text, "[<") {
-		return &rendered{}, nil
+	if !strings.ContainsAny(f.MD.Text, "[<") {
+		return &Rendered{}, nil
 	}
 	pc := parser.NewContext(parser.WithIDs(noIDs{}))
-	md.Parser().Parse(text.NewReader([]byte(f.md.Text)), parser.WithContext(pc))
-	out := &rendered{Refs: mdext.Refs(pc)}
-	var errs ErrorList
+	md.Parser().Parse(text.NewReader([]byte(f.MD.Text)), parser.WithContext(pc))
+	out := &Rendered{Refs: mdext.Refs(pc)}
+	var errs model.ErrorList
 	for _, p := range mdext.Problems(pc) {
-		errs = append(errs, &Error{Pos: f.md.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
+		errs = append(errs, &model.Error{Pos: f.MD.Position(p.Offset), Msg: p.Msg, Warning: p.Warning})
 	}
 	return out, errs
 }
@@ -418,17 +430,17 @@ func (noIDs) Generate([]byte, ast.NodeKind) []byte { return []byte("h") }
 func (noIDs) Put([]byte)                           {}
 
 // convert renders one field.
-func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.Seed, buf *bytes.Buffer) *rendered {
-	src := []byte(f.md.Text)
-	pc := parser.NewContext(parser.WithIDs(mdext.NewIDs(f.prefix)))
+func convert(md goldmark.Markdown, r mdext.Resolver, f Field, seed maphash.Seed, buf *bytes.Buffer) *Rendered {
+	src := []byte(f.MD.Text)
+	pc := parser.NewContext(parser.WithIDs(mdext.NewIDs(f.Prefix)))
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	buf.Reset()
-	out := &rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc), src: f.md.Text, prefix: f.prefix, wantText: f.text}
+	out := &Rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc), src: f.MD.Text, prefix: f.Prefix, wantText: f.WantText}
 	if err := md.Renderer().Render(mdext.BufWriter{Buffer: buf}, src, doc); err != nil {
 		out.problems = append(out.problems, mdext.Problem{Msg: "rendering markdown: " + err.Error()})
 	}
 	out.html = template.HTML(buf.String())
-	if f.text {
+	if f.WantText {
 		out.Text = mdext.Text(doc, src)
 	}
 	out.targets = make([]mdext.Target, len(out.Refs))
@@ -440,7 +452,7 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 			h.WriteString(s)
 			h.WriteByte(0)
 		}
-		if ix, ok := r.(*index); ok {
+		if ix, ok := r.(*Index); ok {
 			if f := ix.file(ref.Kind, ref.ID); f != "" && !slices.Contains(out.files, f) {
 				out.files = append(out.files, f)
 			}
@@ -450,10 +462,10 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f mdField, seed maphash.See
 	return out
 }
 
-// uniqueReferrers sorts refs by URL and keeps one referrer per page. The
+// UniqueReferrers sorts refs by URL and keeps one Referrer per page. The
 // order does not depend on the order of refs.
-func uniqueReferrers(refs []referrer) []referrer {
-	slices.SortFunc(refs, func(a, b referrer) int {
+func UniqueReferrers(refs []Referrer) []Referrer {
+	slices.SortFunc(refs, func(a, b Referrer) int {
 		return cmp.Or(strings.Compare(a.URL, b.URL), strings.Compare(a.Label, b.Label),
 			strings.Compare(a.Kind, b.Kind), strings.Compare(a.File, b.File))
 	})
@@ -466,3 +478,66 @@ func uniqueReferrers(refs []referrer) []referrer {
 	}
 	return out
 }
+
+// demoteHeadings moves every heading of s, HTML, one level down, for
+// Markdown shown under a heading of its own (a section's body on the home
+// page): "<h2" becomes "<h3" and "</h2>" "</h3>", from h1 to h5. It is
+// what a strings.Replacer of those ten pairs does, several times faster
+// (FuzzDemoteHeadings holds it to that).
+func demoteHeadings(s string) string {
+	var b strings.Builder
+	last := 0
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		j += i
+		k := j + 1 // the h, or the / before it
+		closing := k < len(s) && s[k] == '/'
+		if closing {
+			k++
+		}
+		if k+1 < len(s) && s[k] == 'h' && '1' <= s[k+1] && s[k+1] <= '5' && (!closing || k+2 < len(s) && s[k+2] == '>') {
+			if last == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last : k+1])
+			b.WriteByte(s[k+1] + 1)
+			last = k + 2
+			i = last
+			continue
+		}
+		i = j + 1
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// Demote returns a converted Markdown field with its headings one level
+// down: computed once per conversion when keep is set, as for a build
+// whose conversions a rebuild will show again, and each time if not.
+func Demote(m model.Markdown, keep bool) template.HTML {
+	r := Conv(m)
+	switch {
+	case r == nil:
+		return ""
+	case !keep:
+		return template.HTML(demoteHeadings(string(r.html)))
+	}
+	r.demoteOnce.Do(func() { r.demoted = template.HTML(demoteHeadings(string(r.html))) })
+	return r.demoted
+}
+
+// Files returns the files that define the targets of r's links, for the
+// dependency graph.
+func (r *Rendered) Files() []string { return r.files }
+
+// Digest returns a hash of r's links and what they resolved to.
+func (r *Rendered) Digest() uint64 { return r.digest }
+
+// DropHTML lets go of r's HTML, for a build that shows it no more.
+func (r *Rendered) DropHTML() { r.html = "" }
