@@ -219,8 +219,8 @@
 // site/internal/model, whose types model.go names here: its loader reads
 // every file with its positions, and checks it), indexes what links can
 // name, converts every Markdown field and collects backlinks (the package
-// site/internal/links), works out what became of each clause (history.go,
-// topic.go), and renders the pages that page.go lists, each with a
+// site/internal/links), works out what became of each clause (the package
+// site/internal/lineage; topic.go makes a topic's table and chart), and renders the pages that page.go lists, each with a
 // template and the data it executes on (render.go, with the template
 // functions of funcs.go), and the JSON export, sitemap and feed
 // (exports.go). site.go runs those steps for Build, BuildTo, Check and
@@ -228,7 +228,7 @@
 // line in page.go and a template in templates/.
 //
 // The Builder keeps what a rebuild can reuse: parsed files (the model's
-// Cache), conversions (the links Cache), differences (history.go), and
+// Cache), conversions (the links Cache), differences (the lineage's DiffCache), and
 // pages with what rendering them read (reads.go, on the package
 // site/internal/reads). Preview (preview.go) renders the pages of a
 // section or clause edit before the rebuild; a lean build (lean.go) is

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/explainer/explainer/site/internal/lineage"
+
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
@@ -224,7 +226,7 @@ func (b *build) exportJSON() [][]byte {
 			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
 				From: c.From.ID, Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
 			if c.From.ID != "" {
-				jc.Outcome = outcomeOf(c)
+				jc.Outcome = lineage.OutcomeOf(c)
 			}
 			for _, cl := range c.Claims {
 				jc.Claims = append(jc.Claims, jsonClaim{Text: cl.Text.Text, Sources: ids(cl.Sources), Confidence: cl.Confidence})
@@ -238,7 +240,7 @@ func (b *build) exportJSON() [][]byte {
 	}
 	w.list("relations")
 	for _, d := range p.Documents {
-		for _, f := range b.ln.changes[d] {
+		for _, f := range b.ln.Changes[d] {
 			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
 			if f.Old != nil {
 				r.Clause = model.ClauseKey(f.Old)

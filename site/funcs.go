@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/explainer/explainer/site/internal/lineage"
+
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
@@ -161,12 +163,12 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "clause", func(r Ref) *Clause { return ref.b.ix.Clauses[r.ID] })
 	def(fm, typed, "backlinks", func(v any) []links.Referrer { return ref.b.backlinks(v) })
 	def(fm, typed, "citedBy", func(s *Source) []links.Referrer { return ref.b.citedBy[s.ID] })
-	def(fm, typed, "history", func(c *Clause) []step { return ref.b.ln.history(c) })
-	def(fm, typed, "changes", func(d *Document) []*fate { return ref.b.ln.changes[d] })
+	def(fm, typed, "history", func(c *Clause) []lineage.Step { return ref.b.ln.History(c) })
+	def(fm, typed, "changes", func(d *Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
 	def(fm, typed, "tally", func(d *Document) []fateCount { return ref.b.tally(d) })
-	def(fm, typed, "followedBy", func(d *Document) []*Document { return ref.b.ln.followedBy[d] })
-	def(fm, typed, "derivedFrom", func(c *Clause) *fate { return ref.b.ln.backward[c] })
-	def(fm, typed, "fatesOf", func(c *Clause) []*fate { return ref.b.ln.forward[c] })
+	def(fm, typed, "followedBy", func(d *Document) []*Document { return ref.b.ln.FollowedBy[d] })
+	def(fm, typed, "derivedFrom", func(c *Clause) *lineage.Fate { return ref.b.ln.Backward[c] })
+	def(fm, typed, "fatesOf", func(c *Clause) []*lineage.Fate { return ref.b.ln.Forward[c] })
 	def(fm, typed, "topicTable", func(t *Topic) *topicTable { return ref.b.topicTable(t) })
 	def(fm, typed, "topicSections", func(t *Topic) []*Section { return ref.b.topicSections(t) })
 	def(fm, typed, "chart", func(t *Topic) template.HTML { return ref.b.chart(t) })
@@ -264,11 +266,11 @@ type fateCount struct {
 
 func (b *build) tally(d *Document) []fateCount {
 	n := map[string]int{}
-	for _, f := range b.ln.changes[d] {
+	for _, f := range b.ln.Changes[d] {
 		n[f.Outcome]++
 	}
 	var out []fateCount
-	for _, o := range fateOrder {
+	for _, o := range lineage.FateOrder {
 		if n[o] > 0 {
 			out = append(out, fateCount{o, n[o]})
 		}

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io/fs"
-	"maps"
 	"slices"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"
-	"github.com/explainer/explainer/site/internal/worddiff"
 )
 
 // lastBuild is what Preview needs of the Builder's last good build.
@@ -173,53 +171,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 
 	// The lineage, with every fate of the clause compared again.
 	ln := b.ln
-	ln1 := &lineage{
-		changes: maps.Clone(ln.changes), forward: maps.Clone(ln.forward), backward: maps.Clone(ln.backward),
-		followedBy: maps.Clone(ln.followedBy), docs: ln.docs, texts: ln.texts, tables: map[string]*topicTable{},
-	}
-	replace := func(fates []*fate, was, now *fate) []*fate {
-		fates = slices.Clone(fates)
-		if i := slices.Index(fates, was); i >= 0 {
-			fates[i] = now
-		}
-		return fates
-	}
-	var differ worddiff.Differ
-	recompare := func(f *fate) {
-		f.Similar, f.HasDiff, f.Diff = 0, false, ""
-		if a, b := links.PlainText(f.Old.Text), links.PlainText(f.New.Text); a != "" && b != "" {
-			res := compare(&differ, a, b)
-			f.Similar, f.HasDiff, f.Diff = res.similar, res.changed, res.html
-		}
-	}
-	if fb := ln.backward[c]; fb != nil {
-		fb1 := *fb
-		fb1.New = &c1
-		recompare(&fb1)
-		ln1.backward[&c1] = &fb1
-		ln1.forward[fb.Old] = replace(ln.forward[fb.Old], fb, &fb1)
-		ln1.changes[fb.Doc] = replace(ln1.changes[fb.Doc], fb, &fb1)
-	} else {
-		for _, f := range ln.changes[d] {
-			if f.New == c {
-				f1 := *f
-				f1.New = &c1
-				ln1.changes[d] = replace(ln1.changes[d], f, &f1)
-			}
-		}
-	}
-	for _, f := range ln.forward[c] {
-		f1 := *f
-		f1.Old = &c1
-		if f.New != nil {
-			recompare(&f1)
-			ln1.backward[f.New] = &f1
-		}
-		ln1.forward[&c1] = append(ln1.forward[&c1], &f1)
-		ln1.changes[f.Doc] = replace(ln1.changes[f.Doc], f, &f1)
-	}
-	ln1.changes[&d1] = ln1.changes[d]
-	ln1.followedBy[&d1] = ln.followedBy[d]
+	ln1 := ln.WithText(c, &c1, d, &d1, func(c *Clause) string { return links.PlainText(c.Text) })
 
 	// The clause's page and its document's, on the last build with this
 	// lineage: its files still being made read the lineage too.

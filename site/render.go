@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/lineage"
+
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/parallel"
@@ -85,7 +87,7 @@ type build struct {
 	p    *Project
 	ix   *links.Index
 	ms   *links.Set
-	ln   *lineage
+	ln   *lineage.Lineage
 	opts Options
 	site *siteData
 

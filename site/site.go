@@ -10,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/explainer/explainer/site/internal/lineage"
+
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"
@@ -48,10 +50,10 @@ type Builder struct {
 	seed   maphash.Seed
 	loads  *model.Cache
 	md     *links.Cache
-	diffs  *diffCache
+	diffs  *lineage.DiffCache
 	pages  map[string]pageEntry // output file -> the last rendering
 	blocks map[string]block     // section file -> its last home page block
-	ln     *lineage             // the last build's
+	ln     *lineage.Lineage     // the last build's
 	tmpl   *tmplCache           // the last build's parsed templates
 	reads  *reads.Table         // what the renderings of the last build read
 	last   *lastBuild           // the last build, if good and kept for Preview
@@ -175,16 +177,16 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	if errs.HasErrors() {
 		return finish(nil, errs, opts)
 	}
-	var diffs *diffCache // for the next build
+	var diffs *lineage.DiffCache // for the next build
 	if !bd.oneShot {
-		diffs = newDiffCache()
+		diffs = lineage.NewDiffCache()
 	}
 	switch {
 	case check:
-	case bd.ln.current(p): // no document changed: a section was edited
+	case bd.ln.Current(p): // no document changed: a section was edited
 		b.ln, diffs = bd.ln, bd.diffs
 	default:
-		b.ln = newLineage(p, b.ix, func(c *Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
+		b.ln = lineage.New(p, b.ix, func(c *Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
 	}
 	if !check {
 		b.indexCitations()

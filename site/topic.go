@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/explainer/explainer/site/internal/lineage"
+
 	"github.com/explainer/explainer/site/internal/model"
 )
 
@@ -20,24 +22,14 @@ type topicTable struct {
 // of the row's clause when the document has none.
 type topicCell struct {
 	Clauses []*Clause
-	Fate    *fate // removed or unknown, when the document follows one in the row
+	Fate    *lineage.Fate // removed or unknown, when the document follows one in the row
 }
 
-// topicTable returns the table of topic t, made once per lineage: both a
-// topic page's key and the page itself use it, and it depends only on the
-// documents, which a rebuild after a section edit keeps.
+// topicTable returns the table of topic t, made once per lineage: it
+// depends only on the documents, which a rebuild after a section edit
+// keeps, and the same table tells the rebuild at once that it is the same.
 func (b *build) topicTable(t *Topic) *topicTable {
-	ln := b.ln
-	ln.mu.Lock()
-	tt, ok := ln.tables[t.ID]
-	ln.mu.Unlock()
-	if !ok {
-		tt = b.makeTopicTable(t)
-		ln.mu.Lock()
-		ln.tables[t.ID] = tt
-		ln.mu.Unlock()
-	}
-	return tt
+	return b.ln.Memo("topic "+t.ID, func() any { return b.makeTopicTable(t) }).(*topicTable)
 }
 
 func (b *build) makeTopicTable(t *Topic) *topicTable {
@@ -72,7 +64,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 		parent[c] = c
 	}
 	for _, c := range on {
-		if f := b.ln.backward[c]; f != nil && onTopic[f.Old] {
+		if f := b.ln.Backward[c]; f != nil && onTopic[f.Old] {
 			ra, rb := find(c), find(f.Old)
 			if ra != rb {
 				parent[ra] = rb
@@ -104,7 +96,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 				continue
 			}
 			for _, c := range row[k].Clauses {
-				for _, f := range b.ln.forward[c] {
+				for _, f := range b.ln.Forward[c] {
 					if f.Doc == d && f.New == nil {
 						row[j].Fate = f
 					}
