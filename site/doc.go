@@ -234,10 +234,9 @@
 // section or clause edit before the rebuild; a lean build (lean.go) is
 // BuildTo's way of holding little at once. The packages under
 // site/internal do one thing each: model reads content, links resolves
-// and converts, reads remembers what pages read, tmplexec runs the
-// embedded theme,
-// mdext extends goldmark with cross-references, worddiff compares
-// texts, typo sets typography, dates reads vague dates, fastyaml parses
-// the YAML of content files quickly, checked against yaml/v3, and
-// parallel spreads work over the cores.
+// and converts, lineage follows clauses, reads remembers what pages read,
+// tmplexec runs the embedded theme, mdext extends goldmark with
+// cross-references, worddiff compares texts, typo sets typography, dates
+// reads vague dates, fastyaml parses the YAML of content files quickly,
+// checked against yaml/v3, and parallel spreads work over the cores.
 package site
