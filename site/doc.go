@@ -217,15 +217,17 @@
 //
 // A build reads the project into the content model (the package
 // site/internal/model, whose types model.go names here: its loader reads
-// every file with its positions, and checks it), indexes what links can
-// name, converts every Markdown field and collects backlinks (the package
-// site/internal/links), works out what became of each clause (the package
-// site/internal/lineage; topic.go makes a topic's table and chart), and renders the pages that page.go lists, each with a
-// template and the data it executes on (render.go, with the template
-// functions of funcs.go), and the JSON export, sitemap and feed
-// (exports.go). site.go runs those steps for Build, BuildTo, Check and
-// the Builder; output.go holds what they make. A new kind of page is one
-// line in page.go and a template in templates/.
+// every file with its positions, and checks it); indexes what links can
+// name, converts every Markdown field and collects backlinks (the
+// package site/internal/links); works out what became of each clause
+// (the package site/internal/lineage; topic.go makes a topic's table and
+// chart); renders the pages that page.go lists, each with a template and
+// the data it executes on (render.go, with the template functions of
+// funcs.go); and makes the JSON export, sitemap and feed (the package
+// site/internal/exports, which extras.go keys for rebuilds). site.go runs
+// those steps for Build, BuildTo, Check and the Builder; output.go holds
+// what they make. A new kind of page is one line in page.go and a
+// template in templates/.
 //
 // The Builder keeps what a rebuild can reuse: parsed files (the model's
 // Cache), conversions (the links Cache), differences (the lineage's DiffCache), and

@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/exports"
+
 	"github.com/explainer/explainer/site/internal/links"
 )
 
@@ -47,7 +49,7 @@ func (b *build) startLean(jobs []pageJob) []pageJob {
 	l := &leanState{failures: map[int]error{}}
 	if b.site.BaseURL != "" { // there is a feed
 		l.feed = map[*Section]bool{}
-		for _, s := range feedSections(b.p.Sections) {
+		for _, s := range exports.FeedSections(b.p.Sections) {
 			l.feed[s] = true
 		}
 	}

@@ -1,88 +1,22 @@
-package site
+// Package exports makes the files a site offers besides its pages: the
+// JSON export of the whole explainer, the sitemap and the Atom feed.
+package exports
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
-	"hash/maphash"
 	"slices"
 	"strings"
 
-	"github.com/explainer/explainer/site/internal/lineage"
-
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 )
 
-// extra is a generated file that is not an HTML page.
-type extra struct {
-	data   [][]byte        // in parts, to be written one after the other
-	render func() [][]byte // makes data, when extras was asked to leave it
-	deps   []string
-	key    uint64 // the key of its inputs, from reuse
-}
-
-// extraNames lists the files extras makes.
-func (b *build) extraNames() []string {
-	if b.site.BaseURL == "" {
-		return []string{"data/explainer.json"}
-	}
-	return []string{"data/explainer.json", "sitemap.xml", "feed.xml"}
-}
-
-// extras returns data/explainer.json and, when the base URL is known,
-// sitemap.xml and feed.xml. reuse returns the file from an earlier build
-// with the same key of its inputs, if there is one. With later set, a
-// file that must be made again is left to its render function.
-func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
-	p := b.p
-	out := map[string]extra{}
-	add := func(name string, fill func(d *deps), render func() [][]byte) {
-		d := b.newDeps()
-		d.part("", "extra", name)
-		fill(d)
-		e := extra{deps: d.files, key: d.key()}
-		data, ok := reuse(name, e.key)
-		switch {
-		case ok:
-			e.data = data
-		case later:
-			e.render = render
-		default:
-			e.data = render()
-		}
-		out[name] = e
-	}
-	add("data/explainer.json", func(d *deps) {
-		d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile, model.TimelineFile)
-		for _, s := range p.Sections {
-			d.sectionMeta(s)
-		}
-		for _, doc := range p.Documents {
-			d.add(doc.Pos.File)
-		}
-	}, b.exportJSON)
-	if b.site.BaseURL != "" {
-		add("sitemap.xml", func(d *deps) {
-			d.part(p.Explainer.Pos.File, p.Explainer.Updated, p.Explainer.Published, b.site.BaseURL)
-			d.part("", b.paths...)
-		}, b.sitemap)
-		add("feed.xml", func(d *deps) {
-			d.add(p.Explainer.Pos.File)
-			d.part("", b.site.BaseURL)
-			for _, s := range feedSections(p.Sections) {
-				d.add(s.Pos.File)
-				d.markdown(s.Body, s.Summary)
-			}
-		}, b.feed)
-	}
-	return out
-}
-
-// The shapes of the JSON export's items (see exportJSON). Field names
+// The shapes of the JSON export's items (see JSON). Field names
 // are part of the public format.
 type (
 	jsonSection struct {
@@ -181,7 +115,7 @@ type (
 	}
 )
 
-func ids(refs []Ref) []string {
+func ids(refs []model.Ref) []string {
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
 		out = append(out, r.ID)
@@ -189,7 +123,7 @@ func ids(refs []Ref) []string {
 	return out
 }
 
-// exportJSON writes every document, clause, relation and position, in
+// JSON writes every document, clause, relation and position, in
 // parts of about jsonChunk bytes: the file is long, and is never held in
 // one piece, nor in the items it is made of. Links in it are root-absolute
 // ("/documents/us-28/"), as the site's own. It is compact: indenting took
@@ -200,8 +134,7 @@ func ids(refs []Ref) []string {
 // "updated" (each left out when empty), "language", then the lists
 // "sections", "documents", "relations", "topics", "actors", "sources",
 // "events" and "positions", in that order.
-func (b *build) exportJSON() [][]byte {
-	p := b.p
+func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 	w := newJSONStream()
 	w.raw(`{"title":`)
 	w.value(p.Explainer.Title)
@@ -240,7 +173,7 @@ func (b *build) exportJSON() [][]byte {
 	}
 	w.list("relations")
 	for _, d := range p.Documents {
-		for _, f := range b.ln.Changes[d] {
+		for _, f := range ln.Changes[d] {
 			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
 			if f.Old != nil {
 				r.Clause = model.ClauseKey(f.Old)
@@ -293,7 +226,7 @@ func (b *build) exportJSON() [][]byte {
 	return w.done()
 }
 
-func jsonPositionOf(ps *Position) jsonPosition {
+func jsonPositionOf(ps *model.Position) jsonPosition {
 	return jsonPosition{Actor: ps.Actor.ID, Stance: ps.Stance, AsOf: ps.AsOf, Note: ps.Note.Text, Sources: ids(ps.Sources)}
 }
 
@@ -372,18 +305,18 @@ func (w *jsonStream) done() [][]byte {
 	return w.parts
 }
 
-// sitemap writes sitemap.xml with absolute URLs.
-func (b *build) sitemap() [][]byte {
+// Sitemap writes sitemap.xml with absolute URLs.
+func Sitemap(p *model.Project, baseURL string, paths []string) [][]byte {
 	var buf bytes.Buffer
 	buf.WriteString(xml.Header)
 	buf.WriteString(`<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` + "\n")
-	lastmod := b.p.Explainer.Updated
+	lastmod := p.Explainer.Updated
 	if lastmod == "" {
-		lastmod = b.p.Explainer.Published
+		lastmod = p.Explainer.Published
 	}
-	for _, u := range b.paths {
+	for _, u := range paths {
 		buf.WriteString("  <url><loc>")
-		xml.EscapeText(&buf, []byte(b.site.BaseURL+u))
+		xml.EscapeText(&buf, []byte(baseURL+u))
 		buf.WriteString("</loc>")
 		if lastmod != "" {
 			buf.WriteString("<lastmod>" + dates.Machine(lastmod) + "</lastmod>")
@@ -394,14 +327,14 @@ func (b *build) sitemap() [][]byte {
 	return [][]byte{buf.Bytes()}
 }
 
-// feed writes an Atom feed with one entry per section.
-func (b *build) feed() [][]byte {
-	e := b.p.Explainer
+// Feed writes an Atom feed with one entry per section.
+func Feed(p *model.Project, baseURL string) [][]byte {
+	e := p.Explainer
 	updated := e.Updated
 	if updated == "" {
 		updated = e.Published
 	}
-	for _, s := range b.p.Sections {
+	for _, s := range p.Sections {
 		if s.Updated > updated {
 			updated = s.Updated
 		}
@@ -409,7 +342,7 @@ func (b *build) feed() [][]byte {
 	if updated == "" {
 		updated = "1970-01-01"
 	}
-	base := b.site.BaseURL
+	base := baseURL
 	var buf bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&buf, format, args...) }
 	esc := func(s string) string {
@@ -432,7 +365,7 @@ func (b *build) feed() [][]byte {
 	} else {
 		w("  <author><name>%s</name></author>\n", esc(e.Title))
 	}
-	for _, s := range feedSections(b.p.Sections) {
+	for _, s := range FeedSections(p.Sections) {
 		su := s.Updated
 		if su == "" {
 			su = updated
@@ -462,81 +395,14 @@ func absolutize(html, base string) string {
 // feedLimit is the most entries the feed holds: the sections updated last.
 const feedLimit = 50
 
-// feedSections returns the sections the feed lists: all of them in order
+// FeedSections returns the sections the feed lists: all of them in order
 // when there are few, else the feedLimit most recently updated, newest
 // first.
-func feedSections(all []*Section) []*Section {
+func FeedSections(all []*model.Section) []*model.Section {
 	if len(all) <= feedLimit {
 		return all
 	}
 	s := slices.Clone(all)
-	slices.SortStableFunc(s, func(a, b *Section) int { return strings.Compare(b.Updated, a.Updated) })
+	slices.SortStableFunc(s, func(a, b *model.Section) int { return strings.Compare(b.Updated, a.Updated) })
 	return s[:feedLimit]
-}
-
-// deps makes the key of an extra file's inputs, which changes whenever
-// the file may change, with the input files it depends on. The extras
-// are made by Go code, not templates, so what each reads is declared here.
-type deps struct {
-	b     *build
-	files []string
-	h     maphash.Hash
-}
-
-func (b *build) newDeps() *deps {
-	d := &deps{b: b}
-	d.h.SetSeed(b.seed)
-	return d
-}
-
-// add adds whole files.
-func (d *deps) add(files ...string) {
-	var sum [8]byte
-	for _, f := range files {
-		d.files = append(d.files, f)
-		d.h.WriteString(f)
-		binary.LittleEndian.PutUint64(sum[:], d.b.sums[f])
-		d.h.Write(sum[:])
-	}
-}
-
-// part adds a part of file: the strings parts.
-func (d *deps) part(file string, parts ...string) {
-	if file != "" {
-		d.files = append(d.files, file)
-	}
-	d.h.WriteByte(1)
-	for _, p := range parts {
-		d.h.WriteString(p)
-		d.h.WriteByte(0)
-	}
-}
-
-// key is the key of everything added.
-func (d *deps) key() uint64 { return d.h.Sum64() }
-
-// markdown adds the targets of every cross-reference in converted fields.
-func (d *deps) markdown(ms ...Markdown) {
-	var sum [8]byte
-	for _, m := range ms {
-		r := links.Conv(m)
-		if r == nil || len(r.Refs) == 0 {
-			continue
-		}
-		d.h.WriteByte(2)
-		binary.LittleEndian.PutUint64(sum[:], r.Digest())
-		d.h.Write(sum[:])
-		d.files = append(d.files, r.Files()...)
-	}
-}
-
-// sectionMeta adds a section's front matter as the JSON export shows it.
-func (d *deps) sectionMeta(s *Section) {
-	d.part(s.Pos.File, "section", s.Slug, s.Title)
-	for _, r := range s.Topics {
-		d.part("", "topic", r.ID)
-	}
-	for _, r := range s.Sources {
-		d.part("", "source", r.ID)
-	}
 }

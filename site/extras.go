@@ -1,0 +1,143 @@
+package site
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+
+	"github.com/explainer/explainer/site/internal/exports"
+
+	"github.com/explainer/explainer/site/internal/links"
+	"github.com/explainer/explainer/site/internal/model"
+)
+
+// extra is a generated file that is not an HTML page.
+type extra struct {
+	data   [][]byte        // in parts, to be written one after the other
+	render func() [][]byte // makes data, when extras was asked to leave it
+	deps   []string
+	key    uint64 // the key of its inputs, from reuse
+}
+
+// extraNames lists the files extras makes.
+func (b *build) extraNames() []string {
+	if b.site.BaseURL == "" {
+		return []string{"data/explainer.json"}
+	}
+	return []string{"data/explainer.json", "sitemap.xml", "feed.xml"}
+}
+
+// extras returns data/explainer.json and, when the base URL is known,
+// sitemap.xml and feed.xml. reuse returns the file from an earlier build
+// with the same key of its inputs, if there is one. With later set, a
+// file that must be made again is left to its render function.
+func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
+	p := b.p
+	out := map[string]extra{}
+	add := func(name string, fill func(d *deps), render func() [][]byte) {
+		d := b.newDeps()
+		d.part("", "extra", name)
+		fill(d)
+		e := extra{deps: d.files, key: d.key()}
+		data, ok := reuse(name, e.key)
+		switch {
+		case ok:
+			e.data = data
+		case later:
+			e.render = render
+		default:
+			e.data = render()
+		}
+		out[name] = e
+	}
+	add("data/explainer.json", func(d *deps) {
+		d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile, model.TimelineFile)
+		for _, s := range p.Sections {
+			d.sectionMeta(s)
+		}
+		for _, doc := range p.Documents {
+			d.add(doc.Pos.File)
+		}
+	}, func() [][]byte { return exports.JSON(b.p, b.ln) })
+	if b.site.BaseURL != "" {
+		add("sitemap.xml", func(d *deps) {
+			d.part(p.Explainer.Pos.File, p.Explainer.Updated, p.Explainer.Published, b.site.BaseURL)
+			d.part("", b.paths...)
+		}, func() [][]byte { return exports.Sitemap(b.p, b.site.BaseURL, b.paths) })
+		add("feed.xml", func(d *deps) {
+			d.add(p.Explainer.Pos.File)
+			d.part("", b.site.BaseURL)
+			for _, s := range exports.FeedSections(p.Sections) {
+				d.add(s.Pos.File)
+				d.markdown(s.Body, s.Summary)
+			}
+		}, func() [][]byte { return exports.Feed(b.p, b.site.BaseURL) })
+	}
+	return out
+}
+
+// deps makes the key of an extra file's inputs, which changes whenever
+// the file may change, with the input files it depends on. The extras
+// are made by Go code, not templates, so what each reads is declared here.
+type deps struct {
+	b     *build
+	files []string
+	h     maphash.Hash
+}
+
+func (b *build) newDeps() *deps {
+	d := &deps{b: b}
+	d.h.SetSeed(b.seed)
+	return d
+}
+
+// add adds whole files.
+func (d *deps) add(files ...string) {
+	var sum [8]byte
+	for _, f := range files {
+		d.files = append(d.files, f)
+		d.h.WriteString(f)
+		binary.LittleEndian.PutUint64(sum[:], d.b.sums[f])
+		d.h.Write(sum[:])
+	}
+}
+
+// part adds a part of file: the strings parts.
+func (d *deps) part(file string, parts ...string) {
+	if file != "" {
+		d.files = append(d.files, file)
+	}
+	d.h.WriteByte(1)
+	for _, p := range parts {
+		d.h.WriteString(p)
+		d.h.WriteByte(0)
+	}
+}
+
+// key is the key of everything added.
+func (d *deps) key() uint64 { return d.h.Sum64() }
+
+// markdown adds the targets of every cross-reference in converted fields.
+func (d *deps) markdown(ms ...Markdown) {
+	var sum [8]byte
+	for _, m := range ms {
+		r := links.Conv(m)
+		if r == nil || len(r.Refs) == 0 {
+			continue
+		}
+		d.h.WriteByte(2)
+		binary.LittleEndian.PutUint64(sum[:], r.Digest())
+		d.h.Write(sum[:])
+		d.files = append(d.files, r.Files()...)
+	}
+}
+
+// sectionMeta adds a section's front matter as the JSON export shows it.
+func (d *deps) sectionMeta(s *Section) {
+	d.part(s.Pos.File, "section", s.Slug, s.Title)
+	for _, r := range s.Topics {
+		d.part("", "topic", r.ID)
+	}
+	for _, r := range s.Sources {
+		d.part("", "source", r.ID)
+	}
+}
