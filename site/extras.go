@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 
 	"github.com/explainer/explainer/site/internal/exports"
-
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 )

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/explainer/explainer/site/internal/lineage"
-
 	"github.com/explainer/explainer/site/internal/dates"
+	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/tmplexec"

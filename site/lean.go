@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/explainer/explainer/site/internal/exports"
-
 	"github.com/explainer/explainer/site/internal/links"
 )
 

@@ -19,7 +19,6 @@ import (
 	"sync"
 
 	"github.com/explainer/explainer/site/internal/lineage"
-
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/site/internal/parallel"

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 
 	"github.com/explainer/explainer/site/internal/lineage"
-
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/lineage"
-
 	"github.com/explainer/explainer/site/internal/model"
 )
 
