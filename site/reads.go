@@ -1,6 +1,7 @@
 package site
 
 import (
+	"hash/maphash"
 	"reflect"
 	"unsafe"
 
@@ -123,6 +124,19 @@ func (m readModel) Pure(name string) bool {
 	return false
 }
 
+// Kept is true for the functions that read only the documents' lineage,
+// when the build kept the last one, and for those that read only which
+// entities exist, when none came or went.
+func (m readModel) Kept(name string) bool {
+	switch name {
+	case "history", "changes", "tally", "followedBy", "derivedFrom", "fatesOf", "topicTable":
+		return m.b.keptLineage
+	case "topics", "actors", "sources", "actor", "doc", "clause":
+		return m.b.sameEntities
+	}
+	return false
+}
+
 // Equal compares Markdown by source and conversion.
 func (m readModel) Equal(a, b reflect.Value) (equal, handled bool) {
 	if a.Type() != markdownType {
@@ -203,6 +217,16 @@ func (b *build) entities() map[reads.Key]reflect.Value {
 		b.ents = m
 	})
 	return b.ents
+}
+
+// entityKeys returns a hash of the keys of every entity of the build, in
+// no order.
+func (b *build) entityKeys() uint64 {
+	var sum uint64
+	for k := range b.entities() {
+		sum += maphash.Comparable(b.seed, k)
+	}
+	return sum
 }
 
 // filesOf calls add with the input file of every entity in v, the files

@@ -123,6 +123,10 @@ type build struct {
 	changed  reads.Changed
 	entsOnce sync.Once
 	ents     map[reads.Key]reflect.Value // see entities
+	// keptLineage is set when the build kept the last build's lineage,
+	// and sameEntities when its entities have the keys of the last
+	// build's (see readModel.Kept).
+	keptLineage, sameEntities bool
 }
 
 // actorPosition is one position an actor took, on one clause.

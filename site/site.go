@@ -55,7 +55,10 @@ type Builder struct {
 	ln     *lineage.Lineage     // the last build's
 	tmpl   *tmplCache           // the last build's parsed templates
 	reads  *reads.Table         // what the renderings of the last build read
-	last   *lastBuild           // the last build, if good and kept for Preview
+	// entityKeys is a hash of the keys of the last build's entities (see
+	// build.entityKeys).
+	entityKeys uint64
+	last       *lastBuild // the last build, if good and kept for Preview
 	// pending counts the files of the last build still being made.
 	pending sync.WaitGroup
 	check   bool // build for Check: render no page it need not
@@ -183,7 +186,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	switch {
 	case check:
 	case bd.ln.Current(p): // no document changed: a section was edited
-		b.ln, diffs = bd.ln, bd.diffs
+		b.ln, diffs, b.keptLineage = bd.ln, bd.diffs, true
 	default:
 		b.ln = lineage.New(p, b.ix, func(c *Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
 	}
@@ -217,6 +220,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 		case b.reads == nil || bd.oneShot:
 			b.reads = reads.NewTable()
 		case bd.pages != nil:
+			b.sameEntities = b.entityKeys() == bd.entityKeys
 			b.changed = b.reads.Check(readModel{b})
 		}
 		b.reads.Start()
@@ -398,6 +402,7 @@ func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bo
 	out.Deps = graph
 	if !bd.oneShot {
 		bd.diffs, bd.pages, bd.blocks, bd.ln, bd.reads = diffs, pages, blocks, b.ln, b.reads
+		bd.entityKeys = b.entityKeys()
 		bd.last = &lastBuild{b: b, out: out, jobs: jobs}
 	}
 	return out, err

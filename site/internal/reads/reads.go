@@ -56,6 +56,10 @@ type Model interface {
 	// argument alone, which the read that gave it covers: its calls are
 	// not recorded.
 	Pure(name string) bool
+	// Kept reports whether function name returns, for every argument
+	// that is still there, what it returned in the earlier build, because
+	// what it reads is as it was: Check then does not call it.
+	Kept(name string) bool
 	// Equal compares a and b of a type whose exported fields do not tell
 	// all, such as a value converted in the build, and says whether it
 	// did (handled).
@@ -338,7 +342,8 @@ func (t *Table) Check(m Model) Changed {
 			if i < len(t.last) {
 				last = t.last[i]
 			}
-			if rd.entity && last.IsValid() && same[rd.slot] {
+			if last.IsValid() && (rd.entity && same[rd.slot] ||
+				!rd.entity && !moved && m.Kept(rd.name) && (rd.slot < 0 || t.entNext[rd.slot].IsValid())) {
 				t.next[i] = last
 				continue
 			}

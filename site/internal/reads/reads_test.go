@@ -52,6 +52,7 @@ func (b *build) Call(name string, arg reflect.Value) (reflect.Value, bool) {
 
 func (b *build) Pure(name string) bool { return name == "upper" }
 func (b *build) Moved() bool           { return b.moved != nil }
+func (b *build) Kept(name string) bool { return false }
 
 // Equal tells a note changed in place, as the site's model tells Markdown
 // converted again.
