@@ -5,7 +5,8 @@
 // tmplexec.Recorder: a field of a value, or what a function returned for
 // an argument. Reads of entities, values whose identity a Model can name
 // with a Key from one build to the next, are kept as the entity's key and
-// the field's name; function calls as the function's name and argument.
+// the name of the field or method; function calls as the function's name
+// and argument.
 // Reads of other values are covered by the read that gave the value.
 // Each read is kept once, in a Table, with the value it gave. Check works
 // every read out again on the next build's Model and says which give
@@ -365,6 +366,9 @@ func (t *Table) evaluate(m Model, rd *read) (reflect.Value, bool) {
 		}
 	}
 	if rd.entity {
+		if m := ent.MethodByName(rd.name); m.IsValid() {
+			return call(m, nil)
+		}
 		v := ent.Elem().FieldByName(rd.name)
 		return v, v.IsValid()
 	}
@@ -373,6 +377,20 @@ func (t *Table) evaluate(m Model, rd *read) (reflect.Value, bool) {
 		arg = ent
 	}
 	return m.Call(rd.name, arg)
+}
+
+// call calls fn, a method of no argument, as a template would: false
+// when it takes arguments or fails.
+func call(fn reflect.Value, args []reflect.Value) (reflect.Value, bool) {
+	t := fn.Type()
+	if t.NumIn() != len(args) || t.NumOut() == 0 || t.NumOut() > 2 {
+		return reflect.Value{}, false
+	}
+	out := fn.Call(args)
+	if len(out) == 2 && !out[1].IsNil() {
+		return reflect.Value{}, false
+	}
+	return out[0], true
 }
 
 // Commit makes what the reads gave in the build that just succeeded the

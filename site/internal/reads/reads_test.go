@@ -17,6 +17,10 @@ type item struct {
 
 type note struct{ Text string }
 
+// Heading is a method a template may call on an item, which the table
+// must call again.
+func (it *item) Heading() string { return "About " + it.Title }
+
 // build is one build of the toy model: its items, and a function of one
 // item that tells what follows it.
 type build struct {
@@ -81,6 +85,8 @@ func (b *build) render(t *Table, id string) Reads {
 	it := b.items[id]
 	b.read(r, it, "Title")
 	b.read(r, it, "Title") // twice: kept once
+	v := reflect.ValueOf(it)
+	r.Read(v, "Heading", nil, v.MethodByName("Heading").Call(nil)[0])
 	b.read(r, it, "Notes")
 	b.call(r, "after", it)
 	if it.Next != nil {
@@ -165,8 +171,8 @@ func TestCheck(t *testing.T) {
 				pages[id] = old.render(tbl, id)
 			}
 			tbl.Commit(func(f func(*Reads)) {})
-			if got := len(tbl.reads); got != 9 {
-				t.Errorf("%d reads kept, want 9: 3 titles, 3 note lists, 3 calls", got)
+			if got := len(tbl.reads); got != 12 {
+				t.Errorf("%d reads kept, want 12: 3 titles, 3 headings, 3 note lists, 3 calls", got)
 			}
 			nb := tt.edit(old)
 			changed := tbl.Check(nb)
