@@ -6,12 +6,11 @@
 // an argument. Reads of entities, values whose identity a Model can name
 // with a Key from one build to the next, are kept as the entity's key and
 // the name of the field or method; function calls as the function's name
-// and argument.
-// Reads of other values are covered by the read that gave the value.
-// Each read is kept once, in a Table, with the value it gave. Check works
-// every read out again on the next build's Model and says which give
-// another value: a rendering none of whose reads changed, executed the
-// same way, comes out the same.
+// and argument. Reads of other values are covered by the read that gave
+// the value. Each read is kept once, in a Table, with the value it gave.
+// Check works every read out again on the next build's Model and says
+// which give another value: a rendering none of whose reads changed,
+// executed the same way, comes out the same.
 //
 // Values compare as templates can see them (see Model.Equal): by every
 // exported field, element and pointed-to value; entities inside a value
