@@ -215,30 +215,29 @@
 //
 // # Where things are
 //
-// A build reads the project into the content model (the package
-// site/internal/model, whose types model.go names here: its loader reads
-// every file with its positions, and checks it); indexes what links can
-// name, converts every Markdown field and collects backlinks (the
-// package site/internal/links); works out what became of each clause
-// (the package site/internal/lineage; topic.go makes a topic's table and
-// chart); renders the pages that page.go lists, each with a template and
-// the data it executes on (render.go, with the template functions of
-// funcs.go); and makes the JSON export, sitemap and feed (the package
-// site/internal/exports, which extras.go keys for rebuilds). site.go runs
-// those steps for Build, BuildTo, Check and the Builder; output.go holds
-// what they make. A new kind of page is one line in page.go and a
-// template in templates/.
+// This package is the API and this manual; site.go and output.go hold
+// the API's types. The machinery lives under site/internal, a package
+// each:
 //
-// The Builder keeps what a rebuild can reuse: parsed files (the model's
-// Cache), conversions (the links Cache), differences (the lineage's DiffCache), and
-// pages with what rendering them read (reads.go, on the package
-// site/internal/reads). Preview (preview.go) renders the pages of a
-// section or clause edit before the rebuild; a lean build (lean.go) is
-// BuildTo's way of holding little at once. The packages under
-// site/internal do one thing each: model reads content, links resolves
-// and converts, lineage follows clauses, reads remembers what pages read,
-// tmplexec runs the embedded theme, mdext extends goldmark with
-// cross-references, worddiff compares texts, typo sets typography, dates
-// reads vague dates, fastyaml parses the YAML of content files quickly,
-// checked against yaml/v3, and parallel spreads work over the cores.
+//	engine     a build: what a run does, the page table (page.go), the
+//	           templates and their functions, the keys of the extra files,
+//	           Preview, and what a rebuild takes from the last build
+//	model      the content model and its loading: every file read with its
+//	           positions, and checked; model.go here names its types
+//	links      the index of link targets, every Markdown field converted
+//	           once, backlinks
+//	lineage    what became of each clause in the documents that follow:
+//	           fates, word-level differences, histories
+//	reads      what each rendering read, which tells a rebuild the pages
+//	           that come out the same
+//	exports    the JSON export, the sitemap and the feed
+//	tmplexec   runs the embedded theme's templates as compiled closures
+//	mdext      the goldmark extension: cross-references, link safety
+//	worddiff   word-level differences between texts
+//	fastyaml   the plain YAML of content files, checked against yaml/v3
+//	dates      dates known to the day, month, year or as an interval
+//	typo       typography; parallel spreads work over the cores
+//
+// A new kind of page is one line in the page table, engine's page.go,
+// and a template in templates/.
 package site

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/explainer/explainer/site/internal/engine"
 	"github.com/explainer/explainer/site/internal/model"
 )
 
@@ -18,7 +19,7 @@ import (
 // the build command can write it out with os.CopyFS and the dev server
 // can hand it to http.FileServerFS.
 type Output struct {
-	files    map[string]*content // slash path without leading slash -> content
+	files    map[string]*engine.Content // slash path without leading slash -> content
 	dirsOnce sync.Once
 	dirs     map[string][]string // see directories
 	Warnings ErrorList           // problems that did not fail the build
@@ -26,70 +27,8 @@ type Output struct {
 	Deps     *Graph              // which input files each output file depends on
 
 	namesOnce sync.Once
-	names     []string // see sortedNames
-	from      *Builder // the Builder that made it, whose keys it holds
-}
-
-// content is one output file, whole or in parts. A file in parts, such as
-// the home page made of every section's block, is joined on first use:
-// the dev server compares builds part by part and joins the home page
-// only when someone asks for it.
-type content struct {
-	parts [][]byte
-	once  sync.Once
-	data  []byte // the parts joined
-	// made, for a file the build left to be made after it returned, is
-	// closed once parts is set.
-	made chan struct{}
-	key  uint64 // the key of the file's inputs, if known (see Output.Same)
-}
-
-// wait returns the file's parts, once made.
-func (c *content) wait() [][]byte {
-	if c.made != nil {
-		<-c.made
-	}
-	return c.parts
-}
-
-func (c *content) bytes() []byte {
-	parts := c.wait()
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	c.once.Do(func() { c.data = bytes.Join(parts, nil) })
-	return c.data
-}
-
-func (c *content) size() int {
-	n := 0
-	for _, p := range c.wait() {
-		n += len(p)
-	}
-	return n
-}
-
-// later returns a file made by render on another goroutine, whose key
-// is key; wg counts the goroutine.
-func later(render func() [][]byte, key uint64, wg *sync.WaitGroup) *content {
-	c := &content{made: make(chan struct{}), key: key}
-	wg.Go(func() {
-		c.parts = render()
-		close(c.made)
-	})
-	return c
-}
-
-// newOutput returns an Output holding files, each given in parts.
-func newOutput(files map[string][][]byte) *Output {
-	o := &Output{files: make(map[string]*content, len(files))}
-	for name, parts := range files {
-		o.files[name] = &content{parts: parts}
-		if strings.HasSuffix(name, ".html") {
-			o.Pages++
-		}
-	}
-	return o
+	names     []string        // see sortedNames
+	from      *engine.Builder // the Builder that made it, whose keys it holds
 }
 
 // with returns o with the files of changed in the place of its own, as
@@ -97,7 +36,7 @@ func newOutput(files map[string][][]byte) *Output {
 func (o *Output) with(changed map[string][][]byte) *Output {
 	files := maps.Clone(o.files)
 	for name, parts := range changed {
-		files[name] = &content{parts: parts}
+		files[name] = engine.NewContent(parts)
 	}
 	return &Output{files: files, Warnings: o.Warnings, Pages: o.Pages, Deps: o.Deps, names: o.sortedNames(), from: o.from}
 }
@@ -153,7 +92,7 @@ func (o *Output) File(name string) ([]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return c.bytes(), true
+	return c.Bytes(), true
 }
 
 // Parts returns the content of the file at name in the parts it was made
@@ -165,7 +104,7 @@ func (o *Output) Parts(name string) ([][]byte, bool) {
 	if !ok {
 		return nil, false
 	}
-	return c.wait(), true
+	return c.Parts(), true
 }
 
 // Same reports whether the file at name, which o and old both have, is
@@ -175,10 +114,10 @@ func (o *Output) Parts(name string) ([][]byte, bool) {
 // after a rebuild.
 func (o *Output) Same(old *Output, name string) (same, known bool) {
 	a, b := old.files[name], o.files[name]
-	if o.from == nil || o.from != old.from || a == nil || b == nil || a.key == 0 || b.key == 0 {
+	if o.from == nil || o.from != old.from || a == nil || b == nil || a.Key() == 0 || b.Key() == 0 {
 		return false, false
 	}
-	return a.key == b.key, true
+	return a.Key() == b.Key(), true
 }
 
 // Open implements fs.FS.
@@ -187,7 +126,7 @@ func (o *Output) Open(name string) (fs.File, error) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	if c, ok := o.files[name]; ok {
-		b := c.bytes()
+		b := c.Bytes()
 		return &memFile{info: memInfo{name: path.Base(name), size: int64(len(b))}, r: bytes.NewReader(b)}, nil
 	}
 	if names, ok := o.directories()[name]; ok {
@@ -257,7 +196,7 @@ func (d *memDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	for i, name := range rest {
 		full := path.Join(d.dir, name)
 		if c, ok := d.o.files[full]; ok {
-			out[i] = memInfo{name: name, size: int64(c.size())}
+			out[i] = memInfo{name: name, size: int64(c.Size())}
 		} else {
 			out[i] = memInfo{name: name, dir: true}
 		}
@@ -291,7 +230,7 @@ func (g *Graph) invert() {
 		}
 	}
 	for in, outs := range g.inputs {
-		g.inputs[in] = uniqueSorted(outs)
+		g.inputs[in] = sortedSet(outs)
 	}
 }
 
@@ -303,10 +242,10 @@ func (g *Graph) Dependents(input string) []string {
 		return nil
 	}
 	g.once.Do(g.invert)
-	if !strings.HasPrefix(input, everything) || len(g.inputs[everything]) == 0 {
+	if !strings.HasPrefix(input, engine.Everything) || len(g.inputs[engine.Everything]) == 0 {
 		return g.inputs[input]
 	}
-	return uniqueSorted(append(slices.Clone(g.inputs[input]), g.inputs[everything]...))
+	return sortedSet(append(slices.Clone(g.inputs[input]), g.inputs[engine.Everything]...))
 }
 
 // Inputs returns every input file the graph knows, sorted.
@@ -320,5 +259,15 @@ func (g *Graph) Inputs() []string {
 		names = append(names, n)
 	}
 	slices.Sort(names)
+	return names
+}
+
+// sortedSet sorts names and drops repeats and "".
+func sortedSet(names []string) []string {
+	slices.Sort(names)
+	names = slices.Compact(names)
+	if len(names) > 0 && names[0] == "" {
+		names = names[1:]
+	}
 	return names
 }

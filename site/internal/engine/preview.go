@@ -1,4 +1,4 @@
-package site
+package engine
 
 import (
 	"bytes"
@@ -15,31 +15,15 @@ import (
 // lastBuild is what Preview needs of the Builder's last good build.
 type lastBuild struct {
 	b    *build
-	out  *Output
+	out  *Result
 	jobs []pageJob
 }
 
-// Preview returns, in a fraction of a rebuild's time, the site with the
-// pages that show the edited text made again, for the edits editors make
-// most, when no other file changed since the last good build:
-//
-//   - the body of one section, with its front matter as it was: Preview
-//     renders the section's page and its block of the home page;
-//   - the text of one clause, with the rest of its document file saying
-//     what it said: Preview renders the clause's page, whose history
-//     shows the new text's differences from the versions before and
-//     after it, and its document's page.
-//
-// It renders them from the new text and the rest of the last build, and
-// takes every other file from that build. Those pages are byte for byte
-// what BuildChanged will make of them. Other pages may change too, and
-// BuildChanged must follow: the pages the new text links to list it among
-// their backlinks, topic and changes pages show a clause's text, and the
-// feed and the JSON export hold the texts. Preview returns false for any
-// other edit, for a project with templates of its own, and when the new
-// text has a problem, which BuildChanged then reports. It keeps nothing
-// but the conversion of the new text, which BuildChanged then reuses.
-func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*Output, bool) {
+// Preview returns the files that the edit of changed makes again, for
+// site.Builder.Preview, which says which edits those are: every other
+// file is as the last good build made it. It returns false for any other
+// edit.
+func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (map[string][][]byte, bool) {
 	last := bd.last
 	if last == nil || len(changed) != 1 || ctx.Err() != nil || bd.loads == nil || bd.tmpl == nil || bd.md == nil || !bd.md.Kept() {
 		return nil, false
@@ -101,7 +85,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 		return nil, false
 	}
 	changedFiles := map[string][][]byte{job.out: page}
-	if home, ok := last.out.files["index.html"]; ok && len(home.parts) == len(b.p.Sections)+2 {
+	if home, ok := last.out.Files["index.html"]; ok && len(home.parts) == len(b.p.Sections)+2 {
 		set := sets["home.tmpl"]
 		if set == nil || set.Lookup(homeBlock) == nil {
 			return nil, false
@@ -114,11 +98,11 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (*O
 		parts[i+1] = block
 		changedFiles["index.html"] = parts
 	}
-	return last.out.with(changedFiles), true
+	return changedFiles, true
 }
 
 // previewClause is Preview for an edit of the document file name.
-func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Output, bool) {
+func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[string][][]byte, bool) {
 	b := last.b
 	d, oldData, ok := bd.loads.Document(name)
 	if !ok {
@@ -206,5 +190,5 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (*Outp
 		}
 		changedFiles[j.out] = page
 	}
-	return last.out.with(changedFiles), true
+	return changedFiles, true
 }

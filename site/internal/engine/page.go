@@ -1,4 +1,4 @@
-package site
+package engine
 
 import (
 	"github.com/explainer/explainer/site/internal/links"
