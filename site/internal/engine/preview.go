@@ -104,10 +104,11 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 // previewClause is Preview for an edit of the document file name.
 func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[string][][]byte, bool) {
 	b := last.b
-	d, oldData, ok := bd.loads.Document(name)
+	old, oldData, ok := bd.loads.Document(name)
 	if !ok {
 		return nil, false
 	}
+	d := old.Doc
 	if !slices.Contains(b.p.Documents, d) {
 		return nil, false
 	}
@@ -117,14 +118,15 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 	}
 	// The file decoded again must say what it said, but for one clause's
 	// text.
-	nd, ok := model.ReadDocument(bd.seed, src, model.Options{Drafts: bd.opts.Drafts}, name, data)
-	if !ok || !model.SameHead(nd, d) || len(nd.Clauses) != len(d.Clauses) {
+	nr, ok := model.ReadDocument(bd.seed, src, model.Options{Drafts: bd.opts.Drafts}, name, data)
+	if !ok || !nr.SameHead(old) || len(nr.Doc.Clauses) != len(d.Clauses) {
 		return nil, false
 	}
+	nd := nr.Doc
 	k := -1
 	for i, c := range d.Clauses {
 		nc := nd.Clauses[i]
-		same, textOnly := model.CompareClauses(nc, c)
+		same, textOnly := nr.CompareClause(old, i)
 		switch {
 		case nc.ID != c.ID:
 			return nil, false

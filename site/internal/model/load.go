@@ -63,6 +63,10 @@ type loader struct {
 
 	sectionFiles map[*Section]string // file name, for ordering
 	figurePos    map[*Clause]Pos     // where a clause wrote its figure
+	// What each document says besides its clauses, and each clause with
+	// and without its text, hashed, for a Reading of its file.
+	heads      map[*Document]uint64
+	clauseSums map[*Clause][2]uint64
 	// unparsed is set when a file's YAML could not be parsed. References
 	// into it cannot be checked, so load reports only what it found so
 	// far instead of a cascade of unknown ids.
@@ -98,6 +102,8 @@ func Load(src fs.FS, opts Options, seed maphash.Seed, cache *Cache, unchanged fu
 		idPos:        map[any]Pos{},
 		sectionFiles: map[*Section]string{},
 		figurePos:    map[*Clause]Pos{},
+		heads:        map[*Document]uint64{},
+		clauseSums:   map[*Clause][2]uint64{},
 	}
 	if keep {
 		l.next, l.keys = NewCache(), true
@@ -399,7 +405,7 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 			}
 		}
 	}
-	d.headSum = h.Sum64()
+	l.heads[d] = h.Sum64()
 	return d
 }
 
@@ -458,9 +464,9 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		} else {
 			nodeSum(&h, n)
 		}
-		c.rest = h.Sum64()
+		rest := h.Sum64()
 		nodeSum(&h, text)
-		c.sum = h.Sum64()
+		l.clauseSums[c] = [2]uint64{h.Sum64(), rest}
 	}
 	c.name()
 	l.idPos[c] = m.at("id")

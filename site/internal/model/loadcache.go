@@ -41,6 +41,8 @@ type fileResult struct {
 	errs      ErrorList
 	idPos     map[any]Pos
 	figurePos map[*Clause]Pos
+	heads     map[*Document]uint64
+	clauses   map[*Clause][2]uint64
 	unparsed  bool
 	sections  []*Section
 	docs      []*Document
@@ -96,6 +98,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	r := &fileResult{
 		path: path, name: name, index: i,
 		errs: sub.errs, idPos: sub.idPos, figurePos: sub.figurePos, unparsed: sub.unparsed,
+		heads: sub.heads, clauses: sub.clauseSums,
 		sections: sub.p.Sections, docs: sub.p.Documents,
 	}
 	if l.next != nil { // kept for the next load; a load that keeps nothing lets it go now
@@ -113,7 +116,8 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 // to the load.
 func newFileLoader(seed maphash.Seed, keys bool, src fs.FS, opts Options) *loader {
 	return &loader{seed: seed, keys: keys, src: src, opts: opts, p: &Project{},
-		idPos: map[any]Pos{}, sectionFiles: map[*Section]string{}, figurePos: map[*Clause]Pos{}}
+		idPos: map[any]Pos{}, sectionFiles: map[*Section]string{}, figurePos: map[*Clause]Pos{},
+		heads: map[*Document]uint64{}, clauseSums: map[*Clause][2]uint64{}}
 }
 
 // merge adds what one file gave to the load, and remembers it for the

@@ -113,8 +113,7 @@ type Document struct {
 	Clauses      []*Clause
 	Pos          Pos // the file
 
-	headSum uint64 // a hash of what the file says besides its clauses
-	unit    string // see headUnit
+	unit string // see HeadUnit
 }
 
 // Removal records that a document drops a clause of the document it follows.
@@ -143,10 +142,9 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
 
-	sum             uint64 // a hash of what its file says of it
-	rest            uint64 // the same but for its text
-	url, label, key string // see clauseURL, clauseLabel and clauseKey
-	unit            string // see clauseUnit
+	// Its names, set once at load (see ClauseURL, ClauseLabel,
+	// ClauseKey and ClauseUnit), which every page that links to it uses.
+	url, label, key, unit string
 }
 
 // Claim is one report about a clause that other reports contradict.

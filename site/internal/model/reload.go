@@ -20,13 +20,22 @@ func (c *Cache) Section(name string) (*Section, []byte, bool) {
 	return r.sections[0], r.data, true
 }
 
+// A Reading is a document file as one load read it: the document, with
+// hashes of what the file says of it, to compare with another reading.
+type Reading struct {
+	Doc     *Document
+	head    uint64
+	clauses map[*Clause][2]uint64 // with and without its text
+}
+
 // Document is Section for a document file.
-func (c *Cache) Document(name string) (*Document, []byte, bool) {
+func (c *Cache) Document(name string) (*Reading, []byte, bool) {
 	r := c.files[name]
-	if r == nil || len(r.docs) != 1 || r.unparsed || len(r.errs.Errors()) > 0 {
+	if r == nil || len(r.docs) != 1 || r.unparsed || len(r.errs.Errors()) > 0 || r.heads == nil {
 		return nil, nil, false
 	}
-	return r.docs[0], r.data, true
+	d := r.docs[0]
+	return &Reading{Doc: d, head: r.heads[d], clauses: r.clauses}, r.data, true
 }
 
 // SectionBody returns the body of the section file at name, data, whose
@@ -37,23 +46,24 @@ func SectionBody(name string, data []byte, head int) Markdown {
 }
 
 // ReadDocument reads data as the document file at name, on its own, and
-// returns the document when the file has no problem of its own.
-func ReadDocument(seed maphash.Seed, src fs.FS, opts Options, name string, data []byte) (*Document, bool) {
+// returns it when the file has no problem of its own.
+func ReadDocument(seed maphash.Seed, src fs.FS, opts Options, name string, data []byte) (*Reading, bool) {
 	l := newFileLoader(seed, true, src, opts)
 	f, root, ok := l.yamlData(name, data)
 	if !ok || root == nil {
 		return nil, false
 	}
 	d := l.document(f, root)
-	return d, len(l.errs.Errors()) == 0
+	return &Reading{Doc: d, head: l.heads[d], clauses: l.clauseSums}, len(l.errs.Errors()) == 0
 }
 
 // SameHead reports whether two readings of a document file say the same
 // besides their clauses.
-func SameHead(a, b *Document) bool { return a.headSum == b.headSum }
+func (a *Reading) SameHead(b *Reading) bool { return a.head == b.head }
 
-// CompareClauses compares two readings of a clause: whether they say the
-// same, and whether they differ, if at all, in their text alone.
-func CompareClauses(a, b *Clause) (same, textOnly bool) {
-	return a.sum == b.sum, a.rest == b.rest
+// CompareClause compares the i-th clause of two readings: whether they
+// say the same, and whether they differ, if at all, in their text alone.
+func (a *Reading) CompareClause(b *Reading, i int) (same, textOnly bool) {
+	x, y := a.clauses[a.Doc.Clauses[i]], b.clauses[b.Doc.Clauses[i]]
+	return x[0] == y[0], x[1] == y[1]
 }
