@@ -108,10 +108,6 @@ type Result struct {
 // every file as soon as it is made (see site.BuildTo), and the Result
 // holds none.
 func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Result, error) {
-	return bd.run(ctx, src, unchanged, write)
-}
-
-func (bd *Builder) run(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Result, error) {
 	opts := bd.opts
 	bd.pending.Wait() // the last build's files still being made read what this one changes
 	bd.last = nil
