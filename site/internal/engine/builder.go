@@ -92,7 +92,7 @@ func New(opts Options, mode Mode) *Builder {
 type Result struct {
 	Files    map[string]*Content
 	Pages    int
-	Warnings ErrorList
+	Warnings model.ErrorList
 	// Outputs maps the files other than pages to the input files they
 	// depend on; Graph adds the pages', worked out when called.
 	Outputs map[string][]string
@@ -151,7 +151,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	case bd.ln.Current(p): // no document changed: a section was edited
 		b.ln, diffs, b.keptLineage = bd.ln, bd.diffs, true
 	default:
-		b.ln = lineage.New(p, b.ix, func(c *Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
+		b.ln = lineage.New(p, b.ix, func(c *model.Clause) string { return links.PlainText(c.Text) }, bd.diffs, diffs)
 	}
 	if !check {
 		b.indexCitations()
@@ -193,7 +193,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		b.sums = rec.Sums()
 		b.fast = tmpl.compile()
 		if !lean { // a lean build makes each block with its section's page
-			b.renderBlocks(sets["home.tmpl"], func(s *Section) (block, bool) {
+			b.renderBlocks(sets["home.tmpl"], func(s *model.Section) (block, bool) {
 				old, ok := bd.blocks[s.Pos.File]
 				return old, ok
 			}, &errs)
@@ -420,7 +420,7 @@ func (b *build) pageGraph(jobs []pageJob, pages map[string]pageEntry, blocks map
 const Everything = "content/"
 
 // finish turns the collected problems into Build's result.
-func finish(out *Result, errs ErrorList, opts Options) (*Result, error) {
+func finish(out *Result, errs model.ErrorList, opts Options) (*Result, error) {
 	if opts.Strict {
 		for _, e := range errs {
 			e.Warning = false

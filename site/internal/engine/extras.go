@@ -116,7 +116,7 @@ func (d *deps) part(file string, parts ...string) {
 func (d *deps) key() uint64 { return d.h.Sum64() }
 
 // markdown adds the targets of every cross-reference in converted fields.
-func (d *deps) markdown(ms ...Markdown) {
+func (d *deps) markdown(ms ...model.Markdown) {
 	var sum [8]byte
 	for _, m := range ms {
 		r := links.Conv(m)
@@ -131,7 +131,7 @@ func (d *deps) markdown(ms ...Markdown) {
 }
 
 // sectionMeta adds a section's front matter as the JSON export shows it.
-func (d *deps) sectionMeta(s *Section) {
+func (d *deps) sectionMeta(s *model.Section) {
 	d.part(s.Pos.File, "section", s.Slug, s.Title)
 	for _, r := range s.Topics {
 		d.part("", "topic", r.ID)

@@ -16,19 +16,19 @@ import (
 
 // sectionReferrer is section s as a page that refers to what its fields
 // link to.
-func sectionReferrer(s *Section) links.Referrer {
+func sectionReferrer(s *model.Section) links.Referrer {
 	return links.Referrer{URL: model.SectionURL(s), Label: s.Title, Kind: "section", File: s.Pos.File}
 }
 
 // bodyField is the field of section s's body, md: s.Body, or the text
 // that Preview puts in its place.
-func bodyField(s *Section, md *Markdown) links.Field {
+func bodyField(s *model.Section, md *model.Markdown) links.Field {
 	return links.Field{MD: md, Prefix: s.Slug, Owner: sectionReferrer(s), Body: true} // bodies are long: no plain text
 }
 
 // textField is the field of clause c's text, md: c.Text, or the text
 // that Preview puts in its place.
-func textField(c *Clause, md *Markdown) links.Field {
+func textField(c *model.Clause, md *model.Markdown) links.Field {
 	d := c.Doc
 	owner := links.Referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: model.ClauseUnit(c)}
 	return links.Field{MD: md, Prefix: "clause-" + d.ID + "-" + c.ID, Owner: owner, WantText: true}
@@ -39,7 +39,7 @@ func textField(c *Clause, md *Markdown) links.Field {
 func (b *build) fields() []links.Field {
 	p := b.p
 	var fs []links.Field
-	add := func(m *Markdown, prefix string, owner links.Referrer, text bool) {
+	add := func(m *model.Markdown, prefix string, owner links.Referrer, text bool) {
 		fs = append(fs, links.Field{MD: m, Prefix: prefix, Owner: owner, WantText: text})
 	}
 	home := links.Referrer{URL: "/", Label: p.Explainer.Title, Kind: "home", File: p.Explainer.Pos.File}
@@ -86,7 +86,7 @@ func (b *build) fields() []links.Field {
 func (b *build) indexCitations() {
 	b.citedBy = map[string][]links.Referrer{}
 	b.positions = map[string][]actorPosition{}
-	cite := func(refs []Ref, r links.Referrer) {
+	cite := func(refs []model.Ref, r links.Referrer) {
 		for _, s := range refs {
 			b.citedBy[s.ID] = append(b.citedBy[s.ID], r)
 		}
@@ -154,31 +154,31 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "date", dates.Format)
 	def(fm, typed, "datetime", dates.Machine)
 	def(fm, typed, "number", formatNumber)
-	def(fm, typed, "topics", func(refs []Ref) []*Topic { return ref.b.topicsOf(refs) })
-	def(fm, typed, "actors", func(refs []Ref) []*Actor { return ref.b.actorsOf(refs) })
-	def(fm, typed, "sources", func(refs []Ref) []*Source { return ref.b.sourcesOf(refs) })
-	def(fm, typed, "actor", func(r Ref) *Actor { return ref.b.ix.Actors[r.ID] })
-	def(fm, typed, "doc", func(r Ref) *Document { return ref.b.ix.Docs[r.ID] })
-	def(fm, typed, "clause", func(r Ref) *Clause { return ref.b.ix.Clauses[r.ID] })
+	def(fm, typed, "topics", func(refs []model.Ref) []*model.Topic { return ref.b.topicsOf(refs) })
+	def(fm, typed, "actors", func(refs []model.Ref) []*model.Actor { return ref.b.actorsOf(refs) })
+	def(fm, typed, "sources", func(refs []model.Ref) []*model.Source { return ref.b.sourcesOf(refs) })
+	def(fm, typed, "actor", func(r model.Ref) *model.Actor { return ref.b.ix.Actors[r.ID] })
+	def(fm, typed, "doc", func(r model.Ref) *model.Document { return ref.b.ix.Docs[r.ID] })
+	def(fm, typed, "clause", func(r model.Ref) *model.Clause { return ref.b.ix.Clauses[r.ID] })
 	def(fm, typed, "backlinks", func(v any) []links.Referrer { return ref.b.backlinks(v) })
-	def(fm, typed, "citedBy", func(s *Source) []links.Referrer { return ref.b.citedBy[s.ID] })
-	def(fm, typed, "history", func(c *Clause) []lineage.Step { return ref.b.ln.History(c) })
-	def(fm, typed, "changes", func(d *Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
-	def(fm, typed, "tally", func(d *Document) []fateCount { return ref.b.tally(d) })
-	def(fm, typed, "followedBy", func(d *Document) []*Document { return ref.b.ln.FollowedBy[d] })
-	def(fm, typed, "derivedFrom", func(c *Clause) *lineage.Fate { return ref.b.ln.Backward[c] })
-	def(fm, typed, "fatesOf", func(c *Clause) []*lineage.Fate { return ref.b.ln.Forward[c] })
-	def(fm, typed, "topicTable", func(t *Topic) *topicTable { return ref.b.topicTable(t) })
-	def(fm, typed, "topicSections", func(t *Topic) []*Section { return ref.b.topicSections(t) })
-	def(fm, typed, "chart", func(t *Topic) template.HTML { return ref.b.chart(t) })
-	def(fm, typed, "documentsBy", func(a *Actor) []*Document { return ref.b.documentsBy(a) })
-	def(fm, typed, "positionsOf", func(a *Actor) []actorPosition { return ref.b.positions[a.ID] })
-	def(fm, typed, "clausesOn", func(t *Topic) int { return len(ref.b.topicClauses(t)) })
+	def(fm, typed, "citedBy", func(s *model.Source) []links.Referrer { return ref.b.citedBy[s.ID] })
+	def(fm, typed, "history", func(c *model.Clause) []lineage.Step { return ref.b.ln.History(c) })
+	def(fm, typed, "changes", func(d *model.Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
+	def(fm, typed, "tally", func(d *model.Document) []fateCount { return ref.b.tally(d) })
+	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
+	def(fm, typed, "derivedFrom", func(c *model.Clause) *lineage.Fate { return ref.b.ln.Backward[c] })
+	def(fm, typed, "fatesOf", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Forward[c] })
+	def(fm, typed, "topicTable", func(t *model.Topic) *topicTable { return ref.b.topicTable(t) })
+	def(fm, typed, "topicSections", func(t *model.Topic) []*model.Section { return ref.b.topicSections(t) })
+	def(fm, typed, "chart", func(t *model.Topic) template.HTML { return ref.b.chart(t) })
+	def(fm, typed, "documentsBy", func(a *model.Actor) []*model.Document { return ref.b.documentsBy(a) })
+	def(fm, typed, "positionsOf", func(a *model.Actor) []actorPosition { return ref.b.positions[a.ID] })
+	def(fm, typed, "clausesOn", func(t *model.Topic) int { return len(ref.b.topicClauses(t)) })
 	def(fm, typed, "stanceLabel", stanceLabel)
 	def(fm, typed, "fateLabel", fateLabel)
-	def(fm, typed, "demote", func(m Markdown) template.HTML { return links.Demote(m, ref.b.keep) })
+	def(fm, typed, "demote", func(m model.Markdown) template.HTML { return links.Demote(m, ref.b.keep) })
 	def(fm, typed, "percent", func(f float64) int { return int(f*100 + 0.5) })
-	fm["first"] = func(n int, s []*Section) []*Section { return s[:max(0, min(n, len(s)))] }
+	fm["first"] = func(n int, s []*model.Section) []*model.Section { return s[:max(0, min(n, len(s)))] }
 	return fm, typed
 }
 
@@ -188,8 +188,8 @@ func def[A, R any](fm template.FuncMap, typed map[string]tmplexec.Func, name str
 	fm[name], typed[name] = f, tmplexec.Typed(f)
 }
 
-func (b *build) topicsOf(refs []Ref) []*Topic {
-	var out []*Topic
+func (b *build) topicsOf(refs []model.Ref) []*model.Topic {
+	var out []*model.Topic
 	for _, r := range refs {
 		if t := b.ix.Topics[r.ID]; t != nil {
 			out = append(out, t)
@@ -198,8 +198,8 @@ func (b *build) topicsOf(refs []Ref) []*Topic {
 	return out
 }
 
-func (b *build) actorsOf(refs []Ref) []*Actor {
-	var out []*Actor
+func (b *build) actorsOf(refs []model.Ref) []*model.Actor {
+	var out []*model.Actor
 	for _, r := range refs {
 		if a := b.ix.Actors[r.ID]; a != nil {
 			out = append(out, a)
@@ -208,8 +208,8 @@ func (b *build) actorsOf(refs []Ref) []*Actor {
 	return out
 }
 
-func (b *build) sourcesOf(refs []Ref) []*Source {
-	var out []*Source
+func (b *build) sourcesOf(refs []model.Ref) []*model.Source {
+	var out []*model.Source
 	for _, r := range refs {
 		if s := b.ix.Sources[r.ID]; s != nil {
 			out = append(out, s)
@@ -241,17 +241,17 @@ func (b *build) backlinks(v any) []links.Referrer {
 // targetOf names v as a link target, with the URL of its page.
 func targetOf(v any) (key links.ID, url string, ok bool) {
 	switch v := v.(type) {
-	case *Clause:
+	case *model.Clause:
 		return links.ID{Kind: "clause", ID: model.ClauseKey(v)}, model.ClauseURL(v), true
-	case *Document:
+	case *model.Document:
 		return links.ID{Kind: "doc", ID: v.ID}, model.DocumentURL(v), true
-	case *Topic:
+	case *model.Topic:
 		return links.ID{Kind: "topic", ID: v.ID}, model.TopicURL(v), true
-	case *Actor:
+	case *model.Actor:
 		return links.ID{Kind: "actor", ID: v.ID}, model.ActorURL(v), true
-	case *Section:
+	case *model.Section:
 		return links.ID{Kind: "section", ID: v.Slug}, model.SectionURL(v), true
-	case *Source:
+	case *model.Source:
 		return links.ID{Kind: "source", ID: v.ID}, "/sources/", true
 	}
 	return links.ID{}, "", false
@@ -263,7 +263,7 @@ type fateCount struct {
 	N       int
 }
 
-func (b *build) tally(d *Document) []fateCount {
+func (b *build) tally(d *model.Document) []fateCount {
 	n := map[string]int{}
 	for _, f := range b.ln.Changes[d] {
 		n[f.Outcome]++
@@ -277,8 +277,8 @@ func (b *build) tally(d *Document) []fateCount {
 	return out
 }
 
-func (b *build) documentsBy(a *Actor) []*Document {
-	var out []*Document
+func (b *build) documentsBy(a *model.Actor) []*model.Document {
+	var out []*model.Document
 	for _, d := range b.p.Documents {
 		for _, r := range d.By {
 			if r.ID == a.ID {
@@ -293,8 +293,8 @@ func (b *build) documentsBy(a *Actor) []*Document {
 // onTopic is what is on one topic: clauses in document order, then
 // clause order, and sections in order.
 type onTopic struct {
-	clauses  []*Clause
-	sections []*Section
+	clauses  []*model.Clause
+	sections []*model.Section
 }
 
 // indexTopics finds what is on each topic, in one pass over the project,
@@ -312,7 +312,7 @@ func (b *build) indexTopics() {
 	for _, d := range b.p.Documents {
 		for _, c := range d.Clauses {
 			for i, r := range c.Topics {
-				if !slices.ContainsFunc(c.Topics[:i], func(q Ref) bool { return q.ID == r.ID }) {
+				if !slices.ContainsFunc(c.Topics[:i], func(q model.Ref) bool { return q.ID == r.ID }) {
 					t := of(r.ID)
 					t.clauses = append(t.clauses, c)
 				}
@@ -321,7 +321,7 @@ func (b *build) indexTopics() {
 	}
 	for _, s := range b.p.Sections {
 		for i, r := range s.Topics {
-			if !slices.ContainsFunc(s.Topics[:i], func(q Ref) bool { return q.ID == r.ID }) {
+			if !slices.ContainsFunc(s.Topics[:i], func(q model.Ref) bool { return q.ID == r.ID }) {
 				t := of(r.ID)
 				t.sections = append(t.sections, s)
 			}
@@ -330,7 +330,7 @@ func (b *build) indexTopics() {
 }
 
 // topicClauses returns the clauses on topic t, in document order.
-func (b *build) topicClauses(t *Topic) []*Clause {
+func (b *build) topicClauses(t *model.Topic) []*model.Clause {
 	if on := b.onTopic[t.ID]; on != nil {
 		return on.clauses
 	}
@@ -338,7 +338,7 @@ func (b *build) topicClauses(t *Topic) []*Clause {
 }
 
 // topicSections returns the sections on topic t, in order.
-func (b *build) topicSections(t *Topic) []*Section {
+func (b *build) topicSections(t *model.Topic) []*model.Section {
 	if on := b.onTopic[t.ID]; on != nil {
 		return on.sections
 	}

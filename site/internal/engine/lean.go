@@ -8,6 +8,7 @@ import (
 
 	"github.com/explainer/explainer/site/internal/exports"
 	"github.com/explainer/explainer/site/internal/links"
+	"github.com/explainer/explainer/site/internal/model"
 )
 
 // A lean build is a streaming build (BuildTo) with the standard templates:
@@ -29,8 +30,8 @@ import (
 //   - The home page renders once every block is made; then the blocks
 //     are dropped (see renderPages).
 type leanState struct {
-	pending sync.WaitGroup    // section pages whose block is not made yet
-	feed    map[*Section]bool // the sections the feed shows, whose HTML it reads
+	pending sync.WaitGroup          // section pages whose block is not made yet
+	feed    map[*model.Section]bool // the sections the feed shows, whose HTML it reads
 
 	mu       sync.Mutex    // for build.blocks and failures
 	failures map[int]error // job index -> what rendering its section's block failed with
@@ -47,7 +48,7 @@ func (b *build) leanBuild(home *template.Template) bool {
 func (b *build) startLean(jobs []pageJob) []pageJob {
 	l := &leanState{failures: map[int]error{}}
 	if b.site.BaseURL != "" { // there is a feed
-		l.feed = map[*Section]bool{}
+		l.feed = map[*model.Section]bool{}
 		for _, s := range exports.FeedSections(b.p.Sections) {
 			l.feed[s] = true
 		}
@@ -64,13 +65,13 @@ func (b *build) startLean(jobs []pageJob) []pageJob {
 			l.pending.Add(len(ordered))
 		}
 	}
-	b.lean, b.blocks = l, make(map[*Section]block, len(b.p.Sections))
+	b.lean, b.blocks = l, make(map[*model.Section]block, len(b.p.Sections))
 	return ordered
 }
 
 // section returns the section whose page job j renders, if the build is
 // lean.
-func (l *leanState) section(j *pageJob) *Section {
+func (l *leanState) section(j *pageJob) *model.Section {
 	if l == nil || j.tmpl != "section.tmpl" {
 		return nil
 	}
@@ -80,7 +81,7 @@ func (l *leanState) section(j *pageJob) *Section {
 // sectionDone renders the home page block of s, whose page, job i, is
 // rendered, with set, in buf, and drops the HTML of its body unless the
 // feed shows it.
-func (l *leanState) sectionDone(ctx context.Context, b *build, s *Section, set *template.Template, buf *bytes.Buffer, i int) {
+func (l *leanState) sectionDone(ctx context.Context, b *build, s *model.Section, set *template.Template, buf *bytes.Buffer, i int) {
 	if ctx.Err() != nil {
 		return
 	}

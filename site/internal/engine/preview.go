@@ -157,7 +157,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 
 	// The lineage, with every fate of the clause compared again.
 	ln := b.ln
-	ln1 := ln.WithText(c, &c1, d, &d1, func(c *Clause) string { return links.PlainText(c.Text) })
+	ln1 := ln.WithText(c, &c1, d, &d1, func(c *model.Clause) string { return links.PlainText(c.Text) })
 
 	// The clause's page and its document's, on the last build with this
 	// lineage: its files still being made read the lineage too.

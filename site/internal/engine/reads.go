@@ -33,19 +33,19 @@ func entityOf(v reflect.Value) (reads.Key, bool) {
 		return reads.Key{}, false
 	}
 	switch e := v.Interface().(type) {
-	case *Section:
+	case *model.Section:
 		return reads.Key{Kind: "section", ID: e.Slug}, true
-	case *Document:
+	case *model.Document:
 		return reads.Key{Kind: "doc", ID: e.ID}, true
-	case *Clause:
+	case *model.Clause:
 		return reads.Key{Kind: "clause", ID: model.ClauseKey(e)}, true
-	case *Topic:
+	case *model.Topic:
 		return reads.Key{Kind: "topic", ID: e.ID}, true
-	case *Actor:
+	case *model.Actor:
 		return reads.Key{Kind: "actor", ID: e.ID}, true
-	case *Source:
+	case *model.Source:
 		return reads.Key{Kind: "source", ID: e.ID}, true
-	case *Explainer:
+	case *model.Explainer:
 		return reads.Key{Kind: "explainer"}, true
 	case *siteData:
 		return reads.Key{Kind: "site"}, true
@@ -58,19 +58,19 @@ func entityOf(v reflect.Value) (reads.Key, bool) {
 // entityFile returns the input file that holds what v, an entity, says.
 func entityFile(v reflect.Value) string {
 	switch e := v.Interface().(type) {
-	case *Section:
+	case *model.Section:
 		return e.Pos.File
-	case *Document:
+	case *model.Document:
 		return e.Pos.File
-	case *Clause:
+	case *model.Clause:
 		return e.Doc.Pos.File
-	case *Topic:
+	case *model.Topic:
 		return e.Pos.File
-	case *Actor:
+	case *model.Actor:
 		return e.Pos.File
-	case *Source:
+	case *model.Source:
 		return e.Pos.File
-	case *Explainer:
+	case *model.Explainer:
 		return e.Pos.File
 	case *siteData:
 		return e.Explainer.Pos.File
@@ -79,7 +79,7 @@ func entityFile(v reflect.Value) string {
 }
 
 var (
-	markdownType = reflect.TypeFor[Markdown]()
+	markdownType = reflect.TypeFor[model.Markdown]()
 	referrerType = reflect.TypeFor[links.Referrer]()
 )
 
@@ -143,12 +143,12 @@ func (m readModel) Equal(a, b reflect.Value) (equal, handled bool) {
 		return false, false
 	}
 	if moved := m.b.ms.Retargeted; moved != nil &&
-		(a.CanAddr() && moved[(*Markdown)(unsafe.Pointer(a.UnsafeAddr()))] ||
-			b.CanAddr() && moved[(*Markdown)(unsafe.Pointer(b.UnsafeAddr()))]) {
+		(a.CanAddr() && moved[(*model.Markdown)(unsafe.Pointer(a.UnsafeAddr()))] ||
+			b.CanAddr() && moved[(*model.Markdown)(unsafe.Pointer(b.UnsafeAddr()))]) {
 		return false, true
 	}
-	ma, _ := reflect.TypeAssert[Markdown](a)
-	mb, _ := reflect.TypeAssert[Markdown](b)
+	ma, _ := reflect.TypeAssert[model.Markdown](a)
+	mb, _ := reflect.TypeAssert[model.Markdown](b)
 	return ma.Text == mb.Text && links.Conv(ma) == links.Conv(mb), true
 }
 
@@ -258,7 +258,7 @@ func filesOf(v reflect.Value, add func(string), depth int) {
 	case reflect.Struct:
 		switch v.Type() {
 		case markdownType:
-			if m, _ := reflect.TypeAssert[Markdown](v); links.Conv(m) != nil {
+			if m, _ := reflect.TypeAssert[model.Markdown](v); links.Conv(m) != nil {
 				for _, f := range links.Conv(m).Files() {
 					add(f)
 				}

@@ -41,13 +41,13 @@ var layoutTemplates = []string{"base.tmpl", "partials.tmpl"}
 
 // siteData is what every page can reach as .Site.
 type siteData struct {
-	*Explainer
-	Sections    []*Section
-	Documents   []*Document
-	Topics      []*Topic
-	Actors      []*Actor
-	Sources     []*Source
-	Events      []*Event
+	*model.Explainer
+	Sections    []*model.Section
+	Documents   []*model.Document
+	Topics      []*model.Topic
+	Actors      []*model.Actor
+	Sources     []*model.Source
+	Events      []*model.Event
 	HasTimeline bool
 	BaseURL     string // absolute, no trailing slash; "" when unknown
 	LiveReload  string // the dev server's reload script, "" in build output
@@ -63,13 +63,13 @@ type pageData struct {
 	Canonical   string // absolute URL when the base URL is known
 	Kind        string // home, section, documents, document, clause, ...
 
-	Section  *Section
-	Document *Document
-	Clause   *Clause
-	Topic    *Topic
-	Actor    *Actor
-	Prev     *Section
-	Next     *Section
+	Section  *model.Section
+	Document *model.Document
+	Clause   *model.Clause
+	Topic    *model.Topic
+	Actor    *model.Actor
+	Prev     *model.Section
+	Next     *model.Section
 }
 
 // pageJob is one page to render.
@@ -83,7 +83,7 @@ type pageJob struct {
 // build holds the state of one build: what a run of a Builder makes
 // from one reading of the project.
 type build struct {
-	p    *Project
+	p    *model.Project
 	ix   *links.Index
 	ms   *links.Set
 	ln   *lineage.Lineage
@@ -94,11 +94,11 @@ type build struct {
 	seed      maphash.Seed                // for digests and the keys of extras
 	sums      map[string]uint64           // the hash of every input file read
 	positions map[string][]actorPosition
-	tmplFiles map[string]string  // template file name -> its path for errors and deps
-	custom    map[string]bool    // the templates the project overrides
-	blocks    map[*Section]block // each section as the home page shows it
-	paths     []string           // every page's URL but the 404 page's, in order (set by pages)
-	jobs      []pageJob          // every page (set by pages)
+	tmplFiles map[string]string        // template file name -> its path for errors and deps
+	custom    map[string]bool          // the templates the project overrides
+	blocks    map[*model.Section]block // each section as the home page shows it
+	paths     []string                 // every page's URL but the 404 page's, in order (set by pages)
+	jobs      []pageJob                // every page (set by pages)
 
 	onTopic map[string]*onTopic // what is on each topic (set by indexTopics)
 
@@ -131,8 +131,8 @@ type build struct {
 
 // actorPosition is one position an actor took, on one clause.
 type actorPosition struct {
-	Clause   *Clause
-	Position *Position
+	Clause   *model.Clause
+	Position *model.Position
 }
 
 // tmplCache holds a Builder's parsed templates, which it reuses while
@@ -215,7 +215,7 @@ func (b *build) execute(buf *bytes.Buffer, set *template.Template, page, name st
 // each overridden by a file of the same name in the project's templates/.
 // It returns them with the cache for the next build, which is cache
 // itself when the templates did not change; nil after errors.
-func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[string]*template.Template, *tmplCache) {
+func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *model.ErrorList) (map[string]*template.Template, *tmplCache) {
 	type source struct{ name, file, text string }
 	b.custom = map[string]bool{}
 	b.tmplFiles = map[string]string{}
@@ -233,7 +233,7 @@ func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *ErrorList) (map[
 			b.custom[name] = embErr != nil || !bytes.Equal(data, embedded)
 			text = string(data)
 		} else if embErr != nil {
-			errs.Add(Pos{File: file}, "missing template %q", name)
+			errs.Add(model.Pos{File: file}, "missing template %q", name)
 			failed = true
 			continue
 		}
@@ -301,14 +301,14 @@ var templateErrRE = regexp.MustCompile(`^(?:template: |html/template:)([^:]+):(\
 // templateErrorPos extracts the file, line and column a template error
 // reports. Parse errors carry no column: they point at column 1 of the
 // line.
-func templateErrorPos(err error, file string) Pos {
+func templateErrorPos(err error, file string) model.Pos {
 	m := templateErrRE.FindStringSubmatch(err.Error())
 	if m == nil {
-		return Pos{File: file, Line: 1, Column: 1}
+		return model.Pos{File: file, Line: 1, Column: 1}
 	}
 	line, _ := strconv.Atoi(m[2])
 	col, _ := strconv.Atoi(m[3])
-	return Pos{File: m[1], Line: line, Column: max(col, 1)}
+	return model.Pos{File: m[1], Line: line, Column: max(col, 1)}
 }
 
 // templateErrorMsg is the error's message without its position prefix.
@@ -328,7 +328,7 @@ func templateErrorMsg(err error) string {
 // its reads in its job.
 //
 // A page that emit takes (see BuildTo) is not kept in the files returned.
-func (b *build) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *ErrorList) map[string][][]byte {
+func (b *build) renderPages(ctx context.Context, sets map[string]*template.Template, jobs []pageJob, emit func(name string, parts [][]byte) bool, reuse func(i int) (parts [][]byte, ok bool, size int), errs *model.ErrorList) map[string][][]byte {
 	results := make([][][]byte, len(jobs))
 	failures := make([]error, len(jobs))
 	parallel.Do(len(jobs), 1, func(i int, buf *bytes.Buffer) {
@@ -461,7 +461,7 @@ func appendRelative(dst, page []byte, out string, absolute bool, baseURL string)
 
 // staticFiles returns the embedded assets overlaid by the project's
 // static/ files, by output path, with the input file each came from.
-func staticFiles(src fs.FS, errs *ErrorList) (map[string][]byte, map[string]string) {
+func staticFiles(src fs.FS, errs *model.ErrorList) (map[string][]byte, map[string]string) {
 	files := map[string][]byte{}
 	from := map[string]string{}
 	add := func(fsys fs.FS, prefix, root string) {
@@ -570,8 +570,8 @@ const homeBlock = "home-section"
 // renderBlocks renders the home page's block of every section, on all
 // cores, reusing a block of the last build whose reads are unchanged. It
 // does nothing when the home template defines no block.
-func (b *build) renderBlocks(set *template.Template, last func(s *Section) (block, bool), errs *ErrorList) {
-	b.blocks = make(map[*Section]block, len(b.p.Sections))
+func (b *build) renderBlocks(set *template.Template, last func(s *model.Section) (block, bool), errs *model.ErrorList) {
+	b.blocks = make(map[*model.Section]block, len(b.p.Sections))
 	if set == nil || set.Lookup(homeBlock) == nil {
 		return
 	}
@@ -625,7 +625,7 @@ func (b *build) executePage(buf *bytes.Buffer, set *template.Template, j pageJob
 
 // renderBlock renders s as the home page shows it, with set, in buf,
 // which it resets, and returns it with its links made relative.
-func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *Section, rec *reads.Recorder) ([]byte, error) {
+func (b *build) renderBlock(buf *bytes.Buffer, set *template.Template, s *model.Section, rec *reads.Recorder) ([]byte, error) {
 	buf.Reset()
 	buf.WriteByte('\n')
 	if err := b.execute(buf, set, homeBlock, homeBlock, s, rec); err != nil {

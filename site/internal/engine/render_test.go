@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/explainer/explainer/site/internal/model"
 	"github.com/explainer/explainer/templates"
 )
 
@@ -14,7 +15,7 @@ import (
 func compiled(t *testing.T, src fstest.MapFS) []string {
 	t.Helper()
 	b := &build{seed: maphash.MakeSeed()}
-	var errs ErrorList
+	var errs model.ErrorList
 	_, cache := b.templateSets(src, nil, &errs)
 	if len(errs) > 0 {
 		t.Fatal(errs)
@@ -83,7 +84,7 @@ func TestLeanBuild(t *testing.T) {
 			src["templates/section.tmpl"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{.Body.Text}}{{end}}`)}
 		}
 		b := &build{seed: maphash.MakeSeed(), streaming: tt.streaming, keep: tt.keep}
-		var errs ErrorList
+		var errs model.ErrorList
 		sets, _ := b.templateSets(src, nil, &errs)
 		if got := b.leanBuild(sets["home.tmpl"]); got != tt.want {
 			t.Errorf("%s: lean %v, want %v", tt.name, got, tt.want)

@@ -13,27 +13,27 @@ import (
 // topicTable lines up every document's clauses on a topic: one column per
 // document that has any, one row per family of clauses linked by from.
 type topicTable struct {
-	Docs []*Document
+	Docs []*model.Document
 	Rows [][]topicCell // Rows[i][j]: row i, document Docs[j]
 }
 
 // topicCell is one document's part of a row: its clauses, or what became
 // of the row's clause when the document has none.
 type topicCell struct {
-	Clauses []*Clause
+	Clauses []*model.Clause
 	Fate    *lineage.Fate // removed or unknown, when the document follows one in the row
 }
 
 // topicTable returns the table of topic t, made once per lineage: it
 // depends only on the documents, which a rebuild after a section edit
 // keeps, and the same table tells the rebuild at once that it is the same.
-func (b *build) topicTable(t *Topic) *topicTable {
+func (b *build) topicTable(t *model.Topic) *topicTable {
 	return b.ln.Memo("topic "+t.ID, func() any { return b.makeTopicTable(t) }).(*topicTable)
 }
 
-func (b *build) makeTopicTable(t *Topic) *topicTable {
-	var on []*Clause
-	col := map[*Document]int{}
+func (b *build) makeTopicTable(t *model.Topic) *topicTable {
+	var on []*model.Clause
+	col := map[*model.Document]int{}
 	tt := &topicTable{}
 	for _, c := range b.topicClauses(t) {
 		on = append(on, c)
@@ -46,9 +46,9 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 		return tt
 	}
 	// Union clauses with the clause they continue, when both are on the topic.
-	parent := map[*Clause]*Clause{}
-	var find func(c *Clause) *Clause
-	find = func(c *Clause) *Clause {
+	parent := map[*model.Clause]*model.Clause{}
+	var find func(c *model.Clause) *model.Clause
+	find = func(c *model.Clause) *model.Clause {
 		for parent[c] != nil && parent[c] != c {
 			if g := parent[parent[c]]; g != nil {
 				parent[c] = g
@@ -57,7 +57,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 		}
 		return c
 	}
-	onTopic := map[*Clause]bool{}
+	onTopic := map[*model.Clause]bool{}
 	for _, c := range on {
 		onTopic[c] = true
 		parent[c] = c
@@ -70,7 +70,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 			}
 		}
 	}
-	rowOf := map[*Clause]int{}
+	rowOf := map[*model.Clause]int{}
 	for _, c := range on { // documents in date order, clauses in order: rows in order of first appearance
 		r := find(c)
 		i, ok := rowOf[r]
@@ -108,7 +108,7 @@ func (b *build) makeTopicTable(t *Topic) *topicTable {
 
 // chart draws the figures of a topic's metric across documents as an
 // inline SVG bar chart, with a title and description for screen readers.
-func (b *build) chart(t *Topic) template.HTML {
+func (b *build) chart(t *model.Topic) template.HTML {
 	if t.Metric == nil {
 		return ""
 	}
