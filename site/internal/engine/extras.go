@@ -33,10 +33,13 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 	p := b.p
 	out := map[string]extra{}
 	add := func(name string, fill func(d *deps), render func() [][]byte) {
-		d := b.newDeps()
-		d.part("", "extra", name)
-		fill(d)
-		e := extra{deps: d.files, key: d.key()}
+		var e extra
+		if !b.streaming { // a streaming build keeps no key and makes no graph
+			d := b.newDeps()
+			d.part("", "extra", name)
+			fill(d)
+			e.deps, e.key = d.files, d.key()
+		}
 		data, ok := reuse(name, e.key)
 		switch {
 		case ok:

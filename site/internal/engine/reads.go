@@ -29,53 +29,43 @@ import (
 // entityOf returns the key of v when it is an entity of the model: a
 // pointer whose target keeps its identity from one build to the next.
 func entityOf(v reflect.Value) (reads.Key, bool) {
-	if v.Kind() != reflect.Pointer || v.IsNil() {
-		return reads.Key{}, false
-	}
-	switch e := v.Interface().(type) {
-	case *model.Section:
-		return reads.Key{Kind: "section", ID: e.Slug}, true
-	case *model.Document:
-		return reads.Key{Kind: "doc", ID: e.ID}, true
-	case *model.Clause:
-		return reads.Key{Kind: "clause", ID: model.ClauseKey(e)}, true
-	case *model.Topic:
-		return reads.Key{Kind: "topic", ID: e.ID}, true
-	case *model.Actor:
-		return reads.Key{Kind: "actor", ID: e.ID}, true
-	case *model.Source:
-		return reads.Key{Kind: "source", ID: e.ID}, true
-	case *model.Explainer:
-		return reads.Key{Kind: "explainer"}, true
-	case *siteData:
-		return reads.Key{Kind: "site"}, true
-	case *pageData:
-		return reads.Key{Kind: "page", ID: e.Path}, true
-	}
-	return reads.Key{}, false
+	key, _, ok := entity(v)
+	return key, ok
 }
 
-// entityFile returns the input file that holds what v, an entity, says.
+// entityFile returns the input file that holds what v, an entity, says;
+// "" for a page's data, which no file holds.
 func entityFile(v reflect.Value) string {
+	_, file, _ := entity(v)
+	return file
+}
+
+// entity returns the key of v, an entity, and the file that holds it.
+func entity(v reflect.Value) (key reads.Key, file string, ok bool) {
+	if v.Kind() != reflect.Pointer || v.IsNil() {
+		return reads.Key{}, "", false
+	}
 	switch e := v.Interface().(type) {
 	case *model.Section:
-		return e.Pos.File
+		return reads.Key{Kind: "section", ID: e.Slug}, e.Pos.File, true
 	case *model.Document:
-		return e.Pos.File
+		return reads.Key{Kind: "doc", ID: e.ID}, e.Pos.File, true
 	case *model.Clause:
-		return e.Doc.Pos.File
+		return reads.Key{Kind: "clause", ID: model.ClauseKey(e)}, e.Doc.Pos.File, true
 	case *model.Topic:
-		return e.Pos.File
+		return reads.Key{Kind: "topic", ID: e.ID}, e.Pos.File, true
 	case *model.Actor:
-		return e.Pos.File
+		return reads.Key{Kind: "actor", ID: e.ID}, e.Pos.File, true
 	case *model.Source:
-		return e.Pos.File
+		return reads.Key{Kind: "source", ID: e.ID}, e.Pos.File, true
 	case *model.Explainer:
-		return e.Pos.File
+		return reads.Key{Kind: "explainer"}, e.Pos.File, true
 	case *siteData:
-		return e.Explainer.Pos.File
+		return reads.Key{Kind: "site"}, e.Explainer.Pos.File, true
+	case *pageData:
+		return reads.Key{Kind: "page", ID: e.Path}, "", true
 	}
-	return ""
+	return reads.Key{}, "", false
 }
 
 var (
@@ -222,11 +212,12 @@ func (b *build) entities() map[reads.Key]reflect.Value {
 // entityKeys returns a hash of the keys of every entity of the build, in
 // no order.
 func (b *build) entityKeys() uint64 {
-	var sum uint64
-	for k := range b.entities() {
-		sum += maphash.Comparable(b.seed, k)
-	}
-	return sum
+	b.keysOnce.Do(func() {
+		for k := range b.entities() {
+			b.keys += maphash.Comparable(b.seed, k)
+		}
+	})
+	return b.keys
 }
 
 // filesOf calls add with the input file of every entity in v, the files
@@ -242,8 +233,8 @@ func filesOf(v reflect.Value, add func(string), depth int) {
 		if v.IsNil() {
 			return
 		}
-		if _, ok := entityOf(v); ok {
-			if f := entityFile(v); f != "" {
+		if _, f, ok := entity(v); ok {
+			if f != "" {
 				add(f)
 			}
 			return

@@ -123,6 +123,8 @@ type build struct {
 	changed  reads.Changed
 	entsOnce sync.Once
 	ents     map[reads.Key]reflect.Value // see entities
+	keysOnce sync.Once
+	keys     uint64 // see entityKeys
 	// keptLineage is set when the build kept the last build's lineage,
 	// and sameEntities when its entities have the keys of the last
 	// build's (see readModel.Kept).
