@@ -154,9 +154,9 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "date", dates.Format)
 	def(fm, typed, "datetime", dates.Machine)
 	def(fm, typed, "number", formatNumber)
-	def(fm, typed, "topics", func(refs []model.Ref) []*model.Topic { return ref.b.topicsOf(refs) })
-	def(fm, typed, "actors", func(refs []model.Ref) []*model.Actor { return ref.b.actorsOf(refs) })
-	def(fm, typed, "sources", func(refs []model.Ref) []*model.Source { return ref.b.sourcesOf(refs) })
+	def(fm, typed, "topics", func(refs []model.Ref) []*model.Topic { return resolve(refs, ref.b.ix.Topics) })
+	def(fm, typed, "actors", func(refs []model.Ref) []*model.Actor { return resolve(refs, ref.b.ix.Actors) })
+	def(fm, typed, "sources", func(refs []model.Ref) []*model.Source { return resolve(refs, ref.b.ix.Sources) })
 	def(fm, typed, "actor", func(r model.Ref) *model.Actor { return ref.b.ix.Actors[r.ID] })
 	def(fm, typed, "doc", func(r model.Ref) *model.Document { return ref.b.ix.Docs[r.ID] })
 	def(fm, typed, "clause", func(r model.Ref) *model.Clause { return ref.b.ix.Clauses[r.ID] })
@@ -188,31 +188,13 @@ func def[A, R any](fm template.FuncMap, typed map[string]tmplexec.Func, name str
 	fm[name], typed[name] = f, tmplexec.Typed(f)
 }
 
-func (b *build) topicsOf(refs []model.Ref) []*model.Topic {
-	var out []*model.Topic
+// resolve returns what refs name in byID, in order, leaving out the ids
+// it does not know.
+func resolve[T any](refs []model.Ref, byID map[string]*T) []*T {
+	var out []*T
 	for _, r := range refs {
-		if t := b.ix.Topics[r.ID]; t != nil {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-func (b *build) actorsOf(refs []model.Ref) []*model.Actor {
-	var out []*model.Actor
-	for _, r := range refs {
-		if a := b.ix.Actors[r.ID]; a != nil {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func (b *build) sourcesOf(refs []model.Ref) []*model.Source {
-	var out []*model.Source
-	for _, r := range refs {
-		if s := b.ix.Sources[r.ID]; s != nil {
-			out = append(out, s)
+		if v := byID[r.ID]; v != nil {
+			out = append(out, v)
 		}
 	}
 	return out

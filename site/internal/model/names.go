@@ -20,8 +20,8 @@ func ClauseURL(c *Clause) string {
 }
 func TopicURL(t *Topic) string      { return "/topics/" + t.ID + "/" }
 func ActorURL(a *Actor) string      { return "/actors/" + a.ID + "/" }
-func SourceURL(s *Source) string    { return "/sources/#" + SourceAnchor(s) }
-func SourceAnchor(s *Source) string { return "source-" + s.ID }
+func SourceURL(s *Source) string    { return "/sources/#" + sourceAnchor(s) }
+func sourceAnchor(s *Source) string { return "source-" + s.ID }
 
 // ClauseLabel is how a clause is named in links: "Point 21: Territory", or
 // its title alone when the document has no numbering.
