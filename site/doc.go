@@ -234,7 +234,6 @@
 //	tmplexec   runs the embedded theme's templates as compiled closures
 //	mdext      the goldmark extension: cross-references, link safety
 //	worddiff   word-level differences between texts
-//	fastyaml   the plain YAML of content files, checked against yaml/v3
 //	dates      dates known to the day, month, year or as an interval
 //	typo       typography; parallel spreads work over the cores
 //

@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/dates"
-	"github.com/explainer/explainer/site/internal/fastyaml"
 	"github.com/explainer/explainer/site/internal/typo"
 	"go.yaml.in/yaml/v3"
 )
@@ -119,9 +118,6 @@ func (f *yamlFile) lineStart(line int) Pos {
 // for empty text. It reports a syntax error and returns ok false. Aliases
 // are not followed: decoding refuses them.
 func (f *yamlFile) parse(data []byte) (root *yaml.Node, ok bool) {
-	if root, ok := fastyaml.Parse(data); ok {
-		return root, true // the same nodes, at a fraction of the cost
-	}
 	defer func() {
 		// The YAML parser is not ours; a crash in it on hostile input is
 		// a content error, not the end of the program.
