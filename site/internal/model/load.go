@@ -300,7 +300,6 @@ func (l *loader) section(i int, file, name string, data []byte) {
 		s.Weight = w
 	}
 	m.str("layout")
-	s.url = SectionURL(s)
 	if s.Draft && !l.opts.Drafts {
 		return
 	}
@@ -388,7 +387,6 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 			Pos:     r.pos,
 		})
 	}
-	d.unit = HeadUnit(d)
 	for _, n := range m.list("clauses") {
 		d.Clauses = append(d.Clauses, l.clause(f, n, d, m.pos))
 	}
@@ -468,7 +466,6 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		nodeSum(&h, text)
 		l.clauseSums[c] = [2]uint64{h.Sum64(), rest}
 	}
-	c.name()
 	l.idPos[c] = m.at("id")
 	if c.Figure != nil {
 		l.figurePos[c] = m.at("figure")

@@ -93,8 +93,6 @@ type Section struct {
 	Draft   bool
 	Body    Markdown
 	Pos     Pos // the file
-
-	url string // see sectionURL
 }
 
 // Document is one content/documents/*.yaml file: one dated text.
@@ -112,8 +110,6 @@ type Document struct {
 	Removes      []*Removal
 	Clauses      []*Clause
 	Pos          Pos // the file
-
-	unit string // see HeadUnit
 }
 
 // Removal records that a document drops a clause of the document it follows.
@@ -141,10 +137,6 @@ type Clause struct {
 	Sources    []Ref
 	Confidence string // high | medium | low, or ""
 	Pos        Pos
-
-	// Its names, set once at load (see ClauseURL, ClauseLabel,
-	// ClauseKey and ClauseUnit), which every page that links to it uses.
-	url, label, key, unit string
 }
 
 // Claim is one report about a clause that other reports contradict.

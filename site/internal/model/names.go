@@ -4,18 +4,10 @@ import "strings"
 
 // The URL scheme. Every URL here is root-absolute; pages are written with
 // relative links.
-func SectionURL(s *Section) string {
-	if s.url != "" {
-		return s.url
-	}
-	return "/sections/" + s.Slug + "/"
-}
+func SectionURL(s *Section) string   { return "/sections/" + s.Slug + "/" }
 func DocumentURL(d *Document) string { return "/documents/" + d.ID + "/" }
 func ChangesURL(d *Document) string  { return "/documents/" + d.ID + "/changes/" }
 func ClauseURL(c *Clause) string {
-	if c.url != "" {
-		return c.url
-	}
 	return "/documents/" + c.Doc.ID + "/" + c.ID + "/"
 }
 func TopicURL(t *Topic) string      { return "/topics/" + t.ID + "/" }
@@ -26,9 +18,6 @@ func sourceAnchor(s *Source) string { return "source-" + s.ID }
 // ClauseLabel is how a clause is named in links: "Point 21: Territory", or
 // its title alone when the document has no numbering.
 func ClauseLabel(c *Clause) string {
-	if c.label != "" {
-		return c.label
-	}
 	if c.Number != "" {
 		return "Point " + c.Number + ": " + c.Title
 	}
@@ -37,16 +26,7 @@ func ClauseLabel(c *Clause) string {
 
 // ClauseKey is the "DOC/CLAUSE" form in which content refers to a clause.
 func ClauseKey(c *Clause) string {
-	if c.key != "" {
-		return c.key
-	}
 	return c.Doc.ID + "/" + c.ID
-}
-
-// name sets the names of c that ClauseURL, ClauseLabel and ClauseKey
-// return, which many pages use; c does not change once loaded.
-func (c *Clause) name() {
-	c.url, c.label, c.key, c.unit = ClauseURL(c), ClauseLabel(c), ClauseKey(c), ClauseUnit(c)
 }
 
 // A unit is a part of a document file that a reference may come from:
@@ -56,16 +36,10 @@ func (c *Clause) name() {
 const unitSep = "\x00"
 
 func HeadUnit(d *Document) string {
-	if d.unit != "" {
-		return d.unit
-	}
 	return d.Pos.File + unitSep + "head"
 }
 
 func ClauseUnit(c *Clause) string {
-	if c.unit != "" {
-		return c.unit
-	}
 	return c.Doc.Pos.File + unitSep + "clause " + c.ID
 }
 
