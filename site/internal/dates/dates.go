@@ -148,3 +148,23 @@ func FirstDay(s string) string {
 	}
 	return s
 }
+
+// LastDay is the last day a date can mean, YYYY-MM-DD: the end of its
+// year or month, or of its interval. A date that Check refuses comes back
+// as it is.
+func LastDay(s string) string {
+	if Check(s) != "" {
+		return s
+	}
+	if _, last, interval := strings.Cut(s, "/"); interval {
+		return last
+	}
+	switch len(s) {
+	case 4:
+		return s + "-12-31"
+	case 7:
+		y, _ := strconv.Atoi(s[:4])
+		return fmt.Sprintf("%s-%02d", s, daysIn(y, month(s)))
+	}
+	return s
+}

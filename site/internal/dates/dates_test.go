@@ -8,16 +8,17 @@ import (
 
 func TestDate(t *testing.T) {
 	tests := []struct {
-		s, problem, reads, machine, first string
+		s, problem, reads, machine, first, last string
 	}{
-		{s: "2025-11-20", reads: "20 November 2025", machine: "2025-11-20", first: "2025-11-20"},
-		{s: "2025-01-05", reads: "5 January 2025", machine: "2025-01-05", first: "2025-01-05"},
-		{s: "2024-02-29", reads: "29 February 2024", machine: "2024-02-29", first: "2024-02-29"},
-		{s: "2025-10", reads: "October 2025", machine: "2025-10", first: "2025-10-01"},
-		{s: "2022", reads: "2022", machine: "2022", first: "2022-01-01"},
-		{s: "2025-10-08/2025-10-09", reads: "8–9 October 2025", machine: "2025-10-08", first: "2025-10-08"},
-		{s: "2025-09-30/2025-10-02", reads: "30 September – 2 October 2025", machine: "2025-09-30", first: "2025-09-30"},
-		{s: "2025-12-30/2026-01-02", reads: "30 December 2025 – 2 January 2026", machine: "2025-12-30", first: "2025-12-30"},
+		{s: "2025-11-20", reads: "20 November 2025", machine: "2025-11-20", first: "2025-11-20", last: "2025-11-20"},
+		{s: "2025-01-05", reads: "5 January 2025", machine: "2025-01-05", first: "2025-01-05", last: "2025-01-05"},
+		{s: "2024-02", reads: "February 2024", machine: "2024-02", first: "2024-02-01", last: "2024-02-29"},
+		{s: "2024-02-29", reads: "29 February 2024", machine: "2024-02-29", first: "2024-02-29", last: "2024-02-29"},
+		{s: "2025-10", reads: "October 2025", machine: "2025-10", first: "2025-10-01", last: "2025-10-31"},
+		{s: "2022", reads: "2022", machine: "2022", first: "2022-01-01", last: "2022-12-31"},
+		{s: "2025-10-08/2025-10-09", reads: "8–9 October 2025", machine: "2025-10-08", first: "2025-10-08", last: "2025-10-09"},
+		{s: "2025-09-30/2025-10-02", reads: "30 September – 2 October 2025", machine: "2025-09-30", first: "2025-09-30", last: "2025-10-02"},
+		{s: "2025-12-30/2026-01-02", reads: "30 December 2025 – 2 January 2026", machine: "2025-12-30", first: "2025-12-30", last: "2026-01-02"},
 		{s: "2025-02-29", problem: "2025-02-29 is not a day: February 2025 has 28 days"},
 		{s: "2025-11-31", problem: "2025-11-31 is not a day: November 2025 has 30 days"},
 		{s: "2025-11-00", problem: "2025-11-00 is not a day: November 2025 has 30 days"},
@@ -56,6 +57,9 @@ func TestDate(t *testing.T) {
 		}
 		if got := FirstDay(tt.s); got != tt.first {
 			t.Errorf("FirstDay(%q) = %q, want %q", tt.s, got, tt.first)
+		}
+		if got := LastDay(tt.s); got != tt.last {
+			t.Errorf("LastDay(%q) = %q, want %q", tt.s, got, tt.last)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -159,6 +160,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "sources", func(refs []model.Ref) []*model.Source { return resolve(refs, ref.b.ix.Sources) })
 	def(fm, typed, "actor", func(r model.Ref) *model.Actor { return ref.b.ix.Actors[r.ID] })
 	def(fm, typed, "doc", func(r model.Ref) *model.Document { return ref.b.ix.Docs[r.ID] })
+	def(fm, typed, "docs", func(refs []model.Ref) []*model.Document { return resolve(refs, ref.b.ix.Docs) })
+	def(fm, typed, "changesTitle", func(d *model.Document) string { return ref.b.changesTitle(d) })
 	def(fm, typed, "clause", func(r model.Ref) *model.Clause { return ref.b.ix.Clauses[r.ID] })
 	def(fm, typed, "backlinks", func(v any) []links.Referrer { return ref.b.backlinks(v) })
 	def(fm, typed, "citedBy", func(s *model.Source) []links.Referrer { return ref.b.citedBy[s.ID] })
@@ -166,7 +169,7 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "changes", func(d *model.Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
 	def(fm, typed, "tally", func(d *model.Document) []fateCount { return ref.b.tally(d) })
 	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
-	def(fm, typed, "derivedFrom", func(c *model.Clause) *lineage.Fate { return ref.b.ln.Backward[c] })
+	def(fm, typed, "derivedFrom", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Backward[c] })
 	def(fm, typed, "fatesOf", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Forward[c] })
 	def(fm, typed, "topicTable", func(t *model.Topic) *topicTable { return ref.b.topicTable(t) })
 	def(fm, typed, "topicSections", func(t *model.Topic) []*model.Section { return ref.b.topicSections(t) })
@@ -175,11 +178,42 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "positionsOf", func(a *model.Actor) []actorPosition { return ref.b.positions[a.ID] })
 	def(fm, typed, "clausesOn", func(t *model.Topic) int { return len(ref.b.topicClauses(t)) })
 	def(fm, typed, "stanceLabel", stanceLabel)
-	def(fm, typed, "fateLabel", fateLabel)
+	def(fm, typed, "fateLabel", lineage.Label)
 	def(fm, typed, "demote", func(m model.Markdown) template.HTML { return links.Demote(m, ref.b.keep) })
 	def(fm, typed, "percent", func(f float64) int { return int(f*100 + 0.5) })
 	fm["first"] = func(n int, s []*model.Section) []*model.Section { return s[:max(0, min(n, len(s)))] }
 	return fm, typed
+}
+
+// changesTitle is the title of d's changes page, as its relation words
+// it: "What changed from the 28-point draft", "How the plan was answered",
+// "What the first phase puts into effect", "What Resolution 2803 endorses".
+func (b *build) changesTitle(d *model.Document) string {
+	var shorts []string
+	for _, g := range resolve(d.Follows, b.ix.Docs) {
+		shorts = append(shorts, g.Short)
+	}
+	followed := andList(shorts)
+	switch d.Relation {
+	case "responds":
+		if len(shorts) > 1 {
+			return "How " + followed + " were answered"
+		}
+		return "How " + followed + " was answered"
+	case "implements":
+		return "What " + d.Short + " puts into effect"
+	case "endorses":
+		return "What " + d.Short + " endorses"
+	}
+	return "What changed from " + followed
+}
+
+// andList joins words as "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // def adds f to the template functions fm under name, and to typed as
@@ -251,7 +285,7 @@ func (b *build) tally(d *model.Document) []fateCount {
 		n[f.Outcome]++
 	}
 	var out []fateCount
-	for _, o := range lineage.FateOrder {
+	for _, o := range lineage.FateOrder() {
 		if n[o] > 0 {
 			out = append(out, fateCount{o, n[o]})
 		}
@@ -342,29 +376,6 @@ func stanceLabel(s string) string {
 		return "Opposes"
 	case "rejects":
 		return "Rejects"
-	}
-	return s
-}
-
-// fateLabel is how an outcome reads as a badge.
-func fateLabel(s string) string {
-	switch s {
-	case "kept":
-		return "Kept"
-	case "changed":
-		return "Changed"
-	case "deferred":
-		return "Deferred"
-	case "moved":
-		return "Moved"
-	case "removed":
-		return "Removed"
-	case "unknown":
-		return "Not reported"
-	case "new":
-		return "New"
-	case "original":
-		return "Original"
 	}
 	return s
 }

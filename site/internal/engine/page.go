@@ -39,9 +39,9 @@ func (b *build) pages() []pageJob {
 	for _, doc := range p.Documents {
 		add("documents/"+doc.ID+"/index.html", "document.tmpl",
 			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc, Description: links.PlainText(doc.Summary)})
-		if b.ix.Docs[doc.Follows.ID] != nil {
+		if len(resolve(doc.Follows, b.ix.Docs)) > 0 {
 			add("documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
-				&pageData{Path: model.ChangesURL(doc), Title: "What changed in " + doc.Title, Kind: "changes", Document: doc})
+				&pageData{Path: model.ChangesURL(doc), Title: b.changesTitle(doc), Kind: "changes", Document: doc})
 		}
 		for _, c := range doc.Clauses {
 			add("documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",

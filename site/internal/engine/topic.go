@@ -21,7 +21,7 @@ type topicTable struct {
 // of the row's clause when the document has none.
 type topicCell struct {
 	Clauses []*model.Clause
-	Fate    *lineage.Fate // removed or unknown, when the document follows one in the row
+	Fate    *lineage.Fate // what the document made of the row's point when no clause of it continues it
 }
 
 // topicTable returns the table of topic t, made once per lineage: it
@@ -63,10 +63,11 @@ func (b *build) makeTopicTable(t *model.Topic) *topicTable {
 		parent[c] = c
 	}
 	for _, c := range on {
-		if f := b.ln.Backward[c]; f != nil && onTopic[f.Old] {
-			ra, rb := find(c), find(f.Old)
-			if ra != rb {
-				parent[ra] = rb
+		for _, f := range b.ln.Backward[c] {
+			if onTopic[f.Old] {
+				if ra, rb := find(c), find(f.Old); ra != rb {
+					parent[ra] = rb
+				}
 			}
 		}
 	}
@@ -90,14 +91,16 @@ func (b *build) makeTopicTable(t *model.Topic) *topicTable {
 				continue
 			}
 			d := tt.Docs[j]
-			k, ok := col[b.ix.Docs[d.Follows.ID]]
-			if !ok || k == j {
-				continue
-			}
-			for _, c := range row[k].Clauses {
-				for _, f := range b.ln.Forward[c] {
-					if f.Doc == d && f.New == nil {
-						row[j].Fate = f
+			for _, g := range resolve(d.Follows, b.ix.Docs) {
+				k, ok := col[g]
+				if !ok || k == j {
+					continue
+				}
+				for _, c := range row[k].Clauses {
+					for _, f := range b.ln.Forward[c] {
+						if f.Doc == d && f.New == nil {
+							row[j].Fate = f
+						}
 					}
 				}
 			}

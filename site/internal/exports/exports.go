@@ -32,7 +32,8 @@ type (
 		Short        string       `json:"short"`
 		Date         string       `json:"date"`
 		By           []string     `json:"by"`
-		Follows      string       `json:"follows,omitempty"`
+		Follows      []string     `json:"follows,omitempty"`
+		Relation     string       `json:"relation,omitempty"` // with follows: revises, responds, implements or endorses
 		Status       string       `json:"status,omitempty"`
 		Availability string       `json:"availability"`
 		Summary      string       `json:"summary,omitempty"`
@@ -47,7 +48,7 @@ type (
 		Title      string         `json:"title"`
 		Topics     []string       `json:"topics"`
 		Figure     *float64       `json:"figure,omitempty"`
-		From       string         `json:"from,omitempty"`
+		From       []string       `json:"from,omitempty"`
 		Outcome    string         `json:"outcome,omitempty"`
 		Text       string         `json:"text"`
 		Claims     []jsonClaim    `json:"claims,omitempty"`
@@ -74,10 +75,12 @@ type (
 	}
 	jsonRelation struct {
 		Document string `json:"document"`
-		Follows  string `json:"follows"`
+		Relation string `json:"relation"`             // how the document stands to the one it follows
+		Follows  string `json:"follows,omitempty"`    // the followed document; none for a new clause
 		Clause   string `json:"clause,omitempty"`     // the clause of the followed document
 		Becomes  string `json:"becomes,omitempty"`    // the clause that continues it
-		Outcome  string `json:"outcome"`              // kept, changed, deferred, moved, removed, unknown, new
+		Outcome  string `json:"outcome"`              // one of the fates of the relation, or new
+		Label    string `json:"label"`                // the fate as pages word it: "Not addressed"
 		Note     string `json:"note,omitempty"`       // a removal's note
 		Similar  *int   `json:"similarity,omitempty"` // word similarity of the texts, in percent
 	}
@@ -153,13 +156,16 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 	}
 	w.list("documents")
 	for _, d := range p.Documents {
-		jd := jsonDocument{ID: d.ID, Title: d.Title, Short: d.Short, Date: d.Date, By: ids(d.By), Follows: d.Follows.ID,
+		jd := jsonDocument{ID: d.ID, Title: d.Title, Short: d.Short, Date: d.Date, By: ids(d.By), Follows: ids(d.Follows),
 			Status: d.Status, Availability: d.Availability, Summary: d.Summary.Text, Sources: ids(d.Sources), URL: model.DocumentURL(d), Clauses: []jsonClause{}}
+		if len(d.Follows) > 0 {
+			jd.Relation = d.Relation
+		}
 		for _, c := range d.Clauses {
 			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
-				From: c.From.ID, Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
-			if c.From.ID != "" {
-				jc.Outcome = lineage.OutcomeOf(c)
+				From: ids(c.From), Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
+			if len(c.From) > 0 {
+				jc.Outcome = model.OutcomeOf(c)
 			}
 			for _, cl := range c.Claims {
 				jc.Claims = append(jc.Claims, jsonClaim{Text: cl.Text.Text, Sources: ids(cl.Sources), Confidence: cl.Confidence})
@@ -174,9 +180,9 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 	w.list("relations")
 	for _, d := range p.Documents {
 		for _, f := range ln.Changes[d] {
-			r := jsonRelation{Document: d.ID, Follows: d.Follows.ID, Outcome: f.Outcome}
+			r := jsonRelation{Document: d.ID, Relation: d.Relation, Outcome: f.Outcome, Label: lineage.Label(f.Outcome)}
 			if f.Old != nil {
-				r.Clause = model.ClauseKey(f.Old)
+				r.Follows, r.Clause = f.Old.Doc.ID, model.ClauseKey(f.Old)
 			}
 			if f.New != nil {
 				r.Becomes = model.ClauseKey(f.New)

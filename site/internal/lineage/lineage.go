@@ -1,7 +1,9 @@
 // Package lineage works out what became of each clause of a document in
-// the documents that follow it: its fate (kept, changed, deferred, moved,
-// removed, not reported, or new), with the word-level difference between
-// the two texts, and the whole history of every version of a clause.
+// the documents that follow it: its fate, worded for how the later
+// document stands to it (a revision changes or keeps a point, a reply
+// accepts or rejects it, an agreement puts it into effect, a resolution
+// endorses it), with the word-level difference between the two texts,
+// and the whole history of every version of a clause.
 package lineage
 
 import (
@@ -18,18 +20,68 @@ import (
 	"github.com/explainer/explainer/site/internal/worddiff"
 )
 
-// The fates a clause of a followed document can meet in a later document,
-// plus "new" for a clause with no predecessor. The order is the order in
-// which changes pages list their counts.
-var FateOrder = []string{"kept", "changed", "deferred", "moved", "removed", "unknown", "new"}
+// FateOrder is every fate a clause of a followed document can meet in a
+// later document, relation by relation (see model.Outcomes), plus "new"
+// for a clause with no predecessor. It is the order in which changes
+// pages count them.
+func FateOrder() []string {
+	return []string{
+		"kept", "changed", "deferred", "moved", "removed", "unknown", // revises
+		"accepts", "qualifies", "rejects", "defers", "not-addressed", // responds
+		"implements", "partly", "not-covered", // implements
+		"endorses", "endorsed", // endorses
+		"new",
+	}
+}
 
-// Fate is what became of one clause of a followed document in a later one.
+// Label is how a fate reads as a badge, "original" for a first version.
+func Label(outcome string) string {
+	switch outcome {
+	case "kept":
+		return "Kept"
+	case "changed":
+		return "Changed"
+	case "deferred", "defers":
+		return "Deferred"
+	case "moved":
+		return "Moved"
+	case "removed":
+		return "Removed"
+	case "unknown":
+		return "Not reported"
+	case "accepts":
+		return "Accepted"
+	case "qualifies":
+		return "Qualified"
+	case "rejects":
+		return "Rejected"
+	case "not-addressed":
+		return "Not addressed"
+	case "implements":
+		return "In effect"
+	case "partly":
+		return "Partly in effect"
+	case "not-covered":
+		return "Not covered"
+	case "endorses", "endorsed":
+		return "Endorsed"
+	case "new":
+		return "New"
+	case "original":
+		return "Original"
+	}
+	return outcome
+}
+
+// Fate is what became of one clause of a followed document in a later
+// one. A clause continued by several clauses of the later document (a
+// split) has one fate for each of them.
 type Fate struct {
-	Outcome string          // kept | changed | deferred | moved | removed | unknown | new
+	Outcome string          // one of FateOrder
 	Doc     *model.Document // the later document
 	Old     *model.Clause   // the clause of the followed document; nil for new
-	New     *model.Clause   // the clause that continues it; nil for removed and unknown
-	Removal *model.Removal  // for removed
+	New     *model.Clause   // the clause that continues it; nil when none does
+	Removal *model.Removal  // for a fate a removal gives
 	Diff    template.HTML
 	Similar float64 // word similarity of the two texts, when both exist
 	HasDiff bool    // both sides have text and it differs
@@ -39,7 +91,7 @@ type Fate struct {
 type Lineage struct {
 	Changes    map[*model.Document][]*Fate // for a following document: every fate, followed clauses first
 	Forward    map[*model.Clause][]*Fate   // a clause -> its fates in each later document
-	Backward   map[*model.Clause]*Fate     // a clause -> the fate that produced it (nil for originals)
+	Backward   map[*model.Clause][]*Fate   // a clause -> the fates that produced it, one per clause it continues
 	FollowedBy map[*model.Document][]*model.Document
 	histories  sync.Map // *model.Clause -> []Step, computed once
 
@@ -47,6 +99,7 @@ type Lineage struct {
 	// text each clause had (see Current).
 	docs  []*model.Document
 	texts []*links.Rendered
+	order map[*model.Clause]int // clauses in document order, then their order
 
 	mu   sync.Mutex
 	memo map[string]any // see Memo
@@ -114,27 +167,26 @@ func New(p *model.Project, ix *links.Index, texts func(*model.Clause) string, ca
 	ln := &Lineage{
 		Changes:    map[*model.Document][]*Fate{},
 		Forward:    map[*model.Clause][]*Fate{},
-		Backward:   map[*model.Clause]*Fate{},
+		Backward:   map[*model.Clause][]*Fate{},
 		FollowedBy: map[*model.Document][]*model.Document{},
 		docs:       slices.Clone(p.Documents),
+		order:      map[*model.Clause]int{},
 		memo:       map[string]any{},
 	}
 	for _, d := range p.Documents {
 		for _, c := range d.Clauses {
+			ln.order[c] = len(ln.texts)
 			ln.texts = append(ln.texts, links.Conv(c.Text))
 		}
 	}
 	var compared []*Fate // the fates with two versions to compare
 	for _, d := range p.Documents {
-		prev := ix.Docs[d.Follows.ID]
-		if prev == nil {
-			continue
-		}
-		ln.FollowedBy[prev] = append(ln.FollowedBy[prev], d)
-		continued := map[string]*model.Clause{}
+		continued := map[*model.Clause][]*model.Clause{}
 		for _, c := range d.Clauses {
-			if c.From.ID != "" {
-				continued[c.From.ID] = c
+			for _, from := range c.From {
+				if old := ix.Clauses[from.ID]; old != nil {
+					continued[old] = append(continued[old], c)
+				}
 			}
 		}
 		removed := map[string]*model.Removal{}
@@ -142,28 +194,38 @@ func New(p *model.Project, ix *links.Index, texts func(*model.Clause) string, ca
 			removed[r.Clause.ID] = r
 		}
 		var fates []*Fate
-		for _, old := range prev.Clauses {
-			f := &Fate{Doc: d, Old: old}
-			key := model.ClauseKey(old)
-			switch {
-			case continued[key] != nil:
-				f.New = continued[key]
-				f.Outcome = OutcomeOf(f.New)
-				ln.Backward[f.New] = f
-			case removed[key] != nil:
-				f.Outcome = "removed"
-				f.Removal = removed[key]
-			default:
-				f.Outcome = "unknown"
+		follows := false // d follows a known document
+		for _, ref := range d.Follows {
+			prev := ix.Docs[ref.ID]
+			if prev == nil || prev == d || slices.Contains(ln.FollowedBy[prev], d) {
+				continue
 			}
-			if f.New != nil {
-				compared = append(compared, f)
+			follows = true
+			ln.FollowedBy[prev] = append(ln.FollowedBy[prev], d)
+			for _, old := range prev.Clauses {
+				var these []*Fate
+				for _, c := range continued[old] {
+					f := &Fate{Doc: d, Old: old, New: c, Outcome: model.OutcomeOf(c)}
+					ln.Backward[c] = append(ln.Backward[c], f)
+					compared = append(compared, f)
+					these = append(these, f)
+				}
+				if len(these) == 0 {
+					f := &Fate{Doc: d, Old: old, Outcome: model.Unmatched(d.Relation)}
+					if r := removed[model.ClauseKey(old)]; r != nil {
+						f.Outcome, f.Removal = model.RemovalOutcome(d.Relation), r
+					}
+					these = append(these, f)
+				}
+				ln.Forward[old] = append(ln.Forward[old], these...)
+				fates = append(fates, these...)
 			}
-			ln.Forward[old] = append(ln.Forward[old], f)
-			fates = append(fates, f)
+		}
+		if !follows {
+			continue
 		}
 		for _, c := range d.Clauses {
-			if c.From.ID == "" || ix.Clauses[c.From.ID] == nil {
+			if len(ln.Backward[c]) == 0 {
 				fates = append(fates, &Fate{Outcome: "new", Doc: d, New: c})
 			}
 		}
@@ -201,25 +263,18 @@ func New(p *model.Project, ix *links.Index, texts func(*model.Clause) string, ca
 	return ln
 }
 
-// OutcomeOf is a continuing clause's outcome, "changed" by default.
-func OutcomeOf(c *model.Clause) string {
-	if c.Outcome == "" {
-		return "changed"
-	}
-	return c.Outcome
-}
-
 // Step is one entry of a clause's history: one version of it, or its end.
 type Step struct {
-	Fate    *Fate         // how this version came about; nil for the first version
+	Fate    *Fate         // how this version came about; nil for a first version
 	Clause  *model.Clause // this version; nil when the fate ended the line
-	Depth   int           // how many revisions from the first version
+	Depth   int           // how many documents from the first version
 	Current bool          // the clause whose page this is
+	Again   bool          // a version shown above already, reached a second way (points answered together)
 }
 
 // History returns the whole family of versions c belongs to: from its
-// first version through every later document that continued, changed,
-// removed or said nothing about it, in order.
+// first versions through every later document that continued, changed,
+// answered, removed or said nothing about it, in order.
 func (ln *Lineage) History(c *model.Clause) []Step {
 	if h, ok := ln.histories.Load(c); ok {
 		return h.([]Step)
@@ -230,21 +285,42 @@ func (ln *Lineage) History(c *model.Clause) []Step {
 }
 
 func (ln *Lineage) computeHistory(c *model.Clause) []Step {
-	root := c
-	for seen := 0; ln.Backward[root] != nil && seen < 1000; seen++ {
-		root = ln.Backward[root].Old
-	}
-	var steps []Step
-	var walk func(cl *model.Clause, via *Fate, depth int)
-	walk = func(cl *model.Clause, via *Fate, depth int) {
-		if depth > 1000 {
+	// The first versions: every clause c descends from that continues
+	// nothing, in document order.
+	var roots []*model.Clause
+	up := map[*model.Clause]bool{}
+	var climb func(cl *model.Clause)
+	climb = func(cl *model.Clause) {
+		if up[cl] || len(up) > 10000 {
 			return
 		}
-		steps = append(steps, Step{Fate: via, Clause: cl, Depth: depth, Current: cl == c})
-		fates := append([]*Fate(nil), ln.Forward[cl]...)
+		up[cl] = true
+		if len(ln.Backward[cl]) == 0 {
+			roots = append(roots, cl)
+		}
+		for _, f := range ln.Backward[cl] {
+			climb(f.Old)
+		}
+	}
+	climb(c)
+	sort.SliceStable(roots, func(i, j int) bool { return ln.order[roots[i]] < ln.order[roots[j]] })
+
+	var steps []Step
+	shown := map[*model.Clause]bool{}
+	var walk func(cl *model.Clause, via *Fate, depth int)
+	walk = func(cl *model.Clause, via *Fate, depth int) {
+		if depth > 1000 || len(steps) > 10000 {
+			return
+		}
+		steps = append(steps, Step{Fate: via, Clause: cl, Depth: depth, Current: cl == c, Again: shown[cl]})
+		if shown[cl] {
+			return
+		}
+		shown[cl] = true
+		fates := slices.Clone(ln.Forward[cl])
 		sort.SliceStable(fates, func(i, j int) bool {
-			if fates[i].Doc.Date != fates[j].Doc.Date {
-				return fates[i].Doc.Date < fates[j].Doc.Date
+			if a, b := fates[i].Doc.Date, fates[j].Doc.Date; a != b {
+				return a < b
 			}
 			return fates[i].Doc.ID < fates[j].Doc.ID
 		})
@@ -256,7 +332,9 @@ func (ln *Lineage) computeHistory(c *model.Clause) []Step {
 			}
 		}
 	}
-	walk(root, nil, 0)
+	for _, r := range roots {
+		walk(r, nil, 0)
+	}
 	return steps
 }
 
@@ -284,8 +362,9 @@ func (ln *Lineage) Memo(key string, f func() any) any {
 func (ln *Lineage) WithText(c, c1 *model.Clause, d, d1 *model.Document, texts func(*model.Clause) string) *Lineage {
 	ln1 := &Lineage{
 		Changes: maps.Clone(ln.Changes), Forward: maps.Clone(ln.Forward), Backward: maps.Clone(ln.Backward),
-		FollowedBy: maps.Clone(ln.FollowedBy), docs: ln.docs, texts: ln.texts, memo: map[string]any{},
+		FollowedBy: maps.Clone(ln.FollowedBy), docs: ln.docs, texts: ln.texts, order: maps.Clone(ln.order), memo: map[string]any{},
 	}
+	ln1.order[c1] = ln.order[c]
 	replace := func(fates []*Fate, was, now *Fate) []*Fate {
 		fates = slices.Clone(fates)
 		if i := slices.Index(fates, was); i >= 0 {
@@ -301,20 +380,19 @@ func (ln *Lineage) WithText(c, c1 *model.Clause, d, d1 *model.Document, texts fu
 			f.Similar, f.HasDiff, f.Diff = res.similar, res.changed, res.html
 		}
 	}
-	if fb := ln.Backward[c]; fb != nil {
+	for _, fb := range ln.Backward[c] {
 		fb1 := *fb
 		fb1.New = c1
 		recompare(&fb1)
-		ln1.Backward[c1] = &fb1
-		ln1.Forward[fb.Old] = replace(ln.Forward[fb.Old], fb, &fb1)
+		ln1.Backward[c1] = append(ln1.Backward[c1], &fb1)
+		ln1.Forward[fb.Old] = replace(ln1.Forward[fb.Old], fb, &fb1)
 		ln1.Changes[fb.Doc] = replace(ln1.Changes[fb.Doc], fb, &fb1)
-	} else {
-		for _, f := range ln.Changes[d] {
-			if f.New == c {
-				f1 := *f
-				f1.New = c1
-				ln1.Changes[d] = replace(ln1.Changes[d], f, &f1)
-			}
+	}
+	for _, f := range ln.Changes[d] {
+		if f.New == c && f.Old == nil {
+			f1 := *f
+			f1.New = c1
+			ln1.Changes[d] = replace(ln1.Changes[d], f, &f1)
 		}
 	}
 	for _, f := range ln.Forward[c] {
@@ -322,12 +400,16 @@ func (ln *Lineage) WithText(c, c1 *model.Clause, d, d1 *model.Document, texts fu
 		f1.Old = c1
 		if f.New != nil {
 			recompare(&f1)
-			ln1.Backward[f.New] = &f1
+			ln1.Backward[f.New] = replace(ln1.Backward[f.New], f, &f1)
 		}
 		ln1.Forward[c1] = append(ln1.Forward[c1], &f1)
 		ln1.Changes[f.Doc] = replace(ln1.Changes[f.Doc], f, &f1)
 	}
-	ln1.Changes[d1] = ln1.Changes[d]
-	ln1.FollowedBy[d1] = ln.FollowedBy[d]
+	if fates, ok := ln1.Changes[d]; ok {
+		ln1.Changes[d1] = fates
+	}
+	if by, ok := ln.FollowedBy[d]; ok {
+		ln1.FollowedBy[d1] = by
+	}
 	return ln1
 }

@@ -34,7 +34,7 @@ const (
 var (
 	indexKeys    = []string{"title", "description", "byline", "published", "updated", "base_url", "language", "layout"}
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
-	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "status", "availability", "summary", "sources", "removes", "clauses"}
+	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "relation", "status", "availability", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
 	clauseKeys   = []string{"id", "number", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence"}
 	claimKeys    = []string{"text", "sources", "confidence"}
@@ -363,7 +363,8 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 		Short:        m.str("short"),
 		Date:         m.date("date"),
 		By:           m.refs("by"),
-		Follows:      m.ref("follows"),
+		Follows:      m.idOrList("follows"),
+		Relation:     m.enum("relation", Relations()...),
 		Status:       m.str("status"),
 		Availability: m.enum("availability", availabilities...),
 		Summary:      m.markdown("summary"),
@@ -376,6 +377,12 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 	}
 	if d.Availability == "" {
 		d.Availability = "full"
+	}
+	if d.Relation == "" {
+		d.Relation = Relations()[0]
+	}
+	if r := m.node("relation"); r != nil && len(d.Follows) == 0 {
+		f.errs.Add(f.pos(r), "%q needs %q", "relation", "follows")
 	}
 	for _, n := range m.list("removes") {
 		r := f.mapping(n, m.pos, "removal", removalKeys...)
@@ -437,8 +444,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Status:     m.str("status"),
 		Topics:     m.refs("topics"),
 		Figure:     m.number("figure"),
-		From:       m.ref("from"),
-		Outcome:    m.enum("outcome", outcomes...),
+		From:       m.idOrList("from"),
 		Text:       m.markdown("text"),
 		Sources:    m.refs("sources"),
 		Confidence: m.enum("confidence", confidences...),
@@ -470,11 +476,17 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 	if c.Figure != nil {
 		l.figurePos[c] = m.at("figure")
 	}
-	switch {
-	case c.From.ID == "" && c.Outcome != "":
-		f.errs.Add(m.at("outcome"), "%q needs %q", "outcome", "from")
-	case c.From.ID != "" && c.Outcome == "":
-		c.Outcome = "changed"
+	if v := m.scalar("outcome", "one of "+orList(Outcomes(d.Relation))); v != nil {
+		c.Outcome = v.Value
+		switch allowed := Outcomes(d.Relation); {
+		case len(c.From) == 0:
+			f.errs.Add(m.at("outcome"), "%q needs %q", "outcome", "from")
+		case !slices.Contains(allowed, c.Outcome):
+			f.errs.Add(f.pos(v), "invalid outcome %q for a document that %s: use %s", c.Outcome, d.Relation, orList(allowed))
+		}
+	}
+	if len(c.From) > 0 && c.Outcome == "" {
+		c.Outcome = Outcomes(d.Relation)[0]
 	}
 	for _, n := range m.list("claims") {
 		cm := f.mapping(n, m.pos, "claim", claimKeys...)

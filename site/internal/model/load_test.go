@@ -152,19 +152,21 @@ func TestLoad(t *testing.T) {
 	}
 
 	type clause struct {
-		Doc, ID, Number, From, Outcome string
-		Figure                         float64
+		Doc, ID, Number, Outcome string
+		From                     []string
+		Figure                   float64
 	}
 	type document struct {
-		ID, Short, Follows, Availability string
-		Clauses                          []clause
-		Removes                          []string
+		ID, Short, Relation, Availability string
+		Follows                           []string
+		Clauses                           []clause
+		Removes                           []string
 	}
 	var docs []document
 	for _, d := range p.Documents {
-		doc := document{ID: d.ID, Short: d.Short, Follows: d.Follows.ID, Availability: d.Availability}
+		doc := document{ID: d.ID, Short: d.Short, Relation: d.Relation, Follows: refIDs(d.Follows), Availability: d.Availability}
 		for _, c := range d.Clauses {
-			cl := clause{Doc: c.Doc.ID, ID: c.ID, Number: c.Number, From: c.From.ID, Outcome: c.Outcome}
+			cl := clause{Doc: c.Doc.ID, ID: c.ID, Number: c.Number, From: refIDs(c.From), Outcome: c.Outcome}
 			if c.Figure != nil {
 				cl.Figure = *c.Figure
 			}
@@ -176,12 +178,12 @@ func TestLoad(t *testing.T) {
 		docs = append(docs, doc)
 	}
 	wantDocs := []document{
-		{ID: "us-28", Short: "US 28-point peace plan", Availability: "full", Clauses: []clause{
+		{ID: "us-28", Short: "US 28-point peace plan", Relation: "revises", Availability: "full", Clauses: []clause{
 			{Doc: "us-28", ID: "6", Number: "6", Figure: 600000},
 			{Doc: "us-28", ID: "21"},
 		}},
-		{ID: "geneva-19", Short: "Geneva draft", Follows: "us-28", Availability: "reported", Clauses: []clause{
-			{Doc: "geneva-19", ID: "6", From: "us-28/6", Outcome: "changed", Figure: 800000},
+		{ID: "geneva-19", Short: "Geneva draft", Relation: "revises", Follows: []string{"us-28"}, Availability: "reported", Clauses: []clause{
+			{Doc: "geneva-19", ID: "6", From: []string{"us-28/6"}, Outcome: "changed", Figure: 800000},
 		}, Removes: []string{"us-28/21"}},
 	}
 	if diff := cmp.Diff(wantDocs, docs); diff != "" {

@@ -102,7 +102,8 @@ type Document struct {
 	Short        string // short label; defaults to Title
 	Date         string // a date (see Dates)
 	By           []Ref  // actor ids
-	Follows      Ref    // the document this one revises or answers; ID "" if none
+	Follows      []Ref  // the documents this one revises, answers, implements or endorses
+	Relation     string // how it stands to them: revises | responds | implements | endorses (see Relations)
 	Status       string
 	Availability string // full | partial | reported
 	Summary      Markdown
@@ -112,7 +113,8 @@ type Document struct {
 	Pos          Pos // the file
 }
 
-// Removal records that a document drops a clause of the document it follows.
+// Removal records that a document drops a clause of a document it
+// follows (rejects it, for a reply).
 type Removal struct {
 	Clause  Ref // "DOC/CLAUSE"
 	Note    Markdown
@@ -129,8 +131,8 @@ type Clause struct {
 	Status     string // free text shown as a badge, e.g. "disputed"
 	Topics     []Ref
 	Figure     *float64 // this clause's value of its topic's metric, if any
-	From       Ref      // "DOC/CLAUSE" of the followed document, ID "" if none
-	Outcome    string   // with From: kept | changed | deferred | moved
+	From       []Ref    // "DOC/CLAUSE" of the clauses of followed documents it continues
+	Outcome    string   // with From: one of its document's relation's Outcomes
 	Text       Markdown
 	Claims     []*Claim
 	Positions  []*Position

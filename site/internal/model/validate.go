@@ -6,15 +6,16 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/typo"
 )
 
 // The values each enumerated field allows.
 var (
 	availabilities = []string{"full", "partial", "reported"}
-	outcomes       = []string{"kept", "changed", "deferred", "moved"}
 	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
 	confidences    = []string{"high", "medium", "low"}
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
@@ -237,46 +238,64 @@ func (l *loader) checkFigure(c *Clause, metrics map[string]bool) {
 }
 
 // checkFollows checks what d follows, and that its clauses' from and its
-// removals name clauses of that document.
+// removals name clauses of those documents.
 func (l *loader) checkFollows(d *Document, byID map[string]*Document, docs *idSet, clauses map[*Document]*idSet) {
-	var followed *Document
-	switch f := d.Follows; {
-	case f.ID == "":
-	case f.ID == d.ID:
-		l.errs.Add(f.Pos, "document %q follows itself", d.ID)
-	case !docs.has(f.ID):
-		docs.check(f)
-	default:
-		followed = byID[f.ID]
+	followed := map[string]*Document{} // by id; nil for one that is broken, which is reported
+	var names []string
+	for _, f := range d.Follows {
+		switch _, dup := followed[f.ID]; {
+		case f.ID == d.ID:
+			l.errs.Add(f.Pos, "document %q follows itself", d.ID)
+		case dup:
+			l.errs.Add(f.Pos, "document %q is followed twice", f.ID)
+		case !docs.has(f.ID):
+			docs.check(f)
+			followed[f.ID] = nil
+		default:
+			followed[f.ID] = byID[f.ID]
+			names = append(names, fmt.Sprintf("%q", f.ID))
+			if g := byID[f.ID]; g.Date != "" && d.Date != "" && dates.LastDay(d.Date) < dates.FirstDay(g.Date) {
+				l.errs.Warn(f.Pos, "document %q is dated %s, before %q, which it follows (%s)", d.ID, d.Date, g.ID, g.Date)
+			}
+		}
 	}
-	// target checks that ref, the value of key, names a clause of the
-	// followed document, and returns the clause id.
+	// target checks that ref, the value of key, names a clause of a
+	// followed document, and returns the clause's key.
 	target := func(key string, ref Ref) (string, bool) {
 		doc, clause, ok := strings.Cut(ref.ID, "/")
+		g, isFollowed := followed[doc]
 		switch {
-		case d.Follows.ID == "":
+		case len(d.Follows) == 0:
 			l.errs.Add(ref.Pos, "%s needs the document to follow another", key)
 		case !ok || doc == "" || clause == "" || strings.Contains(clause, "/"):
 			l.errs.Add(ref.Pos, "invalid %s %q: use DOC/CLAUSE", key, ref.ID)
-		case doc != d.Follows.ID:
-			l.errs.Add(ref.Pos, "%s %q is not in the followed document %q", key, ref.ID, d.Follows.ID)
-		case followed == nil:
+		case !isFollowed && len(names) == 1:
+			l.errs.Add(ref.Pos, "%s %q is not in the followed document %s", key, ref.ID, names[0])
+		case !isFollowed:
+			l.errs.Add(ref.Pos, "%s %q is not in any followed document (%s)", key, ref.ID, orList(names))
+		case g == nil:
 			// The follows is broken, which is reported.
-		case !clauses[followed].has(clause):
-			l.errs.Add(ref.Pos, "%s %q: unknown clause %q in %q%s", key, ref.ID, clause, doc, didYouMean(clause, clauses[followed].ids))
+		case !clauses[g].has(clause):
+			l.errs.Add(ref.Pos, "%s %q: unknown clause %q in %q%s", key, ref.ID, clause, doc, didYouMean(clause, clauses[g].ids))
 		default:
-			return clause, true
+			return ref.ID, true
 		}
 		return "", false
 	}
 	continued := map[string]*Clause{}
 	for _, c := range d.Clauses {
-		if c.From.ID == "" {
-			continue
-		}
-		if id, ok := target("from", c.From); ok {
-			if _, seen := continued[id]; !seen {
-				continued[id] = c
+		seen := map[string]bool{}
+		for _, from := range c.From {
+			key, ok := target("from", from)
+			switch {
+			case !ok:
+			case seen[key]:
+				l.errs.Add(from.Pos, "%q is listed twice in from", from.ID)
+			default:
+				seen[key] = true
+				if _, first := continued[key]; !first {
+					continued[key] = c
+				}
 			}
 		}
 	}
@@ -285,16 +304,20 @@ func (l *loader) checkFollows(d *Document, byID map[string]*Document, docs *idSe
 		if r.Clause.ID == "" {
 			continue
 		}
-		id, ok := target("removes", r.Clause)
+		if RemovalOutcome(d.Relation) == "" {
+			l.errs.Add(r.Pos, "a document that %s cannot remove points: leave %q out (a point it does not take up is shown as %s)", d.Relation, "removes", strings.ReplaceAll(Unmatched(d.Relation), "-", " "))
+			continue
+		}
+		key, ok := target("removes", r.Clause)
 		if !ok {
 			continue
 		}
-		if first, dup := removed[id]; dup {
+		if first, dup := removed[key]; dup {
 			l.errs.Add(r.Clause.Pos, "%q is removed twice (first at %s)", r.Clause.ID, first)
 			continue
 		}
-		removed[id] = r.Clause.Pos
-		if c := continued[id]; c != nil {
+		removed[key] = r.Clause.Pos
+		if c := continued[key]; c != nil {
 			l.errs.Add(r.Clause.Pos, "%q is both removed and continued by clause %q", r.Clause.ID, c.ID)
 		}
 	}
@@ -310,40 +333,49 @@ func (l *loader) checkCycles(docs []*Document, byID map[string]*Document) {
 		done
 	)
 	state := map[*Document]int{}
-	next := func(d *Document) *Document {
-		if d.Follows.ID == "" || d.Follows.ID == d.ID {
-			return nil
-		}
-		return byID[d.Follows.ID]
-	}
-	for _, start := range docs {
-		var path []*Document
-		d := start
-		for d != nil && state[d] == unseen {
-			state[d] = onPath
-			path = append(path, d)
-			d = next(d)
-		}
-		if d != nil && state[d] == onPath {
-			i := 0
-			for path[i] != d {
-				i++
-			}
-			cycle := path[i:]
-			first := 0
-			for j, c := range cycle {
-				if c.Pos.File < cycle[first].Pos.File {
-					first = j
+	var path []*Document
+	var visit func(d *Document)
+	visit = func(d *Document) {
+		state[d] = onPath
+		path = append(path, d)
+		for _, f := range d.Follows {
+			next := byID[f.ID]
+			switch {
+			case next == nil || next == d:
+			case state[next] == unseen:
+				visit(next)
+			case state[next] == onPath:
+				i := slices.Index(path, next)
+				cycle := path[i:]
+				first := 0
+				for j, c := range cycle {
+					if c.Pos.File < cycle[first].Pos.File {
+						first = j
+					}
 				}
+				var names []string
+				for j := range len(cycle) + 1 {
+					names = append(names, fmt.Sprintf("%q", cycle[(first+j)%len(cycle)].ID))
+				}
+				// Reported at the follows of the cycle's first document
+				// that names the next one.
+				from, to := cycle[first], cycle[(first+1)%len(cycle)]
+				at := from.Pos
+				for _, g := range from.Follows {
+					if g.ID == to.ID {
+						at = g.Pos
+						break
+					}
+				}
+				l.errs.Add(at, "follows makes a cycle: %s", strings.Join(names, " follows "))
 			}
-			var names []string
-			for j := range len(cycle) + 1 {
-				names = append(names, fmt.Sprintf("%q", cycle[(first+j)%len(cycle)].ID))
-			}
-			l.errs.Add(cycle[first].Follows.Pos, "follows makes a cycle: %s", strings.Join(names, " follows "))
 		}
-		for _, p := range path {
-			state[p] = done
+		path = path[:len(path)-1]
+		state[d] = done
+	}
+	for _, d := range docs {
+		if state[d] == unseen {
+			visit(d)
 		}
 	}
 }

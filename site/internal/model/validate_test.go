@@ -137,6 +137,7 @@ clauses:
 			"content/documents/f.yaml": "id: f\ntitle: F\ndate: 2025-11-22\nfollows: c\n",
 		},
 		want: []string{
+			`content/documents/a.yaml:4:10: warning: document "a" is dated 2025-11-20, before "c", which it follows (2025-11-22)`,
 			`content/documents/a.yaml:4:10: follows makes a cycle: "a" follows "c" follows "b" follows "a"`,
 			`content/documents/d.yaml:4:10: document "d" follows itself`,
 			`content/documents/e.yaml:4:10: unknown document "us-82" (did you mean "us-28"?)`,

@@ -602,6 +602,24 @@ func (m *mapping) ref(key string) Ref {
 	return Ref{}
 }
 
+// idOrList returns the ids that key holds: one id, or a list of them.
+func (m *mapping) idOrList(key string) []Ref {
+	v := m.node(key)
+	switch {
+	case v == nil:
+		return nil
+	case v.Kind == yaml.ScalarNode:
+		if isNull(v) || v.Value == "" {
+			return nil
+		}
+		return []Ref{{ID: v.Value, Pos: m.f.pos(v)}}
+	case v.Kind != yaml.SequenceNode:
+		m.f.errs.Add(m.f.pos(v), "%q must be an id or a list of ids", key)
+		return nil
+	}
+	return m.refs(key)
+}
+
 // list returns the items of key's list.
 func (m *mapping) list(key string) []*yaml.Node {
 	v := m.node(key)
