@@ -50,6 +50,7 @@ type browserCase struct {
 	changes     string            // a changes page
 	fates       []string          // badges the changes page shows
 	diffVisible bool              // whether a word-level diff shows without opening a <details>
+	sideBySide  bool              // whether the changes page sets two texts side by side instead (a paraphrase on one side)
 }
 
 // explainerData is what the tests read from data/explainer.json.
@@ -66,7 +67,8 @@ type explainerData struct {
 }
 
 // fateLabels are the badges a fate may read as.
-var fateLabels = []string{"Original", "Kept", "Changed", "Deferred", "Moved", "Removed", "Not reported", "New"}
+var fateLabels = []string{"Original", "Kept", "Changed", "Deferred", "Moved", "Removed", "Not reported", "New",
+	"Accepted", "Qualified", "Rejected", "Not addressed", "In effect", "Partly in effect", "Not covered", "Endorsed"}
 
 // TestBrowser loads pages of built explainers in headless Chromium and
 // checks what a reader sees: headings, landmarks, the title, keyboard
@@ -102,6 +104,9 @@ func TestBrowser(t *testing.T) {
 			columns:  []string{"ru-istanbul-2022", "us-28", "e3-counter", "eu-24", "geneva-19"},
 			changes:  "/documents/e3-counter/changes/",
 			fates:    []string{"Kept", "Changed", "Removed", "Not reported"},
+			// The 28-point draft is quoted, the European counter-proposal
+			// paraphrased from reports.
+			sideBySide: true,
 		},
 	}
 	for _, bc := range cases {
@@ -728,6 +733,18 @@ func (r *reader) checkChanges(t checker, ctx context.Context) {
 	}`
 	type diff struct{ Del, Ins, DelLine, InsLine string }
 	d := evalJS[diff](t, ctx, jsDiff)
+	if r.bc.sideBySide {
+		// Each side labelled with its document and its wording, and no
+		// word-level differences between a quote and a paraphrase.
+		labels := evalJS[[]string](t, ctx, `() => texts('main li .side-by-side .side-label')`)
+		if len(labels) < 2 || !strings.Contains(strings.Join(labels, " "), "(paraphrased)") {
+			t.Errorf("side-by-side labels %q, want two or more, one of a paraphrase", labels)
+		}
+		if d.Del != "" || d.Ins != "" {
+			t.Errorf("word-level differences <del>%q <ins>%q shown beside a paraphrase", d.Del, d.Ins)
+		}
+		return
+	}
 	if d.Del == "" && d.Ins == "" {
 		if r.bc.diffVisible {
 			t.Errorf("no word-level diff is visible")

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -49,11 +48,15 @@ func (b *build) fields() []links.Field {
 		fs = append(fs, bodyField(s, &s.Body))
 		add(&s.Summary, s.Slug+"-summary", sectionReferrer(s), true)
 	}
+	docs := map[string]*model.Document{}
+	for _, d := range p.Documents {
+		docs[d.ID] = d
+	}
 	for _, d := range p.Documents {
 		owner := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: model.HeadUnit(d)}
 		add(&d.Summary, "doc-"+d.ID, owner, true)
 		for i, r := range d.Removes {
-			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), links.Referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: model.HeadUnit(d)}, true)
+			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), links.Referrer{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, docs), Kind: "changes", File: model.HeadUnit(d)}, true)
 		}
 		for _, c := range d.Clauses {
 			f := textField(c, &c.Text)
@@ -99,7 +102,7 @@ func (b *build) indexCitations() {
 		dr := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
 		cite(d.Sources, dr)
 		for _, r := range d.Removes {
-			cite(r.Sources, links.Referrer{URL: model.ChangesURL(d), Label: "Changes in " + d.Title, Kind: "changes", File: d.Pos.File})
+			cite(r.Sources, links.Referrer{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, b.ix.Docs), Kind: "changes", File: d.Pos.File})
 		}
 		for _, c := range d.Clauses {
 			cr := links.Referrer{URL: model.ClauseURL(c), Label: model.ClauseLabel(c) + " (" + d.Short + ")", Kind: "clause", File: d.Pos.File}
@@ -185,36 +188,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	return fm, typed
 }
 
-// changesTitle is the title of d's changes page, as its relation words
-// it: "What changed from the 28-point draft", "How the plan was answered",
-// "What the first phase puts into effect", "What Resolution 2803 endorses".
-func (b *build) changesTitle(d *model.Document) string {
-	var shorts []string
-	for _, g := range resolve(d.Follows, b.ix.Docs) {
-		shorts = append(shorts, g.Short)
-	}
-	followed := andList(shorts)
-	switch d.Relation {
-	case "responds":
-		if len(shorts) > 1 {
-			return "How " + followed + " were answered"
-		}
-		return "How " + followed + " was answered"
-	case "implements":
-		return "What " + d.Short + " puts into effect"
-	case "endorses":
-		return "What " + d.Short + " endorses"
-	}
-	return "What changed from " + followed
-}
-
-// andList joins words as "a, b and c".
-func andList(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
+// changesTitle is the title of d's changes page (see model.ChangesTitle).
+func (b *build) changesTitle(d *model.Document) string { return model.ChangesTitle(d, b.ix.Docs) }
 
 // def adds f to the template functions fm under name, and to typed as
 // tmplexec calls it without reflection.

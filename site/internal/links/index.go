@@ -64,6 +64,11 @@ func NewIndex(p *model.Project) *Index {
 	for _, d := range p.Documents {
 		ix.targets[ID{"doc", d.ID}] = mdext.Target{URL: model.DocumentURL(d), Label: d.Title}
 	}
+	for _, d := range p.Documents {
+		if ix.hasChanges(d) {
+			ix.targets[ID{"changes", d.ID}] = mdext.Target{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, ix.Docs)}
+		}
+	}
 	for k, c := range ix.Clauses {
 		ix.targets[ID{"clause", k}] = mdext.Target{URL: model.ClauseURL(c), Label: model.ClauseLabel(c)}
 	}
@@ -79,6 +84,17 @@ func NewIndex(p *model.Project) *Index {
 	return ix
 }
 
+// hasChanges reports whether d has a changes page: whether it follows a
+// document the project has.
+func (ix *Index) hasChanges(d *model.Document) bool {
+	for _, r := range d.Follows {
+		if ix.Docs[r.ID] != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // file is the input file that defines a link target, or "".
 func (ix *Index) file(kind, id string) string {
 	switch kind {
@@ -86,7 +102,7 @@ func (ix *Index) file(kind, id string) string {
 		if c := ix.Clauses[id]; c != nil {
 			return model.ClauseUnit(c)
 		}
-	case "doc":
+	case "doc", "changes":
 		if d := ix.Docs[id]; d != nil {
 			return model.HeadUnit(d)
 		}
@@ -131,6 +147,12 @@ func (ix *Index) Suggest(kind, id string) string {
 	case "doc":
 		for k := range ix.Docs {
 			known = append(known, k)
+		}
+	case "changes":
+		for k, d := range ix.Docs {
+			if ix.hasChanges(d) {
+				known = append(known, k)
+			}
 		}
 	case "topic":
 		for k := range ix.Topics {

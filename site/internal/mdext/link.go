@@ -16,7 +16,7 @@ import (
 )
 
 // kinds are the cross-reference kinds, the schemes of KIND:ID links.
-var kinds = [...]string{"clause", "doc", "topic", "actor", "section", "source"}
+var kinds = [...]string{"clause", "doc", "changes", "topic", "actor", "section", "source"}
 
 // transformer is the parser.ASTTransformer installed by New. It holds no
 // per-conversion state: everything it finds goes into the parser.Context.
@@ -230,8 +230,11 @@ func (t *transformer) unknown(off int, kind, id string) Problem {
 
 // noun names a kind in messages.
 func noun(kind string) string {
-	if kind == "doc" {
+	switch kind {
+	case "doc":
 		return "document"
+	case "changes":
+		return "changes page of document"
 	}
 	return kind
 }

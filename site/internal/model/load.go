@@ -34,9 +34,9 @@ const (
 var (
 	indexKeys    = []string{"title", "description", "byline", "published", "updated", "base_url", "language", "layout"}
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
-	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "relation", "status", "availability", "summary", "sources", "removes", "clauses"}
+	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "relation", "status", "availability", "wording", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
-	clauseKeys   = []string{"id", "number", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence"}
+	clauseKeys   = []string{"id", "number", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
 	claimKeys    = []string{"text", "sources", "confidence"}
 	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
 	topicKeys    = []string{"id", "name", "description", "metric"}
@@ -367,6 +367,7 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 		Relation:     m.enum("relation", Relations()...),
 		Status:       m.str("status"),
 		Availability: m.enum("availability", availabilities...),
+		Wording:      m.enum("wording", wordings...),
 		Summary:      m.markdown("summary"),
 		Sources:      m.refs("sources"),
 		Pos:          m.pos,
@@ -377,6 +378,14 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 	}
 	if d.Availability == "" {
 		d.Availability = "full"
+	}
+	if d.Wording == "" {
+		// A full text is quoted; what is known in part or from reports
+		// is told in the writer's words.
+		d.Wording = "paraphrased"
+		if d.Availability == "full" {
+			d.Wording = "quoted"
+		}
 	}
 	if d.Relation == "" {
 		d.Relation = Relations()[0]
@@ -448,6 +457,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Text:       m.markdown("text"),
 		Sources:    m.refs("sources"),
 		Confidence: m.enum("confidence", confidences...),
+		Wording:    m.enum("wording", wordings...),
 		Pos:        m.pos,
 	}
 	if l.keys {
@@ -484,6 +494,9 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		case !slices.Contains(allowed, c.Outcome):
 			f.errs.Add(f.pos(v), "invalid outcome %q for a document that %s: use %s", c.Outcome, d.Relation, orList(allowed))
 		}
+	}
+	if c.Wording == "" {
+		c.Wording = d.Wording
 	}
 	if len(c.From) > 0 && c.Outcome == "" {
 		c.Outcome = Outcomes(d.Relation)[0]

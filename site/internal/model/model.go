@@ -106,6 +106,7 @@ type Document struct {
 	Relation     string // how it stands to them: revises | responds | implements | endorses (see Relations)
 	Status       string
 	Availability string // full | partial | reported
+	Wording      string // quoted | paraphrased: how its clauses give the text, unless they say
 	Summary      Markdown
 	Sources      []Ref
 	Removes      []*Removal
@@ -138,6 +139,7 @@ type Clause struct {
 	Positions  []*Position
 	Sources    []Ref
 	Confidence string // high | medium | low, or ""
+	Wording    string // quoted | paraphrased; its document's by default
 	Pos        Pos
 }
 

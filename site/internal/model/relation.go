@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // The relations a document may have with the documents it follows, and
 // the fates each gives their clauses.
 
@@ -55,4 +57,38 @@ func OutcomeOf(c *Clause) string {
 		return c.Outcome
 	}
 	return Outcomes(c.Doc.Relation)[0]
+}
+
+// ChangesTitle is the title of d's changes page, as its relation words
+// it, with docs the documents by id: "What changed from the 28-point
+// draft", "How the plan was answered", "What the first phase puts into
+// effect", "What Resolution 2803 endorses".
+func ChangesTitle(d *Document, docs map[string]*Document) string {
+	var shorts []string
+	for _, r := range d.Follows {
+		if g := docs[r.ID]; g != nil {
+			shorts = append(shorts, g.Short)
+		}
+	}
+	followed := andList(shorts)
+	switch d.Relation {
+	case "responds":
+		if len(shorts) > 1 {
+			return "How " + followed + " were answered"
+		}
+		return "How " + followed + " was answered"
+	case "implements":
+		return "What " + d.Short + " puts into effect"
+	case "endorses":
+		return "What " + d.Short + " endorses"
+	}
+	return "What changed from " + followed
+}
+
+// andList joins words as "a, b and c".
+func andList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }

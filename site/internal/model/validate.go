@@ -16,6 +16,7 @@ import (
 // The values each enumerated field allows.
 var (
 	availabilities = []string{"full", "partial", "reported"}
+	wordings       = []string{"quoted", "paraphrased"}
 	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
 	confidences    = []string{"high", "medium", "low"}
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
