@@ -121,7 +121,7 @@ func (m readModel) Kept(name string) bool {
 	switch name {
 	case "history", "changes", "tally", "followedBy", "derivedFrom", "fatesOf", "topicTable":
 		return m.b.keptLineage
-	case "topics", "actors", "sources", "actor", "doc", "clause":
+	case "topics", "actors", "sources", "actor", "doc", "docs", "clause":
 		return m.b.sameEntities
 	}
 	return false

@@ -36,7 +36,7 @@ var (
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
 	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "relation", "status", "availability", "wording", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
-	clauseKeys   = []string{"id", "number", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
+	clauseKeys   = []string{"id", "number", "parent", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
 	claimKeys    = []string{"text", "sources", "confidence"}
 	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
 	topicKeys    = []string{"id", "name", "description", "metric"}
@@ -449,6 +449,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		Doc:        d,
 		ID:         m.str("id"),
 		Number:     m.str("number"),
+		Parent:     m.ref("parent"),
 		Title:      m.str("title"),
 		Status:     m.str("status"),
 		Topics:     m.refs("topics"),

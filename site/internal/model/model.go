@@ -128,6 +128,7 @@ type Clause struct {
 	Doc        *Document // the document it belongs to
 	ID         string
 	Number     string // display number; "" when the document is known only from reports
+	Parent     Ref    // for a sub-point, the id of its clause in the same document; ID "" if none
 	Title      string
 	Status     string // free text shown as a badge, e.g. "disputed"
 	Topics     []Ref

@@ -170,6 +170,7 @@ func (l *loader) validate() {
 	}
 	for _, d := range p.Documents {
 		l.checkFollows(d, byID, docs, clauses)
+		l.checkParents(d, clauses[d])
 	}
 	l.checkCycles(p.Documents, byID)
 
@@ -320,6 +321,45 @@ func (l *loader) checkFollows(d *Document, byID map[string]*Document, docs *idSe
 		removed[key] = r.Clause.Pos
 		if c := continued[key]; c != nil {
 			l.errs.Add(r.Clause.Pos, "%q is both removed and continued by clause %q", r.Clause.ID, c.ID)
+		}
+	}
+}
+
+// checkParents checks that each sub-point of d names a clause of d as its
+// parent, and that no clause is, through its parents, under itself.
+func (l *loader) checkParents(d *Document, ids *idSet) {
+	byID := map[string]*Clause{}
+	for _, c := range d.Clauses {
+		if _, dup := byID[c.ID]; !dup {
+			byID[c.ID] = c
+		}
+	}
+	for _, c := range d.Clauses {
+		switch p := c.Parent; {
+		case p.ID == "":
+		case p.ID == c.ID:
+			l.errs.Add(p.Pos, "clause %q cannot be its own parent", c.ID)
+		case byID[p.ID] == nil:
+			l.errs.Add(p.Pos, "unknown parent %q: not a clause of %q%s", p.ID, d.ID, didYouMean(p.ID, ids.ids))
+		}
+	}
+	reported := map[*Clause]bool{}
+	for _, c := range d.Clauses {
+		var chain []*Clause
+		for at := c; at != nil && at.Parent.ID != "" && at.Parent.ID != at.ID; at = byID[at.Parent.ID] {
+			if i := slices.Index(chain, at); i >= 0 {
+				cycle := chain[i:]
+				if !reported[cycle[0]] {
+					var names []string
+					for _, x := range append(cycle, cycle[0]) {
+						names = append(names, fmt.Sprintf("%q", x.ID))
+						reported[x] = true
+					}
+					l.errs.Add(cycle[0].Parent.Pos, "parent makes a cycle: %s", strings.Join(names, " is under "))
+				}
+				break
+			}
+			chain = append(chain, at)
 		}
 	}
 }
