@@ -55,6 +55,9 @@ func (b *build) fields() []links.Field {
 	for _, d := range p.Documents {
 		owner := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: model.HeadUnit(d)}
 		add(&d.Summary, "doc-"+d.ID, owner, true)
+		for _, ps := range d.Positions {
+			add(&ps.Note, "doc-"+d.ID+"-position", owner, true)
+		}
 		for i, r := range d.Removes {
 			add(&r.Note, "doc-"+d.ID+"-removal-"+strconv.Itoa(i+1), links.Referrer{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, docs), Kind: "changes", File: model.HeadUnit(d)}, true)
 		}
@@ -101,6 +104,10 @@ func (b *build) indexCitations() {
 	for _, d := range b.p.Documents {
 		dr := links.Referrer{URL: model.DocumentURL(d), Label: d.Title, Kind: "document", File: d.Pos.File}
 		cite(d.Sources, dr)
+		for _, ps := range d.Positions {
+			cite(ps.Sources, dr)
+			b.positions[ps.Actor.ID] = append(b.positions[ps.Actor.ID], actorPosition{Document: d, Position: ps})
+		}
 		for _, r := range d.Removes {
 			cite(r.Sources, links.Referrer{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, b.ix.Docs), Kind: "changes", File: d.Pos.File})
 		}
@@ -112,7 +119,7 @@ func (b *build) indexCitations() {
 			}
 			for _, ps := range c.Positions {
 				cite(ps.Sources, cr)
-				b.positions[ps.Actor.ID] = append(b.positions[ps.Actor.ID], actorPosition{Clause: c, Position: ps})
+				b.positions[ps.Actor.ID] = append(b.positions[ps.Actor.ID], actorPosition{Document: d, Clause: c, Position: ps})
 			}
 		}
 	}
@@ -128,8 +135,8 @@ func (b *build) indexCitations() {
 			if a.Position.AsOf != c.Position.AsOf {
 				return a.Position.AsOf < c.Position.AsOf
 			}
-			if a.Clause.Doc.Date != c.Clause.Doc.Date {
-				return a.Clause.Doc.Date < c.Clause.Doc.Date
+			if a.Document.Date != c.Document.Date {
+				return a.Document.Date < c.Document.Date
 			}
 			return false
 		})
@@ -182,6 +189,7 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "topicSections", func(t *model.Topic) []*model.Section { return ref.b.topicSections(t) })
 	def(fm, typed, "chart", func(t *model.Topic) template.HTML { return ref.b.chart(t) })
 	def(fm, typed, "documentsBy", func(a *model.Actor) []*model.Document { return ref.b.documentsBy(a) })
+	def(fm, typed, "rolesOf", func(a *model.Actor) []actorRole { return ref.b.rolesOf(a) })
 	def(fm, typed, "positionsOf", func(a *model.Actor) []actorPosition { return ref.b.positions[a.ID] })
 	def(fm, typed, "clausesOn", func(t *model.Topic) int { return len(ref.b.topicClauses(t)) })
 	def(fm, typed, "stanceLabel", stanceLabel)
@@ -279,6 +287,26 @@ func (b *build) documentsBy(a *model.Actor) []*model.Document {
 			if r.ID == a.ID {
 				out = append(out, d)
 				break
+			}
+		}
+	}
+	return out
+}
+
+// actorRole is a role an actor plays in a document.
+type actorRole struct {
+	Document *model.Document
+	Role     string
+}
+
+// rolesOf returns the roles a plays in documents besides writing them, in
+// document order.
+func (b *build) rolesOf(a *model.Actor) []actorRole {
+	var out []actorRole
+	for _, d := range b.p.Documents {
+		for _, pt := range d.Parties {
+			if pt.Actor.ID == a.ID {
+				out = append(out, actorRole{d, pt.Role})
 			}
 		}
 	}

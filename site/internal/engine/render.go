@@ -131,9 +131,11 @@ type build struct {
 	keptLineage, sameEntities bool
 }
 
-// actorPosition is one position an actor took, on one clause.
+// actorPosition is one position an actor took, on a clause or a whole
+// document.
 type actorPosition struct {
-	Clause   *model.Clause
+	Document *model.Document
+	Clause   *model.Clause // nil for a position on the whole document
 	Position *model.Position
 }
 

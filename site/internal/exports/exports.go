@@ -27,19 +27,21 @@ type (
 		Sources []string `json:"sources"`
 	}
 	jsonDocument struct {
-		ID           string       `json:"id"`
-		Title        string       `json:"title"`
-		Short        string       `json:"short"`
-		Date         string       `json:"date"`
-		By           []string     `json:"by"`
-		Follows      []string     `json:"follows,omitempty"`
-		Relation     string       `json:"relation,omitempty"` // with follows: revises, responds, implements or endorses
-		Status       string       `json:"status,omitempty"`
-		Availability string       `json:"availability"`
-		Summary      string       `json:"summary,omitempty"`
-		Sources      []string     `json:"sources"`
-		URL          string       `json:"url"`
-		Clauses      []jsonClause `json:"clauses"`
+		ID           string         `json:"id"`
+		Title        string         `json:"title"`
+		Short        string         `json:"short"`
+		Date         string         `json:"date"`
+		By           []string       `json:"by"`
+		Parties      []jsonParty    `json:"parties,omitempty"`
+		Positions    []jsonPosition `json:"positions,omitempty"` // on the whole document
+		Follows      []string       `json:"follows,omitempty"`
+		Relation     string         `json:"relation,omitempty"` // with follows: revises, responds, implements or endorses
+		Status       string         `json:"status,omitempty"`
+		Availability string         `json:"availability"`
+		Summary      string         `json:"summary,omitempty"`
+		Sources      []string       `json:"sources"`
+		URL          string         `json:"url"`
+		Clauses      []jsonClause   `json:"clauses"`
 	}
 	jsonClause struct {
 		ID         string         `json:"id"`
@@ -69,8 +71,13 @@ type (
 		Note    string   `json:"note,omitempty"`
 		Sources []string `json:"sources"`
 	}
+	jsonParty struct {
+		Actor string `json:"actor"`
+		Role  string `json:"role"`
+	}
 	jsonPositionX struct {
-		Clause string `json:"clause"`
+		Clause   string `json:"clause,omitempty"`
+		Document string `json:"document,omitempty"` // for a position on a whole document
 		jsonPosition
 	}
 	jsonRelation struct {
@@ -161,6 +168,12 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 		if len(d.Follows) > 0 {
 			jd.Relation = d.Relation
 		}
+		for _, pt := range d.Parties {
+			jd.Parties = append(jd.Parties, jsonParty{Actor: pt.Actor.ID, Role: pt.Role})
+		}
+		for _, ps := range d.Positions {
+			jd.Positions = append(jd.Positions, jsonPositionOf(ps))
+		}
 		for _, c := range d.Clauses {
 			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
 				From: ids(c.From), Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
@@ -222,6 +235,9 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 	}
 	w.list("positions")
 	for _, d := range p.Documents {
+		for _, ps := range d.Positions {
+			w.item(jsonPositionX{Document: d.ID, jsonPosition: jsonPositionOf(ps)})
+		}
 		for _, c := range d.Clauses {
 			for _, ps := range c.Positions {
 				w.item(jsonPositionX{Clause: model.ClauseKey(c), jsonPosition: jsonPositionOf(ps)})

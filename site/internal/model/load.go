@@ -34,11 +34,12 @@ const (
 var (
 	indexKeys    = []string{"title", "description", "byline", "published", "updated", "base_url", "language", "layout"}
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
-	documentKeys = []string{"id", "title", "short", "date", "by", "follows", "relation", "status", "availability", "wording", "summary", "sources", "removes", "clauses"}
+	documentKeys = []string{"id", "title", "short", "date", "by", "parties", "positions", "follows", "relation", "status", "availability", "wording", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
 	clauseKeys   = []string{"id", "number", "parent", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
 	claimKeys    = []string{"text", "sources", "confidence"}
 	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
+	partyKeys    = []string{"actor", "role"}
 	topicKeys    = []string{"id", "name", "description", "metric"}
 	metricKeys   = []string{"name", "unit"}
 	actorKeys    = []string{"id", "name", "kind", "description"}
@@ -393,6 +394,12 @@ func (l *loader) document(f *yamlFile, root *yaml.Node) *Document {
 	if r := m.node("relation"); r != nil && len(d.Follows) == 0 {
 		f.errs.Add(f.pos(r), "%q needs %q", "relation", "follows")
 	}
+	for _, n := range m.list("parties") {
+		pm := f.mapping(n, m.pos, "party", partyKeys...)
+		pm.required("actor", "role")
+		d.Parties = append(d.Parties, &Party{Actor: pm.ref("actor"), Role: pm.enum("role", roles...), Pos: pm.pos})
+	}
+	d.Positions = positions(f, m)
 	for _, n := range m.list("removes") {
 		r := f.mapping(n, m.pos, "removal", removalKeys...)
 		r.required("clause")
@@ -512,10 +519,17 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 			Pos:        cm.pos,
 		})
 	}
+	c.Positions = positions(f, m)
+	return c
+}
+
+// positions decodes the positions that m, a clause or a document, lists.
+func positions(f *yamlFile, m *mapping) []*Position {
+	var out []*Position
 	for _, n := range m.list("positions") {
 		pm := f.mapping(n, m.pos, "position", positionKeys...)
 		pm.required("actor", "stance")
-		c.Positions = append(c.Positions, &Position{
+		out = append(out, &Position{
 			Actor:   pm.ref("actor"),
 			Stance:  pm.enum("stance", stances...),
 			AsOf:    pm.date("as_of"),
@@ -524,7 +538,7 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 			Pos:     pm.pos,
 		})
 	}
-	return c
+	return out
 }
 
 // list reads the YAML file name, which holds a list of what, and returns

@@ -400,6 +400,7 @@ clauses:
 			`content/documents/a.yaml:4:15: invalid availability "rumoured": use full, partial or reported`,
 			`content/documents/a.yaml:8:17: invalid confidence "certain": use high, medium or low`,
 			`content/documents/a.yaml:9:14: "outcome" needs "from"`,
+			`content/documents/a.yaml:12:9: warning: position of "us" has no as_of date: say when it was taken`,
 			`content/documents/a.yaml:12:29: invalid stance "oppose": use proposes, supports, accepts, mixed, opposes or rejects`,
 		},
 	}, {

@@ -101,7 +101,9 @@ type Document struct {
 	Title        string
 	Short        string // short label; defaults to Title
 	Date         string // a date (see Dates)
-	By           []Ref  // actor ids
+	By           []Ref  // actor ids: its authors
+	Parties      []*Party    // the other roles actors play in it
+	Positions    []*Position // stances on the document as a whole
 	Follows      []Ref  // the documents this one revises, answers, implements or endorses
 	Relation     string // how it stands to them: revises | responds | implements | endorses (see Relations)
 	Status       string
@@ -112,6 +114,13 @@ type Document struct {
 	Removes      []*Removal
 	Clauses      []*Clause
 	Pos          Pos // the file
+}
+
+// Party is a role an actor plays in a document besides writing it.
+type Party struct {
+	Actor Ref
+	Role  string // mediator | guarantor | signatory | endorser | observer
+	Pos   Pos
 }
 
 // Removal records that a document drops a clause of a document it
@@ -152,7 +161,8 @@ type Claim struct {
 	Pos        Pos
 }
 
-// Position is an actor's stance on a clause at a date.
+// Position is an actor's stance on a clause, or on a whole document, at
+// a date.
 type Position struct {
 	Actor   Ref
 	Stance  string // proposes | supports | accepts | mixed | opposes | rejects

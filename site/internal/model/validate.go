@@ -17,6 +17,7 @@ import (
 var (
 	availabilities = []string{"full", "partial", "reported"}
 	wordings       = []string{"quoted", "paraphrased"}
+	roles          = []string{"mediator", "guarantor", "signatory", "endorser", "observer"}
 	stances        = []string{"proposes", "supports", "accepts", "mixed", "opposes", "rejects"}
 	confidences    = []string{"high", "medium", "low"}
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
@@ -146,6 +147,13 @@ func (l *loader) validate() {
 		}
 		actors.check(d.By...)
 		sources.check(d.Sources...)
+		for _, pt := range d.Parties {
+			actors.check(pt.Actor)
+		}
+		for _, pos := range d.Positions {
+			actors.check(pos.Actor)
+			sources.check(pos.Sources...)
+		}
 		ids := l.newIDSet("clause", "id")
 		clauses[d] = ids
 		for _, c := range d.Clauses {
@@ -195,12 +203,9 @@ func (l *loader) checkBody(s *Section) {
 // source: its clauses, their positions and its removals. It looks at the
 // document alone, so the warnings are made once per version of its file.
 func warnUnsourced(d *Document, errs *ErrorList) {
+	warnPositions(d, d.Positions, errs)
 	for _, c := range d.Clauses {
-		for _, pos := range c.Positions {
-			if len(pos.Sources) == 0 {
-				errs.Warn(pos.Pos, "position of %q cites no source", pos.Actor.ID)
-			}
-		}
+		warnPositions(d, c.Positions, errs)
 		if !citesSource(c) {
 			errs.Warn(c.Pos, "clause %q cites no source", c.ID)
 		}
@@ -208,6 +213,22 @@ func warnUnsourced(d *Document, errs *ErrorList) {
 	for _, r := range d.Removes {
 		if len(r.Sources) == 0 {
 			errs.Warn(r.Pos, "removal of %q cites no source", r.Clause.ID)
+		}
+	}
+}
+
+// warnPositions warns about positions on d or its clauses that cite no
+// source, have no date, or are dated before d.
+func warnPositions(d *Document, ps []*Position, errs *ErrorList) {
+	for _, pos := range ps {
+		if len(pos.Sources) == 0 {
+			errs.Warn(pos.Pos, "position of %q cites no source", pos.Actor.ID)
+		}
+		switch {
+		case pos.AsOf == "":
+			errs.Warn(pos.Pos, "position of %q has no as_of date: say when it was taken", pos.Actor.ID)
+		case d.Date != "" && dates.Check(pos.AsOf) == "" && dates.Check(d.Date) == "" && dates.LastDay(pos.AsOf) < dates.FirstDay(d.Date):
+			errs.Warn(pos.Pos, "position of %q is dated %s, before its document (%s)", pos.Actor.ID, pos.AsOf, d.Date)
 		}
 	}
 }
