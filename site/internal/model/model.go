@@ -99,13 +99,13 @@ type Section struct {
 type Document struct {
 	ID           string
 	Title        string
-	Short        string // short label; defaults to Title
-	Date         string // a date (see Dates)
-	By           []Ref  // actor ids: its authors
+	Short        string      // short label; defaults to Title
+	Date         string      // a date (see Dates)
+	By           []Ref       // actor ids: its authors
 	Parties      []*Party    // the other roles actors play in it
 	Positions    []*Position // stances on the document as a whole
-	Follows      []Ref  // the documents this one revises, answers, implements or endorses
-	Relation     string // how it stands to them: revises | responds | implements | endorses (see Relations)
+	Follows      []Ref       // the documents this one revises, answers, implements or endorses
+	Relation     string      // how it stands to them: revises | responds | implements | endorses (see Relations)
 	Status       string
 	Availability string // full | partial | reported
 	Wording      string // quoted | paraphrased: how its clauses give the text, unless they say
