@@ -165,6 +165,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "date", dates.Format)
 	def(fm, typed, "datetime", dates.Machine)
 	def(fm, typed, "number", formatNumber)
+	def(fm, typed, "figure", figureText)
+	def(fm, typed, "figuresOf", func(c *model.Clause) []topicFigure { return ref.b.figuresOf(c) })
 	def(fm, typed, "topics", func(refs []model.Ref) []*model.Topic { return resolve(refs, ref.b.ix.Topics) })
 	def(fm, typed, "actors", func(refs []model.Ref) []*model.Actor { return resolve(refs, ref.b.ix.Actors) })
 	def(fm, typed, "sources", func(refs []model.Ref) []*model.Source { return resolve(refs, ref.b.ix.Sources) })
@@ -288,6 +290,25 @@ func (b *build) documentsBy(a *model.Actor) []*model.Document {
 				out = append(out, d)
 				break
 			}
+		}
+	}
+	return out
+}
+
+// topicFigure is a clause's figure for one of its topics.
+type topicFigure struct {
+	Topic  *model.Topic
+	Figure *model.Figure
+}
+
+// figuresOf returns c's figures, one per topic it gives one for, in the
+// order of its topics.
+func (b *build) figuresOf(c *model.Clause) []topicFigure {
+	metric := func(id string) bool { t := b.ix.Topics[id]; return t != nil && t.Metric != nil }
+	var out []topicFigure
+	for _, t := range resolve(c.Topics, b.ix.Topics) {
+		if f := model.FigureOn(c, t.ID, metric); f != nil {
+			out = append(out, topicFigure{t, f})
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html"
 	"html/template"
+	"math"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -111,26 +112,30 @@ func (b *build) makeTopicTable(t *model.Topic) *topicTable {
 
 // chart draws the figures of a topic's metric across documents as an
 // inline SVG bar chart, with a title and description for screen readers.
+// An approximate figure is drawn hollow and a range as a span from its low
+// to its high end; the caption says so when the chart has either.
 func (b *build) chart(t *model.Topic) template.HTML {
 	if t.Metric == nil {
 		return ""
 	}
 	type bar struct {
 		label, value string
-		v            float64
+		fig          *model.Figure
 		url          string
 	}
 	var bars []bar
 	max := 0.0
+	var approx, ranges bool
+	metric := func(id string) bool { tp := b.ix.Topics[id]; return tp != nil && tp.Metric != nil }
 	for _, c := range b.topicClauses(t) {
-		if c.Figure == nil {
+		f := model.FigureOn(c, t.ID, metric)
+		if f == nil {
 			continue
 		}
-		v := *c.Figure
-		if v > max {
-			max = v
-		}
-		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: formatNumber(v), v: v, url: model.ClauseURL(c)})
+		max = math.Max(max, math.Max(f.Value, f.High))
+		approx = approx || f.Approx
+		ranges = ranges || f.Range
+		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: figureText(f), fig: f, url: model.ClauseURL(c)})
 	}
 	if len(bars) == 0 {
 		return ""
@@ -140,24 +145,53 @@ func (b *build) chart(t *model.Topic) template.HTML {
 	var s strings.Builder
 	name := html.EscapeString(t.Metric.Name)
 	unit := html.EscapeString(t.Metric.Unit)
-	fmt.Fprintf(&s, `<figure class="chart"><svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-%s-title" class="chart-svg">`, labelW+barW+110, h, t.ID)
+	scale := func(v float64) float64 {
+		if max <= 0 {
+			return 2
+		}
+		return math.Max(float64(barW)*v/max, 2)
+	}
+	fmt.Fprintf(&s, `<figure class="chart"><svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-%s-title" class="chart-svg">`, labelW+barW+140, h, t.ID)
 	fmt.Fprintf(&s, `<title id="chart-%s-title">%s (%s), by document</title>`, t.ID, name, unit)
 	for i, br := range bars {
 		y := i*rowH + pad
-		w := 2.0
-		if max > 0 {
-			w = float64(barW) * br.v / max
-			if w < 2 {
-				w = 2
-			}
+		x, w, class := float64(labelW), scale(br.fig.Value), "chart-bar"
+		switch {
+		case br.fig.Range:
+			x = float64(labelW) + scale(br.fig.Value)
+			w = math.Max(scale(br.fig.High)-scale(br.fig.Value), 2)
+			class = "chart-bar chart-range"
+		case br.fig.Approx:
+			class = "chart-bar chart-approx"
 		}
 		fmt.Fprintf(&s, `<a href="%s"><text x="0" y="%d" class="chart-label">%s</text>`, html.EscapeString(br.url), y+18, html.EscapeString(br.label))
-		fmt.Fprintf(&s, `<rect x="%d" y="%d" width="%.1f" height="22" rx="2" class="chart-bar"></rect>`, labelW, y+2, w)
-		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="chart-value">%s</text></a>`, float64(labelW)+w+6, y+18, html.EscapeString(br.value))
+		fmt.Fprintf(&s, `<rect x="%.1f" y="%d" width="%.1f" height="22" rx="2" class="%s"></rect>`, x, y+2, w, class)
+		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="chart-value">%s</text></a>`, x+w+6, y+18, html.EscapeString(br.value))
 	}
 	s.WriteString(`</svg>`)
-	fmt.Fprintf(&s, `<figcaption>%s, in %s, as each document sets it.</figcaption></figure>`, name, unit)
+	fmt.Fprintf(&s, `<figcaption>%s, in %s, as each document sets it.`, name, unit)
+	if approx {
+		s.WriteString(` Hollow bars are approximate figures.`)
+	}
+	if ranges {
+		s.WriteString(` A bar that starts late spans a range: the figure lies between its two ends.`)
+	}
+	s.WriteString(`</figcaption></figure>`)
 	return template.HTML(s.String())
+}
+
+// figureText writes a figure for readers: "600,000", "about 1,950",
+// "400–600".
+func figureText(f *model.Figure) string {
+	switch {
+	case f == nil:
+		return ""
+	case f.Range:
+		return formatNumber(f.Value) + "–" + formatNumber(f.High)
+	case f.Approx:
+		return "about " + formatNumber(f.Value)
+	}
+	return formatNumber(f.Value)
 }
 
 // yearOf is the year a date (see Dates) starts in.

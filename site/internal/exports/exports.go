@@ -49,7 +49,8 @@ type (
 		Number     string         `json:"number,omitempty"`
 		Title      string         `json:"title"`
 		Topics     []string       `json:"topics"`
-		Figure     *float64       `json:"figure,omitempty"`
+		Figure     any            `json:"figure,omitempty"`  // a number, or an object for an approximate value or a range
+		Figures    map[string]any `json:"figures,omitempty"` // by topic id
 		From       []string       `json:"from,omitempty"`
 		Outcome    string         `json:"outcome,omitempty"`
 		Text       string         `json:"text"`
@@ -175,8 +176,14 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 			jd.Positions = append(jd.Positions, jsonPositionOf(ps))
 		}
 		for _, c := range d.Clauses {
-			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: c.Figure,
+			jc := jsonClause{ID: c.ID, Ref: model.ClauseKey(c), Number: c.Number, Title: c.Title, Topics: ids(c.Topics), Figure: jsonFigureOf(c.Figure),
 				From: ids(c.From), Text: c.Text.Text, Positions: []jsonPosition{}, Sources: ids(c.Sources), Confidence: c.Confidence, URL: model.ClauseURL(c)}
+			for t, f := range c.Figures {
+				if jc.Figures == nil {
+					jc.Figures = map[string]any{}
+				}
+				jc.Figures[t] = jsonFigureOf(f)
+			}
 			if len(c.From) > 0 {
 				jc.Outcome = model.OutcomeOf(c)
 			}
@@ -246,6 +253,29 @@ func JSON(p *model.Project, ln *lineage.Lineage) [][]byte {
 	}
 	w.raw("]}\n")
 	return w.done()
+}
+
+// jsonFigure is a figure that is not a plain number.
+type jsonFigure struct {
+	Value  *float64 `json:"value,omitempty"`
+	Approx bool     `json:"approx,omitempty"`
+	Low    *float64 `json:"low,omitempty"`
+	High   *float64 `json:"high,omitempty"`
+	Note   string   `json:"note,omitempty"`
+}
+
+// jsonFigureOf is f as the export gives it: a plain number when it is
+// one, else an object; nil for no figure.
+func jsonFigureOf(f *model.Figure) any {
+	switch {
+	case f == nil:
+		return nil
+	case f.Range:
+		return jsonFigure{Low: &f.Value, High: &f.High, Note: f.Note}
+	case f.Approx || f.Note != "":
+		return jsonFigure{Value: &f.Value, Approx: f.Approx, Note: f.Note}
+	}
+	return f.Value
 }
 
 func jsonPositionOf(ps *model.Position) jsonPosition {

@@ -36,7 +36,7 @@ var (
 	sectionKeys  = []string{"title", "slug", "weight", "summary", "updated", "topics", "sources", "draft", "layout"}
 	documentKeys = []string{"id", "title", "short", "date", "by", "parties", "positions", "follows", "relation", "status", "availability", "wording", "summary", "sources", "removes", "clauses"}
 	removalKeys  = []string{"clause", "note", "sources"}
-	clauseKeys   = []string{"id", "number", "parent", "title", "status", "topics", "figure", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
+	clauseKeys   = []string{"id", "number", "parent", "title", "status", "topics", "figure", "figures", "from", "outcome", "text", "claims", "positions", "sources", "confidence", "wording"}
 	claimKeys    = []string{"text", "sources", "confidence"}
 	positionKeys = []string{"actor", "stance", "as_of", "note", "sources"}
 	partyKeys    = []string{"actor", "role"}
@@ -453,14 +453,15 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 	m := f.mapping(n, at, "clause", clauseKeys...)
 	m.required("id", "title")
 	c := &Clause{
-		Doc:        d,
-		ID:         m.str("id"),
-		Number:     m.str("number"),
-		Parent:     m.ref("parent"),
-		Title:      m.str("title"),
-		Status:     m.str("status"),
-		Topics:     m.refs("topics"),
-		Figure:     m.number("figure"),
+		Doc:    d,
+		ID:     m.str("id"),
+		Number: m.str("number"),
+		Parent: m.ref("parent"),
+		Title:  m.str("title"),
+		Status: m.str("status"),
+		Topics: m.refs("topics"),
+		Figure: m.figure("figure"),
+
 		From:       m.idOrList("from"),
 		Text:       m.markdown("text"),
 		Sources:    m.refs("sources"),
@@ -491,8 +492,11 @@ func (l *loader) clause(f *yamlFile, n *yaml.Node, d *Document, at Pos) *Clause 
 		l.clauseSums[c] = [2]uint64{h.Sum64(), rest}
 	}
 	l.idPos[c] = m.at("id")
+	c.Figures = m.figures("figures", c.Topics)
 	if c.Figure != nil {
 		l.figurePos[c] = m.at("figure")
+	} else if c.Figures != nil {
+		l.figurePos[c] = m.at("figures")
 	}
 	if v := m.scalar("outcome", "one of "+orList(Outcomes(d.Relation))); v != nil {
 		c.Outcome = v.Value

@@ -168,7 +168,7 @@ func TestLoad(t *testing.T) {
 		for _, c := range d.Clauses {
 			cl := clause{Doc: c.Doc.ID, ID: c.ID, Number: c.Number, From: refIDs(c.From), Outcome: c.Outcome}
 			if c.Figure != nil {
-				cl.Figure = *c.Figure
+				cl.Figure = c.Figure.Value
 			}
 			doc.Clauses = append(doc.Clauses, cl)
 		}
@@ -195,15 +195,6 @@ func TestLoad(t *testing.T) {
 	if got := p.Topics[1].Metric; got == nil || *got != (Metric{Name: "Army cap", Unit: "troops"}) {
 		t.Errorf("army-size metric = %+v, want {Army cap troops}", got)
 	}
-}
-
-// refIDs returns the ids of refs.
-func refIDs(refs []Ref) []string {
-	var ids []string
-	for _, r := range refs {
-		ids = append(ids, r.ID)
-	}
-	return ids
 }
 
 func TestLoadOrder(t *testing.T) {
@@ -371,7 +362,7 @@ func TestLoadErrors(t *testing.T) {
 			`content/documents/a.yaml:2:8: "title" must be a string`,
 			`content/documents/a.yaml:3:7: "date": 2025-11-31 is not a day: November 2025 has 30 days`,
 			`content/documents/a.yaml:4:5: "by" must be a list`,
-			`content/documents/a.yaml:8:13: "figure" must be a number`,
+			`content/documents/a.yaml:8:13: "figure" must be a number, {value: N, approx: true} or {low: N, high: M}`,
 			`content/documents/a.yaml:10:5: clause must be a mapping`,
 			`content/sections/02-whats-next.md:3:9: "weight" must be a whole number`,
 			`content/sections/02-whats-next.md:4:8: "draft" must be true or false`,

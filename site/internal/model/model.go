@@ -141,9 +141,10 @@ type Clause struct {
 	Title      string
 	Status     string // free text shown as a badge, e.g. "disputed"
 	Topics     []Ref
-	Figure     *float64 // this clause's value of its topic's metric, if any
-	From       []Ref    // "DOC/CLAUSE" of the clauses of followed documents it continues
-	Outcome    string   // with From: one of its document's relation's Outcomes
+	Figure     *Figure            // its value of the metric of its one topic that has one, if any
+	Figures    map[string]*Figure // by topic id, for a clause on several topics with a metric
+	From       []Ref              // "DOC/CLAUSE" of the clauses of followed documents it continues
+	Outcome    string             // with From: one of its document's relation's Outcomes
 	Text       Markdown
 	Claims     []*Claim
 	Positions  []*Position
@@ -151,6 +152,34 @@ type Clause struct {
 	Confidence string // high | medium | low, or ""
 	Wording    string // quoted | paraphrased; its document's by default
 	Pos        Pos
+}
+
+// Figure is a clause's value of a topic's metric: exact, approximate
+// ("about 1,950") or a range ("400 to 600").
+type Figure struct {
+	Value  float64 // the value; a range's low end
+	High   float64 // a range's high end
+	Range  bool
+	Approx bool
+	Note   string // what the figure counts or leaves out, in a few words
+}
+
+// FigureOn returns c's figure for topic, nil if it gives none. A plain
+// figure belongs to the clause's one topic with a metric, which metric
+// tells.
+func FigureOn(c *Clause, topic string, metric func(topic string) bool) *Figure {
+	if f := c.Figures[topic]; f != nil {
+		return f
+	}
+	if c.Figure == nil || !metric(topic) {
+		return nil
+	}
+	for _, t := range c.Topics {
+		if t.ID == topic {
+			return c.Figure
+		}
+	}
+	return nil
 }
 
 // Claim is one report about a clause that other reports contradict.

@@ -6,6 +6,7 @@ package model
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -38,6 +39,15 @@ func validID(id string) bool {
 		}
 	}
 	return true
+}
+
+// refIDs returns the ids of refs.
+func refIDs(refs []Ref) []string {
+	var ids []string
+	for _, r := range refs {
+		ids = append(ids, r.ID)
+	}
+	return ids
 }
 
 // didYouMean returns the " (did you mean ...?)" suffix for an unknown id,
@@ -249,15 +259,41 @@ func citesSource(c *Clause) bool {
 // the clause's topics has a metric (metrics holds the topics that have
 // one).
 func (l *loader) checkFigure(c *Clause, metrics map[string]bool) {
-	if c.Figure == nil {
-		return
-	}
+	at := l.figurePos[c]
+	var charted []string // c's topics that have a metric
 	for _, r := range c.Topics {
-		if metrics[r.ID] {
-			return
+		if metrics[r.ID] && !slices.Contains(charted, r.ID) {
+			charted = append(charted, r.ID)
 		}
 	}
-	l.errs.Warn(l.figurePos[c], "clause %q has a figure but none of its topics has a metric", c.ID)
+	if c.Figures != nil {
+		if c.Figure != nil {
+			l.errs.Add(at, "clause %q gives both figure and figures: keep figures", c.ID)
+		}
+		for _, t := range slices.Sorted(maps.Keys(c.Figures)) {
+			if !metrics[t] {
+				l.errs.Warn(at, "figures: topic %q has no metric, so no chart shows this figure", t)
+			}
+		}
+		return
+	}
+	switch {
+	case c.Figure == nil:
+	case len(charted) == 0:
+		l.errs.Warn(at, "clause %q has a figure but none of its topics has a metric", c.ID)
+	case len(charted) > 1:
+		l.errs.Add(at, "clause %q is on %s, which each have a metric: give figures: {%s: …} to say which the figure is for",
+			c.ID, quotedAnd(charted), strings.Join(charted, ": …, "))
+	}
+}
+
+// quotedAnd quotes words and joins them as "a", "b" and "c".
+func quotedAnd(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = fmt.Sprintf("%q", w)
+	}
+	return andList(q)
 }
 
 // checkFollows checks what d follows, and that its clauses' from and its

@@ -708,13 +708,118 @@ func (m *mapping) number(key string) *float64 {
 	if v == nil {
 		return nil
 	}
-	var x float64
-	tag := v.ShortTag()
-	if tag != "!!int" && tag != "!!float" || v.Decode(&x) != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+	x, ok := m.f.numberNode(v)
+	if !ok {
 		m.f.errs.Add(m.f.pos(v), "%q must be a number", key)
 		return nil
 	}
 	return &x
+}
+
+// numberNode returns the finite number the scalar v holds.
+func (f *yamlFile) numberNode(v *yaml.Node) (float64, bool) {
+	var x float64
+	tag := v.ShortTag()
+	if tag != "!!int" && tag != "!!float" || v.Decode(&x) != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, false
+	}
+	return x, true
+}
+
+// roughNumber matches a figure written in words, "about 1,950", and holds
+// its number.
+var roughNumber = regexp.MustCompile(`(?i)^\s*(?:about|around|some|roughly|approximately|nearly|almost|~|c\.)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*$`)
+
+// figureKeys are the keys of a figure written as a mapping.
+var figureKeys = []string{"value", "approx", "low", "high", "note"}
+
+// figure returns the figure that key holds: a number, {value: N,
+// approx: true}, or {low: N, high: M}, each mapping with an optional note.
+func (m *mapping) figure(key string) *Figure {
+	v := m.node(key)
+	if v == nil || isNull(v) {
+		return nil
+	}
+	return m.f.figure(v, key, m.pos)
+}
+
+// figure reads the figure n, the value of key.
+func (f *yamlFile) figure(n *yaml.Node, key string, at Pos) *Figure {
+	const want = "a number, {value: N, approx: true} or {low: N, high: M}"
+	switch n.Kind {
+	case yaml.ScalarNode:
+		x, ok := f.numberNode(n)
+		if !ok {
+			if m := roughNumber.FindStringSubmatch(n.Value); m != nil {
+				v := strings.ReplaceAll(m[1], ",", "")
+				f.errs.Add(f.pos(n), "%q must be %s: write %q as {value: %s, approx: true}", key, want, n.Value, v)
+				return nil
+			}
+			f.errs.Add(f.pos(n), "%q must be %s", key, want)
+			return nil
+		}
+		return &Figure{Value: x}
+	case yaml.MappingNode:
+	default:
+		f.errs.Add(f.pos(n), "%q must be %s", key, want)
+		return nil
+	}
+	fm := f.mapping(n, at, key, figureKeys...)
+	fig := &Figure{Approx: fm.boolean("approx"), Note: fm.str("note")}
+	value, low, high := fm.number("value"), fm.number("low"), fm.number("high")
+	switch {
+	case value != nil && (low != nil || high != nil):
+		f.errs.Add(fm.pos, "%q: give value, or low and high, not both", key)
+	case value != nil:
+		fig.Value = *value
+	case low != nil && high != nil:
+		fig.Value, fig.High, fig.Range = *low, *high, true
+		if fig.High <= fig.Value {
+			f.errs.Add(fm.at("high"), "%q: high must be above low", key)
+		}
+		if fig.Approx {
+			f.errs.Add(fm.at("approx"), "%q: a range needs no approx; it says the value lies between low and high", key)
+		}
+	case low != nil || high != nil:
+		f.errs.Add(fm.pos, "%q: a range needs both low and high", key)
+		return nil
+	default:
+		f.errs.Add(fm.pos, "%q needs value, or low and high", key)
+		return nil
+	}
+	return fig
+}
+
+// figures returns the figures that key holds, by topic id; each topic
+// must be one of topics.
+func (m *mapping) figures(key string, topics []Ref) map[string]*Figure {
+	v := m.node(key)
+	if v == nil || isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.MappingNode {
+		m.f.errs.Add(m.f.pos(v), "%q must map topic ids to figures: {army-size: 600000}", key)
+		return nil
+	}
+	out := map[string]*Figure{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		if !m.f.noAlias(val) {
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			m.f.errs.Add(m.f.pos(k), "topic %q is given twice in %q", k.Value, key)
+			continue
+		}
+		if !slices.ContainsFunc(topics, func(r Ref) bool { return r.ID == k.Value }) {
+			m.f.errs.Add(m.f.pos(k), "%s: %q is not one of the clause's topics%s", key, k.Value, didYouMean(k.Value, refIDs(topics)))
+			continue
+		}
+		if fig := m.f.figure(val, key+"."+k.Value, m.f.pos(k)); fig != nil {
+			out[k.Value] = fig
+		}
+	}
+	return out
 }
 
 // boolean returns the true or false that key holds.
