@@ -1156,7 +1156,7 @@ func TestServeEditsWhileBroken(t *testing.T) {
 				t.Fatal(err)
 			}
 			// 02-next.md was linked from 01-first-draft.md: fix that too.
-			writeInPlace(t, section, replaceIn(t, readFile(t, section), "See also [](section:next).", "See also [](section:later)."))
+			writeInPlace(t, section, replaceIn(t, readFile(t, section), "See also [](section:next)", "See also [](section:later)"))
 			if err := os.MkdirAll(s.path("static/css"), 0o755); err != nil {
 				t.Fatal(err)
 			}

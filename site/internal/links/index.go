@@ -79,9 +79,45 @@ func NewIndex(p *model.Project) *Index {
 		ix.targets[ID{"actor", a.ID}] = mdext.Target{URL: model.ActorURL(a), Label: a.Name}
 	}
 	for _, s := range p.Sources {
-		ix.targets[ID{"source", s.ID}] = mdext.Target{URL: model.SourceURL(s), Label: s.Title}
+		label := s.Title
+		if s.Cite != "" {
+			label = s.Cite
+		}
+		ix.targets[ID{"source", s.ID}] = mdext.Target{URL: model.SourceURL(s), Label: label}
 	}
 	return ix
+}
+
+// HasPage implements mdext.Pages: whether the site has a page at path,
+// a root-absolute path with or without its final "index.html".
+func (ix *Index) HasPage(path string) bool {
+	path = strings.TrimSuffix(path, "index.html")
+	if !strings.HasSuffix(path, "/") && !strings.HasSuffix(path, ".html") {
+		path += "/"
+	}
+	switch path {
+	case "/", "/documents/", "/topics/", "/actors/", "/sources/", "/404.html":
+		return true
+	case "/timeline/":
+		return ix.p.HasTimeline
+	}
+	parts := strings.Split(strings.Trim(path, "/"), "/")
+	switch {
+	case len(parts) == 2 && parts[0] == "sections":
+		return ix.Sections[parts[1]] != nil
+	case len(parts) == 2 && parts[0] == "documents":
+		return ix.Docs[parts[1]] != nil
+	case len(parts) == 3 && parts[0] == "documents" && parts[2] == "changes":
+		d := ix.Docs[parts[1]]
+		return d != nil && ix.hasChanges(d)
+	case len(parts) == 3 && parts[0] == "documents":
+		return ix.Clauses[parts[1]+"/"+parts[2]] != nil
+	case len(parts) == 2 && parts[0] == "topics":
+		return ix.Topics[parts[1]] != nil
+	case len(parts) == 2 && parts[0] == "actors":
+		return ix.Actors[parts[1]] != nil
+	}
+	return false
 }
 
 // hasChanges reports whether d has a changes page: whether it follows a

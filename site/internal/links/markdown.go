@@ -413,6 +413,9 @@ func parse(md goldmark.Markdown, f Field) (*Rendered, model.ErrorList) {
 		return &Rendered{}, nil
 	}
 	pc := parser.NewContext(parser.WithIDs(noIDs{}))
+	if f.Body {
+		mdext.MarkSectionBody(pc)
+	}
 	md.Parser().Parse(text.NewReader([]byte(f.MD.Text)), parser.WithContext(pc))
 	out := &Rendered{Refs: mdext.Refs(pc)}
 	var errs model.ErrorList
@@ -433,6 +436,9 @@ func (noIDs) Put([]byte)                           {}
 func convert(md goldmark.Markdown, r mdext.Resolver, f Field, seed maphash.Seed, buf *bytes.Buffer) *Rendered {
 	src := []byte(f.MD.Text)
 	pc := parser.NewContext(parser.WithIDs(mdext.NewIDs(f.Prefix)))
+	if f.Body {
+		mdext.MarkSectionBody(pc)
+	}
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(pc))
 	buf.Reset()
 	out := &Rendered{Refs: mdext.Refs(pc), problems: mdext.Problems(pc), src: f.MD.Text, prefix: f.Prefix, wantText: f.WantText}

@@ -47,6 +47,8 @@ unclear. <script>alert(1)</script>[Click](javascript:alert(1)).
 	// unclear. Click.</p>
 	// 17: ref clause:us-28/21
 	// 61: unknown clause "us-28/6" (warning false)
+	// 89: raw HTML dropped: "<script>"; write it in Markdown (warning true)
+	// 105: raw HTML dropped: "</script>"; write it in Markdown (warning true)
 	// 122: link to "javascript:alert(1)" dropped: scheme not allowed (warning true)
 	// "Territory\n\nPoint 21: Territory cedes land; the army cap is unclear. Click."
 }

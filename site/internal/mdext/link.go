@@ -34,20 +34,43 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 	// would skip nodes. Script text goes before links are handled, so
 	// that links inside it are neither rewritten nor reported.
 	var html, links []ast.Node
+	var code [][2]int // the byte ranges of code spans and blocks
+	body := isSectionBody(pc)
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if entering {
 			switch n.Kind() {
 			case ast.KindRawHTML:
 				html = append(html, n)
+			case ast.KindHTMLBlock:
+				if p, ok := droppedHTML(n, src); ok {
+					res.problems = append(res.problems, p)
+				}
 			case ast.KindLink, ast.KindImage, ast.KindAutoLink:
 				links = append(links, n)
+			case ast.KindCodeSpan:
+				if start, end, ok := span(n); ok {
+					code = append(code, [2]int{start, end})
+				}
+			case ast.KindFencedCodeBlock, ast.KindCodeBlock:
+				if l := n.Lines(); l.Len() > 0 {
+					code = append(code, [2]int{l.At(0).Start, l.At(l.Len() - 1).Stop})
+				}
+			case ast.KindHeading:
+				if h := n.(*ast.Heading); body && h.Level == 1 {
+					res.problems = append(res.problems, Problem{Offset: clamp(n.Pos(), src), Warning: true,
+						Msg: "a level-1 heading in a section: the section's title is its page's only one; use ## here"})
+				}
 			}
 		}
 		return ast.WalkContinue, nil
 	})
 	for _, n := range html {
+		if p, ok := droppedHTML(n, src); ok {
+			res.problems = append(res.problems, p)
+		}
 		dropElementText(n.(*ast.RawHTML), src)
 	}
+	res.problems = append(res.problems, spacedRefs(src, code)...)
 	if len(html) > 0 {
 		links = slices.DeleteFunc(links, func(n ast.Node) bool { return !inTree(n, doc) })
 	}
@@ -140,11 +163,20 @@ func (t *transformer) link(n *ast.Link, src []byte, res *result) {
 		n.Destination = []byte(target.URL)
 		if !n.HasChildren() {
 			n.AppendChild(n, plainString(target.Label))
+			if p, ok := doubledStop(n, target.Label, src, off); ok {
+				res.problems = append(res.problems, p)
+			}
 		}
 		res.refs = append(res.refs, Ref{Kind: kind, ID: id, Offset: off})
 		return
 	}
 	scheme, ok := schemeOf(dest)
+	if !ok && strings.HasPrefix(dest, "/") && !strings.HasPrefix(dest, "//") {
+		if p, ok := t.checkPath(dest, destOffset(n, n.Reference, raw, src)); ok {
+			res.problems = append(res.problems, p)
+		}
+		return
+	}
 	if !ok || isAllowed(scheme) {
 		return
 	}
@@ -207,6 +239,134 @@ func (t *transformer) autoLink(n *ast.AutoLink, src []byte, res *result) {
 	}
 	res.problems = append(res.problems, dropped(off, "link to", raw))
 	n.Parent().RemoveChild(n.Parent(), n)
+}
+
+// checkPath reports a root-absolute link to a page the site does not
+// have, when the resolver knows the site's pages. A path with a file
+// extension other than .html names an asset, which it does not check.
+func (t *transformer) checkPath(dest string, off int) (Problem, bool) {
+	pages, ok := t.r.(Pages)
+	if !ok {
+		return Problem{}, false
+	}
+	p := dest
+	if i := strings.IndexAny(p, "?#"); i >= 0 {
+		p = p[:i]
+	}
+	last := p[strings.LastIndexByte(p, '/')+1:]
+	if strings.Contains(last, ".") && !strings.HasSuffix(last, ".html") {
+		return Problem{}, false
+	}
+	if pages.HasPage(p) {
+		return Problem{}, false
+	}
+	return Problem{Offset: off, Msg: fmt.Sprintf("link to %q: the site has no such page", dest), Unresolved: true}, true
+}
+
+// doubledStop reports a link whose filled label ends in "?" and which a
+// "." or ";" follows in the text: "What's next?." reads as a typo.
+func doubledStop(n *ast.Link, label string, src []byte, off int) (Problem, bool) {
+	if !strings.HasSuffix(label, "?") {
+		return Problem{}, false
+	}
+	next, ok := n.NextSibling().(*ast.Text)
+	if !ok {
+		return Problem{}, false
+	}
+	v := next.Segment.Value(src)
+	if len(v) == 0 || v[0] != '.' && v[0] != ';' {
+		return Problem{}, false
+	}
+	return Problem{Offset: off, Warning: true,
+		Msg: fmt.Sprintf("the link's label %q ends in \"?\" and a %q follows it: drop the %q or write the link text yourself", label, string(v[0]), string(v[0]))}, true
+}
+
+// droppedHTML reports raw HTML, which renders as nothing, at its position,
+// so that no text is lost unseen. An HTML comment is a note the writer
+// meant to hide, and is not reported.
+func droppedHTML(n ast.Node, src []byte) (Problem, bool) {
+	var start, end int
+	switch n := n.(type) {
+	case *ast.RawHTML:
+		if n.Segments.Len() > 0 {
+			start, end = n.Segments.At(0).Start, n.Segments.At(n.Segments.Len()-1).Stop
+		}
+	default:
+		if l := n.Lines(); l.Len() > 0 {
+			start, end = l.At(0).Start, l.At(l.Len()-1).Stop
+		}
+	}
+	start, end = clamp(start, src), clamp(end, src)
+	s := strings.TrimSpace(string(src[start:max(start, end)]))
+	if strings.HasPrefix(s, "<!--") {
+		return Problem{}, false
+	}
+	what := "raw HTML"
+	if n.Kind() == ast.KindHTMLBlock {
+		what = "an HTML block, with every line of it,"
+	}
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i] + "…"
+	}
+	if len(s) > 40 {
+		i := 40
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i] + "…"
+	}
+	return Problem{Offset: start, Warning: true, Msg: fmt.Sprintf("%s dropped: %q; write it in Markdown", what, s)}, true
+}
+
+// spacedRefs reports cross-references written with a space after the
+// colon, [](clause: us-28/21), which Markdown does not take for a link
+// and would publish as written. code holds the byte ranges of code, where
+// such text is meant literally.
+func spacedRefs(src []byte, code [][2]int) []Problem {
+	var out []Problem
+	for i := 0; ; {
+		j := bytes.Index(src[i:], []byte("]("))
+		if j < 0 {
+			return out
+		}
+		i += j + 2
+		k := i
+		for k < len(src) && k-i < 10 && ('a' <= lower(src[k]) && lower(src[k]) <= 'z') {
+			k++
+		}
+		if k == i || k+1 >= len(src) || src[k] != ':' || (src[k+1] != ' ' && src[k+1] != '\t') {
+			continue
+		}
+		kind := strings.ToLower(string(src[i:k]))
+		if !slices.Contains(kinds[:], kind) || slices.ContainsFunc(code, func(r [2]int) bool { return r[0] <= i && i < r[1] }) {
+			continue
+		}
+		id := k + 1
+		for id < len(src) && (src[id] == ' ' || src[id] == '\t') {
+			id++
+		}
+		end := id
+		for end < len(src) && src[end] != ')' && src[end] != ' ' && src[end] != '\n' {
+			end++
+		}
+		out = append(out, Problem{Offset: i,
+			Msg: fmt.Sprintf("a space after %q makes this plain text, not a link: write (%s:%s)", kind+":", kind, src[id:end])})
+	}
+}
+
+// span returns the byte range of the text inside n.
+func span(n ast.Node) (start, end int, ok bool) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		t, isText := c.(*ast.Text)
+		if !isText {
+			continue
+		}
+		if !ok {
+			start, ok = t.Segment.Start, true
+		}
+		end = t.Segment.Stop
+	}
+	return start, end, ok
 }
 
 func (t *transformer) resolve(kind, id string) (Target, bool) {

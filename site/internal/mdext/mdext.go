@@ -94,6 +94,14 @@ type Resolver interface {
 	Resolve(kind, id string) (Target, bool)
 }
 
+// Pages is an optional interface of a [Resolver]: HasPage reports whether
+// the site has a page at path, root-absolute and without query or
+// fragment. A Markdown link to a root-absolute path it does not know is
+// reported.
+type Pages interface {
+	HasPage(path string) bool
+}
+
 // Suggester is an optional interface of a [Resolver]: Suggest returns the
 // known id nearest to an unknown one, or "" when nothing is near enough.
 // It is called only for unresolved references, so it may be slow.
@@ -120,9 +128,23 @@ type Problem struct {
 	Unresolved bool
 }
 
-// resultKey keys a conversion's *result in its parser.Context. Like a
-// sentinel error it is set once and never changes.
-var resultKey = parser.NewContextKey()
+// resultKey keys a conversion's *result in its parser.Context, and
+// sectionKey marks the conversion of a section's body. Like sentinel
+// errors they are set once and never change.
+var (
+	resultKey  = parser.NewContextKey()
+	sectionKey = parser.NewContextKey()
+)
+
+// MarkSectionBody tells the conversion that uses pc that it converts a
+// section's body, where a level-1 heading is reported: the section's
+// title is its page's heading.
+func MarkSectionBody(pc parser.Context) { pc.Set(sectionKey, true) }
+
+func isSectionBody(pc parser.Context) bool {
+	b, _ := pc.Get(sectionKey).(bool)
+	return b
+}
 
 // result is what one conversion found.
 type result struct {

@@ -249,8 +249,10 @@ func TestOffsets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src, offs, _ := mark(tt.src)
 			got := convert(t, md, src)
-			if len(got.Problems) != 0 {
-				t.Errorf("Convert(%q) problems: %v", src, got.Problems)
+			for _, p := range got.Problems {
+				if !strings.Contains(p.Msg, "HTML") {
+					t.Errorf("Convert(%q) problem: %v", src, p)
+				}
 			}
 			var gotOffs []int
 			for _, r := range got.Refs {

@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"html"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var (
@@ -120,10 +122,14 @@ func TestHostile(t *testing.T) {
 		}
 		warn := 0
 		for _, p := range got.Problems {
-			if !p.Warning || !strings.HasSuffix(p.Msg, "dropped: scheme not allowed") {
+			switch {
+			case p.Warning && strings.Contains(p.Msg, "HTML"):
+				// Dropped HTML is reported too; TestDroppedHTML checks how.
+			case !p.Warning || !strings.HasSuffix(p.Msg, "dropped: scheme not allowed"):
 				t.Errorf("Convert(%q) problem %q, want only dropped-link warnings", tt.src, p.Msg)
+			default:
+				warn++
 			}
-			warn++
 		}
 		if warn != tt.warn {
 			t.Errorf("Convert(%q) gave %d warnings %v, want %d", tt.src, warn, got.Problems, tt.warn)
@@ -196,7 +202,9 @@ func TestDropped(t *testing.T) {
 		if diff := cmp.Diff(tt.html, got.HTML); diff != "" {
 			t.Errorf("Convert(%q) HTML (-want +got):\n%s", src, diff)
 		}
-		if diff := cmp.Diff(want, got.Problems); diff != "" {
+		// Dropped HTML is reported too; TestDroppedHTML checks how.
+		links := slices.DeleteFunc(slices.Clone(got.Problems), func(p Problem) bool { return strings.Contains(p.Msg, "HTML") })
+		if diff := cmp.Diff(want, links, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("Convert(%q) problems (-want +got):\n%s", src, diff)
 		}
 	}
@@ -241,5 +249,38 @@ func TestConcurrent(t *testing.T) {
 	}
 	if n := len(want[3].Problems); n != 2 {
 		t.Errorf("Convert(%q) gave %d problems, want 2", srcs[3], n)
+	}
+}
+
+// TestDroppedHTML checks that raw HTML, which renders as nothing, is
+// reported where it stands, and that comments are not.
+func TestDroppedHTML(t *testing.T) {
+	md := NewMarkdown(nil)
+	tests := []struct {
+		src  string
+		want []string // "offset: message"
+	}{
+		{"a <b>bold</b> c", []string{
+			`2: raw HTML dropped: "<b>"; write it in Markdown`,
+			`9: raw HTML dropped: "</b>"; write it in Markdown`,
+		}},
+		{"Intro.\n\n<div class=\"note\">Editor: check the date.</div>\n\nMore.", []string{
+			`8: an HTML block, with every line of it, dropped: "<div class=\"note\">Editor: check the date…"; write it in Markdown`,
+		}},
+		{"<!-- a note to the desk -->\n\nText <!-- inline --> here.", nil},
+		{"`<b>` in code", nil},
+	}
+	for _, tt := range tests {
+		got := convert(t, md, tt.src)
+		var msgs []string
+		for _, p := range got.Problems {
+			if !p.Warning {
+				t.Errorf("Convert(%q): %q is an error, want a warning", tt.src, p.Msg)
+			}
+			msgs = append(msgs, fmt.Sprintf("%d: %s", p.Offset, p.Msg))
+		}
+		if !slices.Equal(msgs, tt.want) {
+			t.Errorf("Convert(%q) problems:\n got %q\nwant %q", tt.src, msgs, tt.want)
+		}
 	}
 }

@@ -230,6 +230,7 @@ type Source struct {
 	ID        string
 	Title     string
 	Publisher string
+	Cite      string // a short label, "Reuters", that an empty source link shows instead of the title
 	URL       string
 	Date      string
 	Note      Markdown

@@ -11,8 +11,19 @@ package typo
 // written). Ties go to the lexically smallest candidate, so the hint is
 // stable from one build to the next. Candidates whose length differs from
 // id's by more than the best distance so far are skipped without computing
-// anything, which keeps a lookup among thousands of ids cheap.
+// anything, which keeps a lookup among thousands of ids cheap. Two
+// neighbouring letters written the wrong way round ("titel") count as one
+// edit, the likeliest slip of all: such a candidate wins outright.
 func Nearest(id string, known []string) string {
+	swap := ""
+	for _, k := range known {
+		if swapped(id, k) && (swap == "" || k < swap) {
+			swap = k
+		}
+	}
+	if swap != "" {
+		return swap
+	}
 	limit := max(2, len(id)/3)
 	best, bestDist := "", limit+1
 	var row []int
@@ -91,4 +102,17 @@ func Distance(a, b string, limit int, row *[]int) (int, bool) {
 	}
 	d := r[m]
 	return d, d <= limit
+}
+
+// swapped reports whether a and b differ only in two neighbouring bytes
+// that trade places.
+func swapped(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
 }

@@ -13,6 +13,8 @@ func TestSuggest(t *testing.T) {
 	}{
 		{"teritory", "territory"},
 		{"territroy", "territory"},
+		{"nato", "nato"},
+		{"atno", "nato"},
 		{"army", ""},
 		{"armysize", "army-size"},
 		{"ukrain", "ukraine"},
