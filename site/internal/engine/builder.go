@@ -136,6 +136,9 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	lean := !check && b.leanBuild(sets["home.tmpl"])
 	b.ms = links.Render(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
+	if !errs.HasErrors() { // reported once the errors are fixed: one may be why
+		b.warnUnused(&errs)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -237,9 +237,15 @@ func Render(md goldmark.Markdown, r mdext.Resolver, fields []Field, cache *Cache
 	}
 
 	ms := &Set{Backlinks: map[ID][]Referrer{}}
-	if parseOnly { // nothing is rendered: no backlinks to list
-		for _, p := range problems {
+	if parseOnly { // nothing is rendered; the backlinks say what is linked to
+		for i, p := range problems {
 			*errs = append(*errs, p...)
+			if results[i] != nil {
+				for _, ref := range results[i].Refs {
+					key := ID{ref.Kind, ref.ID}
+					ms.Backlinks[key] = append(ms.Backlinks[key], fields[i].Owner)
+				}
+			}
 		}
 		return ms
 	}
