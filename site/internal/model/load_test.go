@@ -252,7 +252,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name:  "front matter syntax",
 		edits: map[string]string{"content/sections/02-whats-next.md": "---\ntitle: What's next?\nsummary: [unclosed\n---\nMore.\n"},
-		want:  []string{`content/sections/02-whats-next.md:3:1: yaml: did not find expected ',' or ']'`},
+		want:  []string{`content/sections/02-whats-next.md:3:10: yaml: this "[" is never closed: close it with "]", or put the value in quotes if the bracket is part of its text`},
 	}, {
 		name:  "front matter node content",
 		edits: map[string]string{"content/sections/02-whats-next.md": "---\ntitle: What's next?\nsummary: - x\n---\nMore.\n"},
@@ -260,7 +260,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name:  "front matter mapping values",
 		edits: map[string]string{"content/_index.md": "---\ntitle: T\n  byline: x: y\n---\n"},
-		want:  []string{`content/_index.md:3:3: yaml: mapping values are not allowed in this context`},
+		want:  []string{`content/_index.md:3:11: yaml: this value holds ": ", which YAML takes for a new key: put it in quotes, byline: "x: y"`},
 	}, {
 		name:  "no front matter",
 		edits: map[string]string{"content/sections/02-whats-next.md": "# What's next?\n"},
@@ -272,13 +272,13 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name:  "front matter after blank lines",
 		edits: map[string]string{"content/sections/02-whats-next.md": "\n  \n---\ntitle: What's next?\nsummary: [unclosed\n---\nMore.\n"},
-		want:  []string{`content/sections/02-whats-next.md:5:1: yaml: did not find expected ',' or ']'`},
+		want:  []string{`content/sections/02-whats-next.md:5:10: yaml: this "[" is never closed: close it with "]", or put the value in quotes if the bracket is part of its text`},
 	}, {
 		name: "front matter after a byte order mark, with CRLF line ends",
 		edits: map[string]string{
 			"content/_index.md": "\uFEFF---\r\ntitle: T\r\n  byline: x: y\r\n---\r\n",
 		},
-		want: []string{`content/_index.md:3:3: yaml: mapping values are not allowed in this context`},
+		want: []string{`content/_index.md:3:11: yaml: this value holds ": ", which YAML takes for a new key: put it in quotes, byline: "x: y"`},
 	}, {
 		name:  "unclosed front matter after blank lines",
 		edits: map[string]string{"content/sections/02-whats-next.md": "\n---\ntitle: x\n--\n"},
@@ -313,7 +313,7 @@ func TestLoadErrors(t *testing.T) {
 	}, {
 		name:  "yaml tab",
 		edits: map[string]string{"content/actors.yaml": "- id: us\n\tname: United States\n"},
-		want:  []string{`content/actors.yaml:2:2: yaml: found a tab character that violates indentation`},
+		want:  []string{`content/actors.yaml:2:1: yaml: a tab indents this line: YAML indents with spaces only`},
 	}, {
 		name:  "unknown field in yaml",
 		edits: map[string]string{"content/sources.yaml": "- id: axios\n  titel: Scoop\n  title: Scoop\n  publsher: Axios\n  zzz: 1\n"},

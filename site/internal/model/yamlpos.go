@@ -8,6 +8,7 @@ package model
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"go/token"
 	"io"
 	"math"
@@ -189,6 +190,13 @@ func (f *yamlFile) syntaxError(err error, data []byte) {
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		problem := msg[len(m[0]):]
+		if off, hint := yamlHint(data, problem, line); hint != "" {
+			// data is the file's text after its first line0 lines.
+			base := f.lines.offset(f.line0+1, 1, len(f.src))
+			l, col := f.lines.position(base + off)
+			f.errs.Add(Pos{File: f.path, Line: l, Column: col}, "yaml: %s", hint)
+			return
+		}
 		if slices.Contains(yamlParserProblems, problem) {
 			line++
 		}
@@ -208,6 +216,104 @@ func (f *yamlFile) syntaxError(err error, data []byte) {
 		pos = Pos{File: f.path, Line: line, Column: col}
 	}
 	f.errs.Add(pos, "yaml: %s", msg)
+}
+
+// yamlHint names the writer's mistake behind a YAML syntax error, where
+// it is one of the common three, and returns the offset in data of the
+// character at fault: a tab in a line's indentation, a plain value that
+// holds ": ", a "[" or "{" never closed. line is the line the library
+// reported, which for an unclosed bracket may be far from it. It returns
+// "" for any other error, which is reported as the library words it.
+func yamlHint(data []byte, problem string, line int) (off int, hint string) {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	start := func(i int) int { // the offset of line i, from 0
+		n := 0
+		for _, l := range lines[:i] {
+			n += len(l)
+		}
+		return n
+	}
+	switch {
+	case strings.Contains(problem, "tab character") || problem == "found character that cannot start any token":
+		for i := 0; i < len(lines) && i <= line; i++ { // the library may name the line before
+			indent := len(lines[i]) - len(bytes.TrimLeft(lines[i], " \t"))
+			if j := bytes.IndexByte(lines[i][:indent], '\t'); j >= 0 && indent < len(bytes.TrimRight(lines[i], "\r\n")) {
+				return start(i) + j, "a tab indents this line: YAML indents with spaces only"
+			}
+		}
+	case problem == "mapping values are not allowed in this context" && line >= 1 && line <= len(lines):
+		l := string(bytes.TrimRight(lines[line-1], "\r\n"))
+		m := plainColonRE.FindStringSubmatchIndex(l)
+		if m == nil {
+			break
+		}
+		key, value := l[m[2]:m[3]], strings.TrimSpace(l[m[4]:])
+		return start(line-1) + m[4], fmt.Sprintf("this value holds \": \", which YAML takes for a new key: put it in quotes, %s: %q", key, value)
+	case strings.HasPrefix(problem, "did not find expected ',' or"):
+		if at, open := unclosedBracket(lines); at >= 0 {
+			closer := map[byte]string{'[': "]", '{': "}"}[open]
+			return at, fmt.Sprintf("this %q is never closed: close it with %q, or put the value in quotes if the bracket is part of its text", string(open), closer)
+		}
+	}
+	return 0, ""
+}
+
+// plainColonRE matches a line "key: value" or "- key: value" whose plain
+// value (not quoted, not a flow collection or block scalar) holds ": ".
+var plainColonRE = regexp.MustCompile(`^\s*(?:- +)?([^\s:#"'][^:#]*?): +([^\s"'\[{|>&*!#][^#]*?: .*)$`)
+
+// unclosedBracket returns the offset of the first "[" or "{" that opens a
+// flow collection in lines and is never closed, and the bracket; -1 if
+// none. Brackets inside quotes, comments and plain text are not counted:
+// a collection opens only where a value starts.
+func unclosedBracket(lines [][]byte) (int, byte) {
+	type open struct {
+		at int
+		b  byte
+	}
+	var stack []open
+	off := 0
+	for _, l := range lines {
+		var quote byte
+		valueStart := true // where a value may start: the line's start, after ": ", "- ", "[", "{" or ","
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			switch {
+			case quote != 0:
+				if c == quote {
+					quote = 0
+				}
+				continue
+			case c == ' ' || c == '\t':
+				continue
+			case c == '#' && (i == 0 || l[i-1] == ' '):
+				i = len(l)
+				continue
+			case (c == '"' || c == '\'') && valueStart:
+				quote = c
+			case (c == '[' || c == '{') && (valueStart || len(stack) > 0):
+				stack = append(stack, open{off + i, c})
+				valueStart = true
+				continue
+			case (c == ']' || c == '}') && len(stack) > 0:
+				stack = stack[:len(stack)-1]
+			case c == ',' && len(stack) > 0:
+				valueStart = true
+				continue
+			case c == ':' && (i+1 == len(l) || l[i+1] == ' ' || l[i+1] == '\n' || l[i+1] == '\r'):
+				valueStart = true
+				continue
+			case c == '-' && valueStart && (i+1 == len(l) || l[i+1] == ' '):
+				continue
+			}
+			valueStart = false
+		}
+		off += len(l)
+	}
+	if len(stack) == 0 {
+		return -1, 0
+	}
+	return stack[0].at, stack[0].b
 }
 
 // badByte returns the offset of the first byte of data that YAML rejects
