@@ -7,6 +7,8 @@
 //	explainer check [-src DIR] [-strict]
 //	explainer serve [-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]
 //	explainer new DIR
+//	explainer import [-src DIR] [-id ID] [-title T] [-date D] [-follows DOC] [-relation R] FILE
+//	explainer align [-src DIR] DOC
 //	explainer version
 //
 // build renders the project in -src (default ".") and replaces the output
@@ -14,8 +16,11 @@
 // whole; check validates the same things and writes nothing; serve builds
 // in memory, serves the site (on 127.0.0.1:8000 by default; port 0 picks a
 // free one) and rebuilds what each save touches, reloading open pages; new
-// creates a small working project to start from; version prints the
-// version.
+// creates a small working project to start from; import turns a numbered
+// text (a plan pasted from a PDF) into a document's YAML on stdout, with
+// -follows matching each point to the point of DOC it most resembles;
+// align does that matching for an existing document, printing the from
+// line to add for each of its clauses; version prints the version.
 //
 // serve prints one line, "Serving at http://HOST:PORT/", on stdout once it
 // is ready, and a line on stderr per rebuild. A failed rebuild keeps the
@@ -103,6 +108,8 @@ func commands() []command {
 		{"check", "validate the project, writing nothing", runCheck},
 		{"serve", "serve the site, rebuilding it and reloading open pages on every save", runServe},
 		{"new", "create a working project to start from", runNew},
+		{"import", "turn a numbered text into a document's YAML", runImport},
+		{"align", "suggest the from of a document's clauses", runAlign},
 		{"version", "print the version", runVersion},
 	}
 }

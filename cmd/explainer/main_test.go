@@ -106,6 +106,11 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"new", "a", "b"}, `new: unexpected argument "b"`},
 		{[]string{"new", "-src", "a", "b"}, "two directories given"},
 		{[]string{"version", "now"}, `version: unexpected argument "now"`},
+		{[]string{"import"}, "import: missing FILE"},
+		{[]string{"import", "-relation", "responds", "plan.txt"}, "-relation needs -follows"},
+		{[]string{"import", "-id", "Not An Id", "plan.txt"}, `invalid -id "Not An Id"`},
+		{[]string{"align"}, "align: missing DOC"},
+		{[]string{"align", "a", "b"}, `align: unexpected argument "b"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -142,6 +147,8 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "build"}, "-base-url URL"},
 		{[]string{"check", "-help"}, "usage: explainer check [-src DIR] [-strict]"},
 		{[]string{"new", "-h"}, "usage: explainer new DIR"},
+		{[]string{"import", "-h"}, "usage: explainer import [-src DIR] [-id ID] [-title TITLE] [-date DATE] [-follows DOC] [-relation R] FILE"},
+		{[]string{"align", "-h"}, "usage: explainer align [-src DIR] DOC"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -204,5 +211,40 @@ func TestExitCode(t *testing.T) {
 		if got := exitCode(tt.err); got != tt.want {
 			t.Errorf("exitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestImportAlign runs import on a numbered text into a new project, then
+// import -follows on its revision and align on the revision stripped of
+// its from lines: each prints what the project needs, and it builds.
+func TestImportAlign(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if _, stderr, code := runExplainer(t, "new", "proj"); code != 0 {
+		t.Fatalf("new: %s", stderr)
+	}
+	write := func(name, text string) {
+		if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Lake Plan.txt", "The lake plan\n\n1. Fighting on the lake stops.\n2. Boats return to port.\n(a) Within a week.\n")
+	out, stderr, code := runExplainer(t, "import", "-date", "2025-10-01", "Lake Plan.txt")
+	if code != 0 || !strings.Contains(out, "id: lake-plan\n") || !strings.Contains(out, "parent: \"2\"") {
+		t.Fatalf("import: status %d\n%s\n%s", code, out, stderr)
+	}
+	write("proj/content/documents/lake-plan.yaml", out)
+	write("revision.txt", "1. Boats return to port within a week.\n2. Fighting on the lake stops at noon.\n")
+	out, stderr, code = runExplainer(t, "import", "-src", "proj", "-id", "lake-rev", "-follows", "lake-plan", "revision.txt")
+	if code != 0 || !strings.Contains(out, "from: lake-plan/2 #") || !strings.Contains(out, "from: lake-plan/1 #") {
+		t.Fatalf("import -follows: status %d\n%s\n%s", code, out, stderr)
+	}
+	write("proj/content/documents/lake-rev.yaml", regexp.MustCompile(`(?m)^    from: .*\n`).ReplaceAllString(out, ""))
+	out, stderr, code = runExplainer(t, "align", "-src", "proj", "lake-rev")
+	if code != 0 || !strings.Contains(out, `content/documents/lake-rev.yaml:10:5: clause "1": from: lake-plan/2 #`) {
+		t.Fatalf("align: status %d\n%s\n%s", code, out, stderr)
+	}
+	if _, stderr, code := runExplainer(t, "check", "-src", "proj"); code != 0 {
+		t.Errorf("the imported documents do not build:\n%s", stderr)
 	}
 }
