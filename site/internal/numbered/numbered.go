@@ -11,9 +11,12 @@
 //     § 1 Ukraine's sovereignty will be confirmed.
 //
 // and a sub-point when it begins with a letter, "(a)" or "a)". The text
-// of each runs to the next start. A number is taken for a point only when
-// it is the one expected next (the first may be any): a line that happens
-// to begin "2025. " in the middle of point 12 stays part of its text.
+// of each runs to the next start. A number is taken for a point only
+// after a line that ends a sentence, and only when it is the next one or,
+// before a capital letter, a later one (a counter-proposal that keeps the
+// plan's numbering skips the points it drops): a line that happens to
+// begin "2025. " or "600. " in the middle of a point stays part of its
+// text.
 // Likewise a letter must be the next one of the current point's
 // sub-points, starting at "a".
 package numbered
@@ -23,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Point is one numbered point, or a sub-point of one.
@@ -81,13 +85,16 @@ func Parse(src string) *Text {
 		body = nil
 	}
 	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+	prevEnds := true // the line before ends a sentence, or is blank
 	for i, raw := range strings.Split(src, "\n") {
 		line := strings.TrimSpace(strings.Map(normalizeSpace, raw))
+		ends := prevEnds
+		prevEnds = line == "" || strings.ContainsAny(line[len(line)-1:], ".;:!?\"”)")
 		m, named := pointRE.FindStringSubmatch(line), false
 		if m == nil {
 			m, named = namedRE.FindStringSubmatch(line), true
 		}
-		if m != nil && expectedPoint(t, m[1]) {
+		if m != nil && expectedPoint(t, m[1], m[2], ends) {
 			flush()
 			cur = &Point{Number: m[1], ID: m[1], Line: i + 1}
 			t.Points = append(t.Points, cur)
@@ -115,15 +122,23 @@ func Parse(src string) *Text {
 	return t
 }
 
-// expectedPoint reports whether n may number the next point of t: any
-// number up to 100 for the first, one more than the last for the others.
-func expectedPoint(t *Text, n string) bool {
+// expectedPoint reports whether n may number the next point of t, whose
+// text would begin with rest: a number up to 100 for the first, and then
+// the next number, or a later one (a counter-proposal that keeps the
+// numbering of the plan it answers skips the points it drops) when the
+// line before ends a sentence (after is true) and rest begins one.
+// Numbers of four digits are years.
+func expectedPoint(t *Text, n, rest string, after bool) bool {
 	v, _ := strconv.Atoi(n)
 	if len(t.Points) == 0 {
 		return v >= 1 && v <= 100
 	}
 	last, _ := strconv.Atoi(t.Points[len(t.Points)-1].Number)
-	return v == last+1
+	if v == last+1 {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(rest)
+	return after && v > last && v < 1000 && (unicode.IsUpper(r) || r == '"' || r == '“')
 }
 
 // isHeading reports whether s, the rest of a line that starts a named
