@@ -234,6 +234,8 @@
 //	tmplexec   runs the embedded theme's templates as compiled closures
 //	mdext      the goldmark extension: cross-references, link safety
 //	worddiff   word-level differences between texts
+//	numbered   reads a numbered text into points, for explainer import
+//	align      matches clauses across documents by number and wording
 //	dates      dates known to the day, month, year or as an interval
 //	typo       typography; parallel spreads work over the cores
 //

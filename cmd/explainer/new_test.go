@@ -91,6 +91,8 @@ func TestSkeletonLayout(t *testing.T) {
 		"content/sections/02-whats-next.md",
 		"content/documents/draft-a.yaml",
 		"content/documents/draft-b.yaml",
+		"content/documents/riders-reply.yaml",
+		"content/documents/interim-deal.yaml",
 		"content/topics.yaml",
 		"content/actors.yaml",
 		"content/sources.yaml",
