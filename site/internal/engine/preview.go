@@ -69,7 +69,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 	s1.Body = body
 	var buf bytes.Buffer
 	r, problems := links.ConvertCached(mdext.NewMarkdown(b.ix), b.ix, bodyField(s0, &s1.Body), bd.md, nil, &buf)
-	if len(problems) > 0 {
+	if problems.HasErrors() { // a warning leaves the page as it is; the build reports it
 		return nil, false
 	}
 	links.SetConv(&s1.Body, r)
@@ -147,7 +147,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 	c1.Text = nd.Clauses[k].Text
 	var buf bytes.Buffer
 	r, problems := links.ConvertCached(mdext.NewMarkdown(b.ix), b.ix, textField(c, &c1.Text), bd.md, nil, &buf)
-	if len(problems) > 0 {
+	if problems.HasErrors() { // a warning leaves the page as it is; the build reports it
 		return nil, false
 	}
 	links.SetConv(&c1.Text, r)
