@@ -247,6 +247,35 @@ var edits = []edit{
 	{"link to a document not written yet", func(src fstest.MapFS, r *rand.Rand) {
 		appendTo(src, pick(src, "content/sections/", r), "\nSee [](doc:draft-three) and [its point](clause:draft-three/1).\n")
 	}},
+	// Version 2 of the content model: relations, lists of from, sub-points,
+	// parties, vague dates, rough figures and wording.
+	{"make a document answer another", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/eu-24.yaml", regexp.MustCompile(`(?m)^by: .*\n`), "by: [european-governments]\nfollows: us-28\nrelation: "+[]string{"responds", "implements", "endorses", "revises"}[r.IntN(4)]+"\n", r)
+	}},
+	{"answer two points at once", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/e3-counter.yaml", regexp.MustCompile(`from: us-28/6\n`), fmt.Sprintf("from: [us-28/6, us-28/%d]\n", 7+r.IntN(3)), r)
+	}},
+	{"nest a clause under another", func(src fstest.MapFS, r *rand.Rand) {
+		id := []string{"2", "3", "4"}[r.IntN(3)]
+		replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`(?m)^  - id: "`+id+`"\n`), "  - id: \""+id+"\"\n    parent: \"1\"\n", r)
+	}},
+	{"name a party", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`(?m)^by: \[us\]\n`), "by: [us]\nparties:\n  - {actor: "+[]string{"trump", "witkoff", "kushner"}[r.IntN(3)]+", role: "+[]string{"mediator", "guarantor", "endorser"}[r.IntN(3)]+"}\n", r)
+	}},
+	{"make a date vague", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/geneva-19.yaml", regexp.MustCompile(`(?m)^date: .*$`), "date: "+[]string{"2025-11", "2025-11-23/2025-11-24", "2025"}[r.IntN(3)], r)
+	}},
+	{"make a figure rough", func(src fstest.MapFS, r *rand.Rand) {
+		replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`figure: 600000`), []string{"figure: {value: 600000, approx: true}", "figure: {low: 500000, high: 600000}", "figure: {value: 600000, note: in peacetime}"}[r.IntN(3)], r)
+	}},
+	{"change a document's wording", func(src fstest.MapFS, r *rand.Rand) {
+		wording := []string{"quoted", "paraphrased"}[r.IntN(2)]
+		if r.IntN(2) == 0 {
+			replaceIn(src, "content/documents/us-28.yaml", regexp.MustCompile(`(?m)^wording: .*$`), "wording: "+wording, r)
+		} else {
+			replaceIn(src, "content/documents/e3-counter.yaml", regexp.MustCompile(`(?m)^availability: partial$`), "availability: partial\nwording: "+wording, r)
+		}
+	}},
 	{"move a document away", func(src fstest.MapFS, r *rand.Rand) {
 		// As git stash or git checkout do; when other files refer to it,
 		// the next step moves it back (see fixes).
