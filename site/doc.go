@@ -55,22 +55,44 @@
 //
 // # Documents: content/documents/*.yaml
 //
-// A document has an id, title, short label, date, authors (by), an
-// optional document it follows, a status, an availability (full, partial
-// or reported), a summary, sources, removals (clauses of the followed
-// document that it drops) and clauses. A clause has an id, an optional
-// display number, a title, an optional status (free text shown as a
-// badge), topics, an optional figure for its topic's
-// metric, from (the clause of the followed document it continues, as
-// DOC/CLAUSE) with an outcome (kept, changed, deferred or moved), text,
-// claims (reports that disagree, each with its own sources and
+// A document has an id, title, short label, date, authors (by), parties
+// (actors with a role: mediator, guarantor, signatory, endorser or
+// observer), positions on it as a whole, the documents it follows (one
+// id or a list) and its relation to them, a status, an availability
+// (full, partial or reported), a wording (quoted or paraphrased, for its
+// clauses), a summary, sources, removals and clauses. A clause has an
+// id, an optional display number, an optional parent (a clause of the
+// same document it is a sub-point of), a title, an optional status (free
+// text shown as a badge), topics, a figure for its topic's metric (or
+// figures, one per topic), from (the clauses of followed documents it
+// continues, as DOC/CLAUSE, one or a list) with an outcome, a wording,
+// text, claims (reports that disagree, each with its own sources and
 // confidence), positions (an actor's stance at a date) and sources.
 //
+// The relation (model.Relations) says what a document does to those it
+// follows, and with it the outcomes its clauses may have
+// (model.Outcomes), the fate of a followed clause nothing continues
+// (model.Unmatched) and what a removal means (model.RemovalOutcome):
+//
+//	revises     changed, kept, deferred, moved    unknown        removed
+//	responds    qualifies, accepts, rejects, defers  not-addressed  rejects
+//	implements  implements, partly, defers        not-covered    (no removals)
+//	endorses    endorses, qualifies               endorsed       (no removals)
+//
 // Every clause of a followed document meets a fate in each document that
-// follows it: the outcome of the clause that continues it, "removed" when
-// the later document removes it, or "unknown". A clause with no from is
-// "new". Clause pages show these fates as a history, and changes pages
-// list them, each with word-level differences where both sides have text.
+// follows it (site/internal/lineage): one per clause that continues it
+// (several for a split), or its relation's fate from a removal, or for
+// nothing at all. A clause that continues nothing is "new". Clause pages
+// show these fates as a history through every first version the clause
+// descends from; changes pages list them. Word-level differences are
+// shown only between two quoted texts of a revision; otherwise the two
+// texts stand side by side, each labelled. Every page words a fate for
+// its relation (lineage.Label): a reply "accepts" a point, an agreement
+// puts it "in effect".
+//
+// A figure is a number, {value: N, approx: true} or {low: N, high: M},
+// each with an optional note (model.Figure); charts draw an approximate
+// one hollow and a range as a span.
 //
 // # Dates
 //
@@ -90,16 +112,28 @@
 // names a kind and an id:
 //
 //	[the territory clause](clause:us-28/21)
-//	[](doc:us-28)  [](topic:territory)  [](actor:russia)
+//	[](doc:us-28)  [](changes:geneva-19)  [](topic:territory)  [](actor:russia)
 //	[](section:whats-next)  [](source:axios-2025-11-20)
 //
 // An empty link text is filled with the target's label ("Point 21:
-// Territory"). An unknown target is an error at its file, line and column,
-// with the nearest known id suggested. Every page lists the pages that
-// refer to it under "Referred to in".
+// Territory"; a source's cite, else its title; a changes page's title). An
+// unknown target is an error at its file, line and column, with the
+// nearest known id suggested, and so is a cross-reference written with a
+// space after the colon, which Markdown would publish as text. A link to
+// a root-absolute page path (/documents/us-28/) is checked against the
+// pages the build makes. Every page lists the pages that refer to it
+// under "Referred to in".
 //
-// Raw HTML in Markdown is dropped, and so are links whose scheme is not
-// http, https, mailto or tel (javascript:, data: and the like).
+// Raw HTML in Markdown is dropped, with a warning at its position (HTML
+// comments aside), and so are links whose scheme is not http, https,
+// mailto or tel (javascript:, data: and the like).
+//
+// # Writing tools
+//
+// Import turns a numbered text into a document's YAML (site/internal/
+// numbered reads it); with ImportOptions.Follows, and in Align, each
+// clause is matched to the clause of a followed document it most
+// resembles (site/internal/align), by number and by wording.
 //
 // # URLs
 //
@@ -138,11 +172,18 @@
 //	datetime DATE           the date for a datetime attribute: "2025-10-08" for "2025-10-08/2025-10-09"
 //	number 600000           "600,000"
 //	topics, actors, sources  resolve a list of ids to their values
-//	actor, doc, clause      resolve one reference
+//	actor, doc, clause      resolve one reference; docs resolves a list
+//	changesTitle DOC        a changes page's title, worded for the relation
 //	backlinks X             the pages whose Markdown refers to X
 //	citedBy SOURCE          what cites a source
 //	history CLAUSE          every version of a clause across documents
-//	derivedFrom CLAUSE      the fate that produced a clause, or nil
+//	derivedFrom CLAUSE      the fates that produced a clause, one per clause it continues
+//	outline DOC             its clauses with each sub-point after its parent, and their depth
+//	parentOf, subpoints CLAUSE  a sub-point's clause; a clause's sub-points
+//	depth CLAUSE            how deep a sub-point is nested
+//	figure FIGURE           "600,000", "about 1,950", "400–600"
+//	figuresOf CLAUSE        its figures, with their topics
+//	rolesOf ACTOR           the roles an actor plays in documents
 //	fatesOf CLAUSE          a clause's fates in later documents
 //	changes DOC, tally DOC  a document's fates and their counts
 //	followedBy DOC          the documents that follow DOC
