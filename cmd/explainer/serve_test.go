@@ -1083,6 +1083,9 @@ func TestServeBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	browserWait(t, tab, "the page", `document.readyState === 'complete' && document.body.innerText.includes('Paragraph 60')`)
+	// A save before the page's live connection is open reaches it as a
+	// newer build in the server's hello, which rightly reloads the page.
+	browserWait(t, tab, "the live connection", `window.__explainerLive === 'connected'`)
 	// window.marker would go if the page reloaded: the edit is put in
 	// place without navigating, and the scroll position stays.
 	if y := browserEval[float64](t, tab, `window.marker = 1; scrollTo(0, 600); scrollY`); y != 600 {

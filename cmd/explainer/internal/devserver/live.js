@@ -228,6 +228,7 @@
         delay = 250;
         if (build === null) build = m.build;
         else if (m.build !== build) reload(); // missed a build, or the server restarted
+        window.__explainerLive = 'connected'; // for tests: saves from now on reach this page
         break;
       case 'reload':
         hideErrors();
