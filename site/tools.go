@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -45,6 +46,9 @@ func Import(ctx context.Context, src fs.FS, text []byte, opts ImportOptions) ([]
 	if opts.Relation != "" && !slices.Contains(model.Relations(), opts.Relation) {
 		return nil, fmt.Errorf("unknown relation %q: use %s", opts.Relation, strings.Join(model.Relations(), ", "))
 	}
+	if !validID.MatchString(opts.ID) {
+		return nil, fmt.Errorf("invalid id %q: use lower-case letters, digits and hyphens", opts.ID)
+	}
 	if p := dates.Check(opts.Date); p != "" {
 		return nil, fmt.Errorf("date: %s", p)
 	}
@@ -68,7 +72,8 @@ func Import(ctx context.Context, src fs.FS, text []byte, opts ImportOptions) ([]
 
 	var b strings.Builder
 	subs := len(points) - len(t.Points)
-	fmt.Fprintf(&b, "# Made by explainer import from %s: %d points, %d sub-points.\n", orText(opts.Source, "a numbered text"), len(t.Points), subs)
+	source := strings.Join(strings.Fields(opts.Source), " ") // one line, for a comment
+	fmt.Fprintf(&b, "# Made by explainer import from %s: %d points, %d sub-points.\n", orText(source, "a numbered text"), len(t.Points), subs)
 	b.WriteString("# Check each title (the point's first words), then cite sources.\n")
 	fmt.Fprintf(&b, "id: %s\n", opts.ID)
 	title := opts.Title
@@ -208,6 +213,9 @@ func alignClauses(d *model.Document) []align.Clause {
 	}
 	return out
 }
+
+// validID is the form of a document id.
+var validID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // quote writes s as a double-quoted YAML scalar.
 func quote(s string) string {

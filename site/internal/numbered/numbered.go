@@ -85,6 +85,7 @@ func Parse(src string) *Text {
 		body = nil
 	}
 	src = strings.ReplaceAll(strings.ReplaceAll(src, "\r\n", "\n"), "\r", "\n")
+	src = strings.Map(printable, strings.ToValidUTF8(src, "\uFFFD"))
 	prevEnds := true // the line before ends a sentence, or is blank
 	for i, raw := range strings.Split(src, "\n") {
 		line := strings.TrimSpace(strings.Map(normalizeSpace, raw))
@@ -150,6 +151,20 @@ func isHeading(s string) bool {
 // expectedSub reports whether letter is the next sub-point of p.
 func expectedSub(p *Point, letter string) bool {
 	return letter[0] == byte('a'+len(p.Sub))
+}
+
+// printable keeps what a text may hold: a page break (form feed) becomes a
+// line break, and control characters, byte order marks and
+// non-characters, which a PDF's text may carry and YAML refuses, go.
+func printable(r rune) rune {
+	switch {
+	case r == '\f' || r == '\v':
+		return '\n'
+	case r == '\n' || r == '\t' || r >= 0x20 && r <= 0x7e || r == 0x85 || r >= 0xa0 && r <= 0xd7ff ||
+		r >= 0xe000 && r <= 0xfffd && r != 0xfeff || r >= 0x10000 && r <= 0x10ffff:
+		return r
+	}
+	return -1
 }
 
 // normalizeSpace turns the spaces a PDF leaves (no-break, thin, tabs)
