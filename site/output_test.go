@@ -67,7 +67,9 @@ func TestDeps(t *testing.T) {
 }
 
 // TestBaseURL checks that sitemap.xml and feed.xml exist only with a base
-// URL, and that the live-reload script appears only when asked for.
+// URL, robots.txt only at an origin's root, that pages carry their
+// canonical URL and structured data (but the 404 page, which is not to be
+// indexed), and that the live-reload script appears only when asked for.
 func TestBaseURL(t *testing.T) {
 	src := sitetest.Project(t, "testdata/build/basic.txtar")
 	without := build(t, src, site.Options{})
@@ -89,8 +91,27 @@ func TestBaseURL(t *testing.T) {
 	if !contains(page, `<link rel="canonical" href="https://example.org/harbour/">`) {
 		t.Errorf("home page lacks its canonical URL")
 	}
-	if contains(page, "<script") {
-		t.Errorf("build output has a script")
+	if strings.Count(string(page), "<script") != strings.Count(string(page), `<script type="application/ld+json">`) {
+		t.Errorf("build output has a script besides structured data")
+	}
+	if !contains(page, `"@type":"NewsArticle"`) || !contains(page, `"mainEntityOfPage":"https://example.org/harbour/"`) || !contains(page, `<meta property="og:url" content="https://example.org/harbour/">`) {
+		t.Errorf("home page lacks its structured data or Open Graph URL")
+	}
+	clause, _ := with.File("documents/draft-a/2/index.html")
+	if !contains(clause, `"@type":"BreadcrumbList"`) || !contains(clause, `"item":"https://example.org/harbour/documents/draft-a/2/"`) {
+		t.Errorf("clause page lacks its breadcrumb list")
+	}
+	notFound, _ := with.File("404.html")
+	if contains(notFound, `rel="canonical"`) || !contains(notFound, `<meta name="robots" content="noindex">`) {
+		t.Errorf("the 404 page has a canonical URL or may be indexed")
+	}
+	// robots.txt only where crawlers look for it: at an origin's root.
+	if _, ok := with.File("robots.txt"); ok {
+		t.Errorf("robots.txt written for a site under a path")
+	}
+	root := build(t, src, site.Options{BaseURL: "https://example.org"})
+	if robots, ok := root.File("robots.txt"); !ok || !contains(robots, "Sitemap: https://example.org/sitemap.xml") {
+		t.Errorf("robots.txt at an origin's root: %q", robots)
 	}
 	dev := build(t, src, site.Options{LiveReload: "/_explainer/reload.js"})
 	page, _ = dev.File("documents/draft-a/index.html")

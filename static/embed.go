@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the default assets; each keeps its path in the output.
 //
-//go:embed css
+//go:embed css favicon.svg
 var FS embed.FS

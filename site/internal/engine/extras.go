@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"strings"
 
 	"github.com/explainer/explainer/site/internal/exports"
 	"github.com/explainer/explainer/site/internal/links"
@@ -19,14 +20,28 @@ type extra struct {
 
 // extraNames lists the files extras makes.
 func (b *build) extraNames() []string {
-	if b.site.BaseURL == "" {
+	switch {
+	case b.site.BaseURL == "":
 		return []string{"data/explainer.json"}
+	case atOriginRoot(b.site.BaseURL):
+		return []string{"data/explainer.json", "sitemap.xml", "feed.xml", "robots.txt"}
 	}
 	return []string{"data/explainer.json", "sitemap.xml", "feed.xml"}
 }
 
+// atOriginRoot reports whether the site is published at the root of its
+// origin (https://example.org, not https://example.org/news), where
+// crawlers look for robots.txt.
+func atOriginRoot(baseURL string) bool {
+	rest, ok := strings.CutPrefix(baseURL, "https://")
+	if !ok {
+		rest, _ = strings.CutPrefix(baseURL, "http://")
+	}
+	return !strings.Contains(rest, "/")
+}
+
 // extras returns data/explainer.json and, when the base URL is known,
-// sitemap.xml and feed.xml. reuse returns the file from an earlier build
+// sitemap.xml and feed.xml, and robots.txt when it is an origin's root. reuse returns the file from an earlier build
 // with the same key of its inputs, if there is one. With later set, a
 // file that must be made again is left to its render function.
 func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
@@ -73,6 +88,11 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 				d.markdown(s.Body, s.Summary)
 			}
 		}, func() [][]byte { return exports.Feed(b.p, b.site.BaseURL) })
+		if atOriginRoot(b.site.BaseURL) {
+			add("robots.txt", func(d *deps) { d.part("", b.site.BaseURL) }, func() [][]byte {
+				return [][]byte{[]byte("User-agent: *\nAllow: /\n\nSitemap: " + b.site.BaseURL + "/sitemap.xml\n")}
+			})
+		}
 	}
 	return out
 }

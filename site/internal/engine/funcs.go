@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"slices"
@@ -406,4 +407,61 @@ func stanceLabel(s string) string {
 		return "Rejects"
 	}
 	return s
+}
+
+// jsonLD returns the structured data of a page for search engines, as a
+// script element of type application/ld+json: a NewsArticle for the home
+// page and each section, and a BreadcrumbList for a clause page when the
+// base URL is known. Other pages have none. It is made here, whole, so
+// that the theme's templates need no JavaScript context.
+func jsonLD(pd *pageData) template.HTML {
+	e := pd.Site.Explainer
+	var v map[string]any
+	switch pd.Kind {
+	case "home", "section":
+		headline := e.Title
+		modified := e.Updated
+		if pd.Section != nil {
+			headline = pd.Section.Title
+			if pd.Section.Updated != "" {
+				modified = pd.Section.Updated
+			}
+		}
+		v = map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline, "inLanguage": e.Language}
+		if pd.Description != "" {
+			v["description"] = pd.Description
+		}
+		if e.Published != "" {
+			v["datePublished"] = dates.FirstDay(e.Published)
+		}
+		if modified != "" {
+			v["dateModified"] = dates.FirstDay(modified)
+		}
+		if e.Byline != "" {
+			v["author"] = map[string]any{"@type": "Organization", "name": e.Byline}
+		}
+		if pd.Canonical != "" {
+			v["mainEntityOfPage"] = pd.Canonical
+		}
+	case "clause":
+		base := pd.Site.BaseURL
+		if base == "" {
+			return ""
+		}
+		d, c := pd.Clause.Doc, pd.Clause
+		items := []any{}
+		for i, it := range []struct{ name, url string }{
+			{"Documents", "/documents/"}, {d.Title, model.DocumentURL(d)}, {model.ClauseLabel(c), model.ClauseURL(c)},
+		} {
+			items = append(items, map[string]any{"@type": "ListItem", "position": i + 1, "name": it.name, "item": base + it.url})
+		}
+		v = map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+	default:
+		return ""
+	}
+	data, err := json.Marshal(v) // escapes <, > and &: nothing in it can end the script element
+	if err != nil {
+		return ""
+	}
+	return template.HTML(`<script type="application/ld+json">` + string(data) + `</script>`)
 }

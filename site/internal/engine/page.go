@@ -1,6 +1,11 @@
 package engine
 
 import (
+	"html"
+	"strconv"
+	"strings"
+
+	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
 )
@@ -14,18 +19,16 @@ func (b *build) pages() []pageJob {
 	var jobs []pageJob
 	add := func(out, tmpl string, data *pageData) {
 		data.Site = b.site
-		if b.site.BaseURL != "" {
-			data.Canonical = b.site.BaseURL + data.Path
-		}
+		b.meta(data)
 		jobs = append(jobs, pageJob{out: out, tmpl: tmpl, data: data})
 		if tmpl != "404.tmpl" {
 			b.paths = append(b.paths, data.Path)
 		}
 	}
 
-	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: p.Explainer.Description})
+	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: or(p.Explainer.Description, links.PlainText(p.Explainer.Lede))})
 	for i, s := range p.Sections {
-		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: links.PlainText(s.Summary)}
+		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: or(links.PlainText(s.Summary), firstParagraph(s.Body))}
 		if i > 0 {
 			data.Prev = p.Sections[i-1]
 		}
@@ -35,13 +38,17 @@ func (b *build) pages() []pageJob {
 		add("sections/"+s.Slug+"/index.html", "section.tmpl", data)
 	}
 
-	add("documents/index.html", "documents.tmpl", &pageData{Path: "/documents/", Title: "Documents", Kind: "documents"})
+	add("documents/index.html", "documents.tmpl", &pageData{Path: "/documents/", Title: "Documents", Kind: "documents",
+		Description: "Every document behind this explainer, oldest first, and how each one relates to the documents before it."})
 	for _, doc := range p.Documents {
 		add("documents/"+doc.ID+"/index.html", "document.tmpl",
-			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc, Description: links.PlainText(doc.Summary)})
+			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc,
+				Description: or(links.PlainText(doc.Summary), doc.Title+", "+dates.Format(doc.Date)+": "+plural(len(doc.Clauses), "point")+".")})
 		if len(resolve(doc.Follows, b.ix.Docs)) > 0 {
+			title := b.changesTitle(doc)
 			add("documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
-				&pageData{Path: model.ChangesURL(doc), Title: b.changesTitle(doc), Kind: "changes", Document: doc})
+				&pageData{Path: model.ChangesURL(doc), Title: title, Kind: "changes", Document: doc,
+					Description: title + ", point by point: what " + doc.Title + " made of every point before it."})
 		}
 		for _, c := range doc.Clauses {
 			add("documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",
@@ -49,20 +56,97 @@ func (b *build) pages() []pageJob {
 		}
 	}
 
-	add("topics/index.html", "topics.tmpl", &pageData{Path: "/topics/", Title: "Topics", Kind: "topics"})
+	add("topics/index.html", "topics.tmpl", &pageData{Path: "/topics/", Title: "Topics", Kind: "topics",
+		Description: "The subjects this explainer follows, each with what every document says about it."})
 	for _, t := range p.Topics {
-		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: model.TopicURL(t), Title: t.Name, Kind: "topic", Topic: t, Description: links.PlainText(t.Description)})
+		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: model.TopicURL(t), Title: t.Name, Kind: "topic", Topic: t,
+			Description: or(links.PlainText(t.Description), "What every document says about "+t.Name+", side by side.")})
 	}
 
-	add("actors/index.html", "actors.tmpl", &pageData{Path: "/actors/", Title: "Actors", Kind: "actors"})
+	add("actors/index.html", "actors.tmpl", &pageData{Path: "/actors/", Title: "Actors", Kind: "actors",
+		Description: "The governments, organisations and people in this explainer: what they wrote and the positions they took."})
 	for _, a := range p.Actors {
-		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: model.ActorURL(a), Title: a.Name, Kind: "actor", Actor: a, Description: links.PlainText(a.Description)})
+		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: model.ActorURL(a), Title: a.Name, Kind: "actor", Actor: a,
+			Description: or(links.PlainText(a.Description), a.Name+": the documents it wrote and the positions it took.")})
 	}
 
-	add("sources/index.html", "sources.tmpl", &pageData{Path: "/sources/", Title: "Sources", Kind: "sources"})
+	add("sources/index.html", "sources.tmpl", &pageData{Path: "/sources/", Title: "Sources", Kind: "sources",
+		Description: "The reporting every fact in this explainer rests on, and what cites each source."})
 	if p.HasTimeline {
-		add("timeline/index.html", "timeline.tmpl", &pageData{Path: "/timeline/", Title: "Timeline", Kind: "timeline"})
+		add("timeline/index.html", "timeline.tmpl", &pageData{Path: "/timeline/", Title: "Timeline", Kind: "timeline",
+			Description: "The events of the story in date order."})
 	}
-	add("404.html", "404.tmpl", &pageData{Path: "/404.html", Title: "Page not found", Kind: "404"})
+	add("404.html", "404.tmpl", &pageData{Path: "/404.html", Title: "Page not found", Kind: "404",
+		Description: "There is no page at this address."})
 	return jobs
+}
+
+// meta completes what a page says of itself in its head: its canonical
+// URL (none for the 404 page, which stands for no address), its
+// description, clipped, and its structured data.
+func (b *build) meta(data *pageData) {
+	data.Canonical = ""
+	if b.site.BaseURL != "" && data.Kind != "404" {
+		data.Canonical = b.site.BaseURL + data.Path
+	}
+	data.Description = clip(data.Description)
+	data.JSONLD = jsonLD(data)
+}
+
+// or returns s, or instead when s is empty.
+func or(s, instead string) string {
+	if strings.TrimSpace(s) == "" {
+		return instead
+	}
+	return s
+}
+
+// plural writes n things: "1 point", "3 points".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return strconv.Itoa(n) + " " + thing + "s"
+}
+
+// firstParagraph returns the plain text of the first paragraph of a
+// converted Markdown field, "" when it has none.
+func firstParagraph(m model.Markdown) string {
+	h := string(m.HTML())
+	i := strings.Index(h, "<p>")
+	if i < 0 {
+		return ""
+	}
+	h = h[i+len("<p>"):]
+	if j := strings.Index(h, "</p>"); j >= 0 {
+		h = h[:j]
+	}
+	var b strings.Builder
+	inTag := false
+	for _, r := range h {
+		switch {
+		case r == '<':
+			inTag = true
+		case r == '>':
+			inTag = false
+		case !inTag:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+}
+
+// clip shortens a description to about 200 characters, at a word.
+func clip(s string) string {
+	const limit = 200
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) <= limit {
+		return s
+	}
+	r := []rune(s)[:limit]
+	cut := len(r)
+	for cut > limit/2 && r[cut-1] != ' ' {
+		cut--
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }

@@ -79,6 +79,8 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 	sets := bd.tmpl.sets
 	data2 := *job.data
 	data2.Section = &s1
+	data2.Description = or(links.PlainText(s1.Summary), firstParagraph(s1.Body)) // as pages sets it
+	b.meta(&data2)
 	job.data = &data2
 	page, err := b.renderPage(&buf, sets[job.tmpl], job, 0, nil)
 	if err != nil {
@@ -175,6 +177,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 	}
 	cd := *clauseJob.data
 	cd.Clause, cd.Document, cd.Description = &c1, &d1, links.PlainText(c1.Text)
+	b.meta(&cd)
 	clauseJob.data = &cd
 	dd := *docJob.data
 	dd.Document = &d1

@@ -60,8 +60,9 @@ type pageData struct {
 	Path        string // the page's own URL, root-absolute
 	Title       string // for <title>; "" on the home page
 	Description string
-	Canonical   string // absolute URL when the base URL is known
-	Kind        string // home, section, documents, document, clause, ...
+	Canonical   string        // absolute URL when the base URL is known
+	JSONLD      template.HTML // a script element of structured data for search engines, "" for none (see jsonLD)
+	Kind        string        // home, section, documents, document, clause, ...
 
 	Section  *model.Section
 	Document *model.Document

@@ -69,7 +69,8 @@
   // aside) and neither body holds a script or a noscript. Otherwise, or
   // when anything fails, the page reloads.
   const versioned = /([?&])v=[^&#]*/;
-  const active = 'link, script, style, base, meta[charset], meta[http-equiv], meta[name="viewport"], meta[name="color-scheme"]';
+  // Structured data (application/ld+json) is passive: it runs nothing.
+  const active = 'link, script:not([type="application/ld+json"]), style, base, meta[charset], meta[http-equiv], meta[name="viewport"], meta[name="color-scheme"]';
   // headOf returns what in a document's head and root element decides how
   // its body is shown and run.
   function headOf(doc) {
