@@ -181,6 +181,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "history", func(c *model.Clause) []lineage.Step { return ref.b.ln.History(c) })
 	def(fm, typed, "changes", func(d *model.Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
 	def(fm, typed, "tally", func(d *model.Document) []fateCount { return ref.b.tally(d) })
+	def(fm, typed, "wordDiffs", func(d *model.Document) bool { return slices.ContainsFunc(ref.b.ln.Changes[d], quotedDiff) })
+	def(fm, typed, "changeGroups", func(d *model.Document) []fateGroup { return ref.b.changeGroups(d) })
 	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
 	def(fm, typed, "derivedFrom", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Backward[c] })
 	def(fm, typed, "outline", outline)
@@ -278,6 +280,34 @@ func (b *build) tally(d *model.Document) []fateCount {
 	for _, o := range lineage.FateOrder() {
 		if n[o] > 0 {
 			out = append(out, fateCount{o, n[o]})
+		}
+	}
+	return out
+}
+
+// quotedDiff reports whether f shows word-level differences: between two
+// quoted texts of a revision that differ (see the theme's "diff" block).
+func quotedDiff(f *lineage.Fate) bool {
+	return f.HasDiff && f.Doc.Relation == "revises" && f.Old.Wording == "quoted" && f.New.Wording == "quoted"
+}
+
+// fateGroup is the fates of one outcome on a changes page.
+type fateGroup struct {
+	Outcome string
+	Fates   []*lineage.Fate
+}
+
+// changeGroups returns d's fates grouped by outcome, in FateOrder, each
+// group in the order of the changes page.
+func (b *build) changeGroups(d *model.Document) []fateGroup {
+	byOutcome := map[string][]*lineage.Fate{}
+	for _, f := range b.ln.Changes[d] {
+		byOutcome[f.Outcome] = append(byOutcome[f.Outcome], f)
+	}
+	var out []fateGroup
+	for _, o := range lineage.FateOrder() {
+		if fs := byOutcome[o]; len(fs) > 0 {
+			out = append(out, fateGroup{o, fs})
 		}
 	}
 	return out

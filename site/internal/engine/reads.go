@@ -119,7 +119,7 @@ func (m readModel) Pure(name string) bool {
 // entities exist, when none came or went.
 func (m readModel) Kept(name string) bool {
 	switch name {
-	case "history", "changes", "tally", "followedBy", "derivedFrom", "fatesOf", "topicTable":
+	case "history", "changes", "tally", "changeGroups", "wordDiffs", "followedBy", "derivedFrom", "fatesOf", "topicTable":
 		return m.b.keptLineage
 	case "topics", "actors", "sources", "actor", "doc", "docs", "clause":
 		return m.b.sameEntities
