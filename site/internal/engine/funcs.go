@@ -188,6 +188,8 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "outline", outline)
 	def(fm, typed, "parentOf", parentOf)
 	def(fm, typed, "subpoints", subpoints)
+	def(fm, typed, "prevClause", prevClause)
+	def(fm, typed, "nextClause", nextClause)
 	def(fm, typed, "depth", func(c *model.Clause) int { return max(depth(c), 0) })
 	def(fm, typed, "fatesOf", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Forward[c] })
 	def(fm, typed, "topicTable", func(t *model.Topic) *topicTable { return ref.b.topicTable(t) })

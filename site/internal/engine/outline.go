@@ -78,6 +78,21 @@ func subpoints(c *model.Clause) []*model.Clause {
 	return out
 }
 
+// prevClause and nextClause return the clause before and after c in its
+// document's outline, or nil.
+func prevClause(c *model.Clause) *model.Clause { return outlineStep(c, -1) }
+func nextClause(c *model.Clause) *model.Clause { return outlineStep(c, 1) }
+
+func outlineStep(c *model.Clause, step int) *model.Clause {
+	o := outline(c.Doc)
+	for i, it := range o {
+		if it.Clause == c && i+step >= 0 && i+step < len(o) {
+			return o[i+step].Clause
+		}
+	}
+	return nil
+}
+
 // clauseIn returns the clause id of d, or nil.
 func clauseIn(d *model.Document, id string) *model.Clause {
 	for _, c := range d.Clauses {

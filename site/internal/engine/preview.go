@@ -156,6 +156,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 	d1 := *d
 	d1.Clauses = slices.Clone(d.Clauses)
 	d1.Clauses[k] = &c1
+	c1.Doc = &d1 // its outline, for the points before and after it
 
 	// The lineage, with every fate of the clause compared again.
 	ln := b.ln
