@@ -182,6 +182,7 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "changes", func(d *model.Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
 	def(fm, typed, "tally", func(d *model.Document) []fateCount { return ref.b.tally(d) })
 	def(fm, typed, "wordDiffs", func(d *model.Document) bool { return slices.ContainsFunc(ref.b.ln.Changes[d], quotedDiff) })
+	fm["overview"] = func() *overview { return ref.b.overview() }
 	def(fm, typed, "changeGroups", func(d *model.Document) []fateGroup { return ref.b.changeGroups(d) })
 	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
 	def(fm, typed, "derivedFrom", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Backward[c] })

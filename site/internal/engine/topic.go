@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -200,4 +201,110 @@ func yearOf(date string) string {
 		return date
 	}
 	return date[:4]
+}
+
+// overview is the home page's "what changed, at a glance": topics down,
+// documents across, each cell what the document makes of the topic.
+type overview struct {
+	Docs []*model.Document
+	Rows []overviewRow
+}
+
+// overviewRow is one topic of the overview.
+type overviewRow struct {
+	Topic *model.Topic
+	Cells []overviewCell // one per document of the overview
+}
+
+// overviewCell is what one document makes of one topic: its figure, or
+// the fate of its first clause on the topic, or the fate it gave the
+// topic's clause of a document it follows when it has none.
+type overviewCell struct {
+	Text    string // "600k", "changed", "removed"; "" for nothing
+	Outcome string // a fate, "original" for a first version, "" for nothing
+	URL     string // the clause, or the changes page's group of the fate
+	More    int    // the document's further clauses on the topic
+}
+
+// overview returns the overview. It is made for each build that asks:
+// it holds the build's topics, which change while the lineage stays.
+func (b *build) overview() *overview {
+	ov := &overview{}
+	onAny := map[*model.Document]bool{}
+	for _, t := range b.p.Topics {
+		for _, c := range b.topicClauses(t) {
+			onAny[c.Doc] = true
+		}
+	}
+	for _, d := range b.p.Documents {
+		if onAny[d] {
+			ov.Docs = append(ov.Docs, d)
+		}
+	}
+	metric := func(id string) bool { t := b.ix.Topics[id]; return t != nil && t.Metric != nil }
+	for _, t := range b.p.Topics {
+		on := b.topicClauses(t)
+		if len(on) == 0 {
+			continue
+		}
+		row := overviewRow{Topic: t}
+		for _, d := range ov.Docs {
+			var mine []*model.Clause
+			for _, c := range on {
+				if c.Doc == d {
+					mine = append(mine, c)
+				}
+			}
+			var cell overviewCell
+			switch {
+			case len(mine) > 0:
+				c := mine[0]
+				cell = overviewCell{Outcome: "original", Text: "proposed", URL: model.ClauseURL(c), More: len(mine) - 1}
+				if len(d.Follows) > 0 {
+					cell.Outcome, cell.Text = "new", "new"
+				}
+				if f := b.ln.Backward[c]; len(f) > 0 {
+					cell.Outcome = f[0].Outcome
+					cell.Text = strings.ToLower(lineage.Label(cell.Outcome))
+				}
+				if fig := model.FigureOn(c, t.ID, metric); fig != nil {
+					cell.Text = shortFigure(fig)
+				}
+			default:
+				// The fate this document gave a clause on the topic of a
+				// document it follows.
+				for _, c := range on {
+					for _, f := range b.ln.Forward[c] {
+						if f.Doc == d && f.New == nil && cell.Outcome == "" {
+							cell = overviewCell{Outcome: f.Outcome, Text: strings.ToLower(lineage.Label(f.Outcome)), URL: model.ChangesURL(d) + "#fate-" + f.Outcome}
+						}
+					}
+				}
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		ov.Rows = append(ov.Rows, row)
+	}
+	return ov
+}
+
+// shortFigure writes a figure for a small cell: "600k", "1.2m", "~1,950",
+// "400–600".
+func shortFigure(f *model.Figure) string {
+	short := func(v float64) string {
+		switch a := math.Abs(v); {
+		case a >= 1e6:
+			return strconv.FormatFloat(math.Round(v/1e5)/10, 'f', -1, 64) + "m"
+		case a >= 1e4:
+			return strconv.FormatFloat(math.Round(v/1e2)/10, 'f', -1, 64) + "k"
+		}
+		return formatNumber(v)
+	}
+	switch {
+	case f.Range:
+		return short(f.Value) + "–" + short(f.High)
+	case f.Approx:
+		return "~" + short(f.Value)
+	}
+	return short(f.Value)
 }
