@@ -448,47 +448,68 @@ func stanceLabel(s string) string {
 // base URL is known. Other pages have none. It is made here, whole, so
 // that the theme's templates need no JavaScript context.
 func jsonLD(pd *pageData) template.HTML {
+	type (
+		author struct {
+			Type string `json:"@type"`
+			Name string `json:"name"`
+		}
+		article struct {
+			Context       string  `json:"@context"`
+			Type          string  `json:"@type"`
+			Headline      string  `json:"headline"`
+			Description   string  `json:"description,omitempty"`
+			DatePublished string  `json:"datePublished,omitempty"`
+			DateModified  string  `json:"dateModified,omitempty"`
+			Author        *author `json:"author,omitempty"`
+			InLanguage    string  `json:"inLanguage"`
+			Page          string  `json:"mainEntityOfPage,omitempty"`
+		}
+		listItem struct {
+			Type     string `json:"@type"`
+			Position int    `json:"position"`
+			Name     string `json:"name"`
+			Item     string `json:"item"`
+		}
+		breadcrumbs struct {
+			Context string     `json:"@context"`
+			Type    string     `json:"@type"`
+			Items   []listItem `json:"itemListElement"`
+		}
+	)
 	e := pd.Site.Explainer
-	var v map[string]any
+	var v any
 	switch pd.Kind {
 	case "home", "section":
-		headline := e.Title
+		a := article{Context: "https://schema.org", Type: "NewsArticle", Headline: e.Title, Description: pd.Description,
+			InLanguage: e.Language, Page: pd.Canonical}
 		modified := e.Updated
 		if pd.Section != nil {
-			headline = pd.Section.Title
+			a.Headline = pd.Section.Title
 			if pd.Section.Updated != "" {
 				modified = pd.Section.Updated
 			}
 		}
-		v = map[string]any{"@context": "https://schema.org", "@type": "NewsArticle", "headline": headline, "inLanguage": e.Language}
-		if pd.Description != "" {
-			v["description"] = pd.Description
-		}
 		if e.Published != "" {
-			v["datePublished"] = dates.FirstDay(e.Published)
+			a.DatePublished = dates.FirstDay(e.Published)
 		}
 		if modified != "" {
-			v["dateModified"] = dates.FirstDay(modified)
+			a.DateModified = dates.FirstDay(modified)
 		}
 		if e.Byline != "" {
-			v["author"] = map[string]any{"@type": "Organization", "name": e.Byline}
+			a.Author = &author{"Organization", e.Byline}
 		}
-		if pd.Canonical != "" {
-			v["mainEntityOfPage"] = pd.Canonical
-		}
+		v = a
 	case "clause":
 		base := pd.Site.BaseURL
 		if base == "" {
 			return ""
 		}
 		d, c := pd.Clause.Doc, pd.Clause
-		items := []any{}
-		for i, it := range []struct{ name, url string }{
-			{"Documents", "/documents/"}, {d.Title, model.DocumentURL(d)}, {model.ClauseLabel(c), model.ClauseURL(c)},
-		} {
-			items = append(items, map[string]any{"@type": "ListItem", "position": i + 1, "name": it.name, "item": base + it.url})
-		}
-		v = map[string]any{"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": items}
+		v = breadcrumbs{"https://schema.org", "BreadcrumbList", []listItem{
+			{"ListItem", 1, "Documents", base + "/documents/"},
+			{"ListItem", 2, d.Title, base + model.DocumentURL(d)},
+			{"ListItem", 3, model.ClauseLabel(c), base + model.ClauseURL(c)},
+		}}
 	default:
 		return ""
 	}

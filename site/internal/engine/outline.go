@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/explainer/explainer/site/internal/model"
+import (
+	"slices"
+
+	"github.com/explainer/explainer/site/internal/model"
+)
 
 // This file nests sub-points under their clauses: a clause with a parent
 // is shown under it on document, changes and topic pages.
@@ -84,6 +88,15 @@ func prevClause(c *model.Clause) *model.Clause { return outlineStep(c, -1) }
 func nextClause(c *model.Clause) *model.Clause { return outlineStep(c, 1) }
 
 func outlineStep(c *model.Clause, step int) *model.Clause {
+	// Without sub-points, the outline is the document's order: no need to
+	// make it for each of the document's clause pages.
+	if !slices.ContainsFunc(c.Doc.Clauses, func(k *model.Clause) bool { return k.Parent.ID != "" }) {
+		i := slices.Index(c.Doc.Clauses, c)
+		if i < 0 || i+step < 0 || i+step >= len(c.Doc.Clauses) {
+			return nil
+		}
+		return c.Doc.Clauses[i+step]
+	}
 	o := outline(c.Doc)
 	for i, it := range o {
 		if it.Clause == c && i+step >= 0 && i+step < len(o) {

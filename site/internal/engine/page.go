@@ -4,6 +4,7 @@ import (
 	"html"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/links"
@@ -28,7 +29,7 @@ func (b *build) pages() []pageJob {
 
 	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: or(p.Explainer.Description, links.PlainText(p.Explainer.Lede))})
 	for i, s := range p.Sections {
-		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: or(links.PlainText(s.Summary), firstParagraph(s.Body))}
+		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: sectionDescription(s)}
 		if i > 0 {
 			data.Prev = p.Sections[i-1]
 		}
@@ -93,6 +94,14 @@ func (b *build) meta(data *pageData) {
 	data.JSONLD = jsonLD(data)
 }
 
+// sectionDescription is a section's summary, or else its first paragraph.
+func sectionDescription(s *model.Section) string {
+	if d := links.PlainText(s.Summary); strings.TrimSpace(d) != "" {
+		return d
+	}
+	return firstParagraph(s.Body)
+}
+
 // or returns s, or instead when s is empty.
 func or(s, instead string) string {
 	if strings.TrimSpace(s) == "" {
@@ -139,14 +148,27 @@ func firstParagraph(m model.Markdown) string {
 // clip shortens a description to about 200 characters, at a word.
 func clip(s string) string {
 	const limit = 200
-	s = strings.Join(strings.Fields(s), " ")
-	if len([]rune(s)) <= limit {
+	long := len(s) > 8*limit
+	if long { // only the start can show: don't go through a long text
+		cut := 8 * limit
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	if strings.ContainsAny(s, "\n\t\r") || strings.Contains(s, "  ") || strings.TrimSpace(s) != s {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if utf8.RuneCountInString(s) <= limit && !long {
 		return s
 	}
-	r := []rune(s)[:limit]
+	r := []rune(s)[:min(limit, utf8.RuneCountInString(s))]
 	cut := len(r)
 	for cut > limit/2 && r[cut-1] != ' ' {
 		cut--
+	}
+	if cut == limit/2 { // no word ends in the second half: cut inside one
+		cut = len(r)
 	}
 	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }

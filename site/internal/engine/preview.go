@@ -79,7 +79,7 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 	sets := bd.tmpl.sets
 	data2 := *job.data
 	data2.Section = &s1
-	data2.Description = or(links.PlainText(s1.Summary), firstParagraph(s1.Body)) // as pages sets it
+	data2.Description = sectionDescription(&s1) // as pages sets it
 	b.meta(&data2)
 	job.data = &data2
 	page, err := b.renderPage(&buf, sets[job.tmpl], job, 0, nil)

@@ -3,6 +3,7 @@ package engine
 import (
 	"hash/maphash"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -88,6 +89,22 @@ func TestLeanBuild(t *testing.T) {
 		sets, _ := b.templateSets(src, nil, &errs)
 		if got := b.leanBuild(sets["home.tmpl"]); got != tt.want {
 			t.Errorf("%s: lean %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("word ", 60) // 300 characters
+	tests := []struct{ in, want string }{
+		{"A short description.", "A short description."},
+		{"  Spaces\nand\tlines  ", "Spaces and lines"},
+		{long, strings.TrimSpace(strings.Repeat("word ", 40)) + "…"},
+		{strings.Repeat("é", 250), strings.Repeat("é", 200) + "…"},
+		{"Short after a long run of spaces" + strings.Repeat(" ", 2000) + "end", "Short after a long run of spaces…"},
+	}
+	for _, tt := range tests {
+		if got := clip(tt.in); got != tt.want {
+			t.Errorf("clip(%.40q…) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
