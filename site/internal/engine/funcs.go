@@ -1,12 +1,15 @@
 package engine
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -178,11 +181,15 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "clause", func(r model.Ref) *model.Clause { return ref.b.ix.Clauses[r.ID] })
 	def(fm, typed, "backlinks", func(v any) []links.Referrer { return ref.b.backlinks(v) })
 	def(fm, typed, "citedBy", func(s *model.Source) []links.Referrer { return ref.b.citedBy[s.ID] })
+	def(fm, typed, "supports", func(s *model.Source) []links.Referrer {
+		return links.UniqueReferrers(append(slices.Clone(ref.b.citedBy[s.ID]), ref.b.backlinks(s)...))
+	})
 	def(fm, typed, "history", func(c *model.Clause) []lineage.Step { return ref.b.ln.History(c) })
 	def(fm, typed, "changes", func(d *model.Document) []*lineage.Fate { return ref.b.ln.Changes[d] })
 	def(fm, typed, "tally", func(d *model.Document) []fateCount { return ref.b.tally(d) })
 	def(fm, typed, "wordDiffs", func(d *model.Document) bool { return slices.ContainsFunc(ref.b.ln.Changes[d], quotedDiff) })
 	fm["overview"] = func() *overview { return ref.b.overview() }
+	fm["sourcesByPublisher"] = func() []sourceGroup { return ref.b.sourcesByPublisher() }
 	def(fm, typed, "changeGroups", func(d *model.Document) []fateGroup { return ref.b.changeGroups(d) })
 	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
 	def(fm, typed, "derivedFrom", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Backward[c] })
@@ -292,6 +299,40 @@ func (b *build) tally(d *model.Document) []fateCount {
 // quoted texts of a revision that differ (see the theme's "diff" block).
 func quotedDiff(f *lineage.Fate) bool {
 	return f.HasDiff && f.Doc.Relation == "revises" && f.Old.Wording == "quoted" && f.New.Wording == "quoted"
+}
+
+// sourceGroup is one publisher's sources on the sources page.
+type sourceGroup struct {
+	ID        string // for the heading's anchor: "publisher-1", ...
+	Publisher string // "" for sources with none
+	Sources   []*model.Source
+}
+
+// sourcesByPublisher groups the sources by publisher, publishers in
+// alphabetical order and those with none last, each publisher's sources
+// by date (dates sort by their first day as written) and then title.
+func (b *build) sourcesByPublisher() []sourceGroup {
+	by := map[string][]*model.Source{}
+	for _, s := range b.p.Sources {
+		by[s.Publisher] = append(by[s.Publisher], s)
+	}
+	names := slices.Collect(maps.Keys(by))
+	slices.SortFunc(names, func(a, c string) int {
+		switch {
+		case a == "" || c == "":
+			return strings.Compare(c, a) // the empty name last
+		}
+		return cmp.Or(strings.Compare(strings.ToLower(a), strings.ToLower(c)), strings.Compare(a, c))
+	})
+	var out []sourceGroup
+	for i, n := range names {
+		ss := by[n]
+		slices.SortStableFunc(ss, func(a, c *model.Source) int {
+			return cmp.Or(strings.Compare(a.Date, c.Date), strings.Compare(a.Title, c.Title))
+		})
+		out = append(out, sourceGroup{"publisher-" + strconv.Itoa(i+1), n, ss})
+	}
+	return out
 }
 
 // fateGroup is the fates of one outcome on a changes page.
