@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -29,6 +28,11 @@ type ImportOptions struct {
 	Relation string // how it stands to it (see Relations); "" is revises
 }
 
+// ValidID reports whether id is one a project may use for a document,
+// clause, topic, actor or source: lower-case letters and digits in runs
+// joined by single hyphens.
+func ValidID(id string) bool { return model.ValidID(id) }
+
 // Relations lists the relations a document may have with the documents it
 // follows, the default first.
 func Relations() []string { return model.Relations() }
@@ -46,7 +50,7 @@ func Import(ctx context.Context, src fs.FS, text []byte, opts ImportOptions) ([]
 	if opts.Relation != "" && !slices.Contains(model.Relations(), opts.Relation) {
 		return nil, fmt.Errorf("unknown relation %q: use %s", opts.Relation, strings.Join(model.Relations(), ", "))
 	}
-	if !validID.MatchString(opts.ID) {
+	if !model.ValidID(opts.ID) {
 		return nil, fmt.Errorf("invalid id %q: use lower-case letters, digits and hyphens", opts.ID)
 	}
 	if p := dates.Check(opts.Date); p != "" {
@@ -213,9 +217,6 @@ func alignClauses(d *model.Document) []align.Clause {
 	}
 	return out
 }
-
-// validID is the form of a document id.
-var validID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // quote writes s as a double-quoted YAML scalar.
 func quote(s string) string {

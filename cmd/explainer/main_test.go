@@ -247,4 +247,9 @@ func TestImportAlign(t *testing.T) {
 	if _, stderr, code := runExplainer(t, "check", "-src", "proj"); code != 0 {
 		t.Errorf("the imported documents do not build:\n%s", stderr)
 	}
+	// A text with no numbered point: the message names the file.
+	write("prose.txt", "Just prose, no points.\n")
+	if _, stderr, code := runExplainer(t, "import", "prose.txt"); code != 1 || !strings.Contains(stderr, "prose.txt: no numbered points found") {
+		t.Errorf("import of a text without points: status %d\n%s", code, stderr)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -38,7 +37,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *id == "" {
 		*id = idFromName(file)
 	}
-	if !validID.MatchString(*id) {
+	if !site.ValidID(*id) {
 		return usageError(flags, "invalid -id %q: use lower-case letters, digits and hyphens", *id)
 	}
 	var text []byte
@@ -67,7 +66,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return contentErrors(stderr, "import", list)
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", file, err) // a problem of the text, or of -follows in it
 	}
 	_, err = stdout.Write(yaml)
 	return err
@@ -108,9 +107,6 @@ func runAlign(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "align: %s without from, %d with a suggestion\n", plural(len(sugg), "clause"), found)
 	return nil
 }
-
-// validID is the form of a document id.
-var validID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // idFromName makes a document id of a file name: "US 28-point plan.txt"
 // is "us-28-point-plan".

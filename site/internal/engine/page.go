@@ -1,10 +1,8 @@
 package engine
 
 import (
-	"html"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/links"
@@ -27,7 +25,7 @@ func (b *build) pages() []pageJob {
 		}
 	}
 
-	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: or(p.Explainer.Description, links.PlainText(p.Explainer.Lede))})
+	add("index.html", "home.tmpl", &pageData{Path: "/", Kind: "home", Description: or(p.Explainer.Description, links.Description(p.Explainer.Lede))})
 	for i, s := range p.Sections {
 		data := &pageData{Path: model.SectionURL(s), Title: s.Title, Kind: "section", Section: s, Description: sectionDescription(s)}
 		if i > 0 {
@@ -44,8 +42,8 @@ func (b *build) pages() []pageJob {
 	for _, doc := range p.Documents {
 		add("documents/"+doc.ID+"/index.html", "document.tmpl",
 			&pageData{Path: model.DocumentURL(doc), Title: doc.Title, Kind: "document", Document: doc,
-				Description: or(links.PlainText(doc.Summary), doc.Title+", "+dates.Format(doc.Date)+": "+plural(len(doc.Clauses), "point")+".")})
-		if len(resolve(doc.Follows, b.ix.Docs)) > 0 {
+				Description: or(links.Description(doc.Summary), doc.Title+", "+dates.Format(doc.Date)+": "+plural(len(doc.Clauses), "point")+".")})
+		if b.ix.HasChanges(doc) {
 			title := b.changesTitle(doc)
 			add("documents/"+doc.ID+"/changes/index.html", "changes.tmpl",
 				&pageData{Path: model.ChangesURL(doc), Title: title, Kind: "changes", Document: doc,
@@ -53,7 +51,7 @@ func (b *build) pages() []pageJob {
 		}
 		for _, c := range doc.Clauses {
 			add("documents/"+doc.ID+"/"+c.ID+"/index.html", "clause.tmpl",
-				&pageData{Path: model.ClauseURL(c), Title: model.ClauseLabel(c) + " · " + doc.Short, Kind: "clause", Document: doc, Clause: c, Description: links.PlainText(c.Text)})
+				&pageData{Path: model.ClauseURL(c), Title: model.ClauseLabel(c) + " · " + doc.Short, Kind: "clause", Document: doc, Clause: c, Description: links.Description(c.Text)})
 		}
 	}
 
@@ -61,14 +59,14 @@ func (b *build) pages() []pageJob {
 		Description: "The subjects this explainer follows, each with what every document says about it."})
 	for _, t := range p.Topics {
 		add("topics/"+t.ID+"/index.html", "topic.tmpl", &pageData{Path: model.TopicURL(t), Title: t.Name, Kind: "topic", Topic: t,
-			Description: or(links.PlainText(t.Description), "What every document says about "+t.Name+", side by side.")})
+			Description: or(links.Description(t.Description), "What every document says about "+t.Name+", side by side.")})
 	}
 
 	add("actors/index.html", "actors.tmpl", &pageData{Path: "/actors/", Title: "Actors", Kind: "actors",
 		Description: "The governments, organisations and people in this explainer: what they wrote and the positions they took."})
 	for _, a := range p.Actors {
 		add("actors/"+a.ID+"/index.html", "actor.tmpl", &pageData{Path: model.ActorURL(a), Title: a.Name, Kind: "actor", Actor: a,
-			Description: or(links.PlainText(a.Description), a.Name+": the documents it wrote and the positions it took.")})
+			Description: or(links.Description(a.Description), a.Name+": the documents it wrote and the positions it took.")})
 	}
 
 	add("sources/index.html", "sources.tmpl", &pageData{Path: "/sources/", Title: "Sources", Kind: "sources",
@@ -90,16 +88,16 @@ func (b *build) meta(data *pageData) {
 	if b.site.BaseURL != "" && data.Kind != "404" {
 		data.Canonical = b.site.BaseURL + data.Path
 	}
-	data.Description = clip(data.Description)
+	data.Description = links.Clip(data.Description)
 	data.JSONLD = jsonLD(data)
 }
 
 // sectionDescription is a section's summary, or else its first paragraph.
 func sectionDescription(s *model.Section) string {
-	if d := links.PlainText(s.Summary); strings.TrimSpace(d) != "" {
+	if d := links.Description(s.Summary); d != "" {
 		return d
 	}
-	return firstParagraph(s.Body)
+	return links.Lead(s.Body)
 }
 
 // or returns s, or instead when s is empty.
@@ -116,59 +114,4 @@ func plural(n int, thing string) string {
 		return "1 " + thing
 	}
 	return strconv.Itoa(n) + " " + thing + "s"
-}
-
-// firstParagraph returns the plain text of the first paragraph of a
-// converted Markdown field, "" when it has none.
-func firstParagraph(m model.Markdown) string {
-	h := string(m.HTML())
-	i := strings.Index(h, "<p>")
-	if i < 0 {
-		return ""
-	}
-	h = h[i+len("<p>"):]
-	if j := strings.Index(h, "</p>"); j >= 0 {
-		h = h[:j]
-	}
-	var b strings.Builder
-	inTag := false
-	for _, r := range h {
-		switch {
-		case r == '<':
-			inTag = true
-		case r == '>':
-			inTag = false
-		case !inTag:
-			b.WriteRune(r)
-		}
-	}
-	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
-}
-
-// clip shortens a description to about 200 characters, at a word.
-func clip(s string) string {
-	const limit = 200
-	long := len(s) > 8*limit
-	if long { // only the start can show: don't go through a long text
-		cut := 8 * limit
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut]
-	}
-	if strings.ContainsAny(s, "\n\t\r") || strings.Contains(s, "  ") || strings.TrimSpace(s) != s {
-		s = strings.Join(strings.Fields(s), " ")
-	}
-	if utf8.RuneCountInString(s) <= limit && !long {
-		return s
-	}
-	r := []rune(s)[:min(limit, utf8.RuneCountInString(s))]
-	cut := len(r)
-	for cut > limit/2 && r[cut-1] != ' ' {
-		cut--
-	}
-	if cut == limit/2 { // no word ends in the second half: cut inside one
-		cut = len(r)
-	}
-	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }

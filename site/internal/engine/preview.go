@@ -177,7 +177,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 		return nil, false
 	}
 	cd := *clauseJob.data
-	cd.Clause, cd.Document, cd.Description = &c1, &d1, links.PlainText(c1.Text)
+	cd.Clause, cd.Document, cd.Description = &c1, &d1, links.Description(c1.Text)
 	b.meta(&cd)
 	clauseJob.data = &cd
 	dd := *docJob.data

@@ -3,7 +3,6 @@ package engine
 import (
 	"hash/maphash"
 	"slices"
-	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -93,18 +92,23 @@ func TestLeanBuild(t *testing.T) {
 	}
 }
 
-func TestClip(t *testing.T) {
-	long := strings.Repeat("word ", 60) // 300 characters
-	tests := []struct{ in, want string }{
-		{"A short description.", "A short description."},
-		{"  Spaces\nand\tlines  ", "Spaces and lines"},
-		{long, strings.TrimSpace(strings.Repeat("word ", 40)) + "…"},
-		{strings.Repeat("é", 250), strings.Repeat("é", 200) + "…"},
-		{"Short after a long run of spaces" + strings.Repeat(" ", 2000) + "end", "Short after a long run of spaces…"},
+func TestShortFigure(t *testing.T) {
+	tests := []struct {
+		f    model.Figure
+		want string
+	}{
+		{model.Figure{Value: 150}, "150"},
+		{model.Figure{Value: 1950, Approx: true}, "~1,950"},
+		{model.Figure{Value: 600000}, "600k"},
+		{model.Figure{Value: 85000}, "85k"},
+		{model.Figure{Value: 12500}, "12.5k"},
+		{model.Figure{Value: 1200000}, "1.2m"},
+		{model.Figure{Value: 400, High: 600, Range: true}, "400–600"},
+		{model.Figure{Value: 500000, High: 600000, Range: true}, "500k–600k"},
 	}
 	for _, tt := range tests {
-		if got := clip(tt.in); got != tt.want {
-			t.Errorf("clip(%.40q…) = %q, want %q", tt.in, got, tt.want)
+		if got := shortFigure(&tt.f); got != tt.want {
+			t.Errorf("shortFigure(%+v) = %q, want %q", tt.f, got, tt.want)
 		}
 	}
 }

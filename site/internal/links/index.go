@@ -65,7 +65,7 @@ func NewIndex(p *model.Project) *Index {
 		ix.targets[ID{"doc", d.ID}] = mdext.Target{URL: model.DocumentURL(d), Label: d.Title}
 	}
 	for _, d := range p.Documents {
-		if ix.hasChanges(d) {
+		if ix.HasChanges(d) {
 			ix.targets[ID{"changes", d.ID}] = mdext.Target{URL: model.ChangesURL(d), Label: model.ChangesTitle(d, ix.Docs)}
 		}
 	}
@@ -109,7 +109,7 @@ func (ix *Index) HasPage(path string) bool {
 		return ix.Docs[parts[1]] != nil
 	case len(parts) == 3 && parts[0] == "documents" && parts[2] == "changes":
 		d := ix.Docs[parts[1]]
-		return d != nil && ix.hasChanges(d)
+		return d != nil && ix.HasChanges(d)
 	case len(parts) == 3 && parts[0] == "documents":
 		return ix.Clauses[parts[1]+"/"+parts[2]] != nil
 	case len(parts) == 2 && parts[0] == "topics":
@@ -120,9 +120,9 @@ func (ix *Index) HasPage(path string) bool {
 	return false
 }
 
-// hasChanges reports whether d has a changes page: whether it follows a
+// HasChanges reports whether d has a changes page: whether it follows a
 // document the project has.
-func (ix *Index) hasChanges(d *model.Document) bool {
+func (ix *Index) HasChanges(d *model.Document) bool {
 	for _, r := range d.Follows {
 		if ix.Docs[r.ID] != nil {
 			return true
@@ -186,7 +186,7 @@ func (ix *Index) Suggest(kind, id string) string {
 		}
 	case "changes":
 		for k, d := range ix.Docs {
-			if ix.hasChanges(d) {
+			if ix.HasChanges(d) {
 				known = append(known, k)
 			}
 		}

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"cmp"
 	"hash/maphash"
+	"html"
 	"html/template"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/mdext"
 	"github.com/explainer/explainer/site/internal/model"
@@ -40,8 +43,12 @@ type Field struct {
 // Rendered is a Markdown field converted once, reused on every page that
 // shows it.
 type Rendered struct {
-	html     template.HTML // with root-absolute links
-	Text     string        // plain text, when asked for
+	html template.HTML // with root-absolute links
+	Text string        // plain text, when asked for
+	lead string        // a section body's first paragraph, as plain text (see Lead)
+
+	descOnce sync.Once
+	desc     string // Text clipped for a description, made on first use (see Description)
 	Refs     []mdext.Ref
 	targets  []mdext.Target  // what each of Refs resolved to, to check a cached copy
 	problems []mdext.Problem // what converting it found
@@ -452,6 +459,9 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f Field, seed maphash.Seed,
 		out.problems = append(out.problems, mdext.Problem{Msg: "rendering markdown: " + err.Error()})
 	}
 	out.html = template.HTML(buf.String())
+	if f.Body {
+		out.lead = Clip(firstParagraph(string(out.html)))
+	}
 	if f.WantText {
 		out.Text = mdext.Text(doc, src)
 	}
@@ -553,3 +563,100 @@ func (r *Rendered) Digest() uint64 { return r.digest }
 
 // DropHTML lets go of r's HTML, for a build that shows it no more.
 func (r *Rendered) DropHTML() { r.html = "" }
+
+// Lead returns the plain text of the first paragraph of a converted
+// section body, clipped: a page's description when its section has no
+// summary. It is worked out once per conversion, which rebuilds keep.
+func Lead(m model.Markdown) string {
+	if r := Conv(m); r != nil {
+		return r.lead
+	}
+	return ""
+}
+
+// firstParagraph returns the plain text of the first paragraph of h,
+// HTML that goldmark made, "" when it has none.
+func firstParagraph(h string) string {
+	i := strings.Index(h, "<p>")
+	if i < 0 {
+		return ""
+	}
+	h = h[i+len("<p>"):]
+	if j := strings.Index(h, "</p>"); j >= 0 {
+		h = h[:j]
+	}
+	var b strings.Builder
+	inTag := false
+	for _, r := range h {
+		switch {
+		case r == '<':
+			inTag = true
+		case r == '>':
+			inTag = false
+		case !inTag:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(html.UnescapeString(b.String())), " ")
+}
+
+// Description returns the plain text of a converted field clipped for a
+// page's description (see Clip), "" when it has none. It is worked out
+// once per conversion, which rebuilds keep: every build describes every
+// page.
+func Description(m model.Markdown) string {
+	r := Conv(m)
+	if r == nil {
+		return ""
+	}
+	r.descOnce.Do(func() { r.desc = Clip(r.Text) })
+	return r.desc
+}
+
+// Clip shortens a description to about 200 characters, at a word, with
+// its spaces collapsed. It reads at most the first 1,600 bytes of a long
+// text, in one pass.
+func Clip(s string) string {
+	const limit, window = 200, 8 * 200
+	if len(s) <= 4*limit && utf8.RuneCountInString(s) <= limit && !strings.ContainsAny(s, "\n\t\r") && !strings.Contains(s, "  ") && strings.TrimSpace(s) == s {
+		return s // the common case: nothing to do
+	}
+	var b strings.Builder
+	n, cut := 0, -1 // runes written; where the last word written ends
+	space, clipped := false, false
+	for i, r := range s {
+		if i >= window {
+			clipped = true
+			break
+		}
+		if unicode.IsSpace(r) {
+			space = n > 0
+			continue
+		}
+		if space {
+			if n >= limit {
+				clipped = true
+				break
+			}
+			if n > limit/2 {
+				cut = b.Len()
+			}
+			b.WriteByte(' ')
+			n, space = n+1, false
+		}
+		if n >= limit {
+			clipped = true
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	if !clipped {
+		return b.String()
+	}
+	out := b.String()
+	if cut >= 0 { // else no word ends in the second half: cut inside one
+		out = out[:cut]
+	}
+	return strings.TrimRight(out, " ,;:") + "…"
+}

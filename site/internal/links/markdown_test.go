@@ -24,3 +24,19 @@ func FuzzDemoteHeadings(f *testing.F) {
 		}
 	})
 }
+
+func TestClip(t *testing.T) {
+	long := strings.Repeat("word ", 60) // 300 characters
+	tests := []struct{ in, want string }{
+		{"A short description.", "A short description."},
+		{"  Spaces\nand\tlines  ", "Spaces and lines"},
+		{long, strings.TrimSpace(strings.Repeat("word ", 40)) + "…"},
+		{strings.Repeat("é", 250), strings.Repeat("é", 200) + "…"},
+		{"Short after a long run of spaces" + strings.Repeat(" ", 2000) + "end", "Short after a long run of spaces…"},
+	}
+	for _, tt := range tests {
+		if got := Clip(tt.in); got != tt.want {
+			t.Errorf("Clip(%.40q…) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -24,11 +24,11 @@ var (
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
 )
 
-// validID reports whether id may name a page: lower-case letters and
+// ValidID reports whether id may name a page: lower-case letters and
 // digits in runs joined by single hyphens, as ^[a-z0-9]+(-[a-z0-9]+)*$
 // says. Such an id is one safe path segment: it cannot climb out of the
 // output directory, hide a file or need escaping in a URL.
-func validID(id string) bool {
+func ValidID(id string) bool {
 	if id == "" || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
 		return false
 	}
@@ -85,7 +85,7 @@ func (s *idSet) declare(id string, pos Pos) {
 		s.errs.Add(pos, "duplicate %s %s %q (first defined at %s)", s.kind, s.word, id, first)
 		return
 	}
-	if !validID(id) {
+	if !ValidID(id) {
 		s.errs.Add(pos, "invalid %s %q: use lower-case letters, digits and hyphens", s.word, id)
 	}
 	s.first[id] = pos

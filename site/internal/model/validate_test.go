@@ -204,8 +204,8 @@ func TestValidID(t *testing.T) {
 		{"é", false},
 	}
 	for _, tt := range tests {
-		if got := validID(tt.id); got != tt.want {
-			t.Errorf("validID(%q) = %v, want %v", tt.id, got, tt.want)
+		if got := ValidID(tt.id); got != tt.want {
+			t.Errorf("ValidID(%q) = %v, want %v", tt.id, got, tt.want)
 		}
 	}
 }
