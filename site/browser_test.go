@@ -150,6 +150,7 @@ func TestBrowser(t *testing.T) {
 			"light: body text",
 			"dark: body background",
 			"on a 375 px phone the page is",
+			"text under 12 px",
 		}
 		want := map[string][]string{
 			"home":    {"no visible paragraph starts with the lede", `no h2 "What happens next?"`},
@@ -217,6 +218,7 @@ main::after { content: ""; display: block; width: 700px; height: 1px; }
 h1 .num, .lede, .chart, .badge.fate-new, #next-title, .history-doc { display: none !important; }
 table.compare thead a { display: none; }
 del { text-decoration: none !important; }
+.brand-kicker { font-size: 9px !important; }
 `
 
 // langAttr matches the opening tag of a page's <html> element.
@@ -355,8 +357,12 @@ func (r *reader) open(t *testing.T, urlPath string, noJS bool) context.Context {
 	if err != nil {
 		t.Fatalf("loading %s: %v", urlPath, err)
 	}
-	return ctx
+	return context.WithValue(ctx, noScripts{}, noJS)
 }
+
+// noScripts is the key of a tab's context that tells whether it runs
+// no page scripts.
+type noScripts struct{}
 
 // cdpCall is an action that sends one protocol command to the tab.
 func cdpCall[P, R any](cmd cdp.Command[P, R], params P) chromedp.Action[chromedp.Void] {
@@ -653,23 +659,30 @@ func (r *reader) checkTopic(t checker, ctx context.Context) {
 		Label         string
 		Texts         []string
 	}](t, ctx, `() => {
-		const svg = document.querySelector('main svg[role="img"]');
-		if (!svg) return null;
-		const r = svg.getBoundingClientRect();
-		const named = (svg.getAttribute('aria-labelledby') ?? '').split(/\s+/)
+		const chart = document.querySelector('main figure.chart');
+		if (!chart) return null;
+		const r = chart.getBoundingClientRect();
+		const named = (chart.getAttribute('aria-labelledby') ?? '').split(/\s+/)
 			.map(id => document.getElementById(id)?.textContent ?? '').join(' ').trim();
-		return {width: r.width, height: r.height, label: named || svg.getAttribute('aria-label') || '',
-			texts: [...svg.querySelectorAll('text')].filter(shown).map(e => e.textContent.trim())};
+		return {width: r.width, height: r.height, label: named,
+			texts: texts('.chart-value', chart)};
 	}`)
 	switch {
 	case chart == nil:
-		t.Errorf(`no <svg role="img"> chart`)
+		t.Errorf(`no <figure class="chart">`)
 	case chart.Width < 100 || chart.Height < 20:
 		t.Errorf("chart is %.0f×%.0f px", chart.Width, chart.Height)
 	case chart.Label == "":
 		t.Errorf("chart has no accessible name")
 	case !slices.Contains(chart.Texts, r.bc.figure):
 		t.Errorf("chart shows %q, want %q among them", chart.Texts, r.bc.figure)
+	}
+	// Every document with a point on the topic shows one in each row,
+	// or what it made of the row's point: a gap only where another row
+	// holds its point.
+	if gaps := evalJS[[]string](t, ctx, `() => [...document.querySelectorAll('table.compare td')]
+		.filter(td => /Not addressed/.test(td.textContent) && !td.querySelector('.badge')).map(text)`); len(gaps) > 0 {
+		t.Errorf("side-by-side cells read %q", gaps)
 	}
 
 	table := evalJS[*struct {
@@ -679,7 +692,7 @@ func (r *reader) checkTopic(t checker, ctx context.Context) {
 		}
 		Rows []int
 	}](t, ctx, `() => {
-		const table = document.querySelector('main table');
+		const table = document.querySelector('main table.compare');
 		return table && {
 			columns: [...table.querySelectorAll('thead th')].map(th => ({
 				doc: [...th.querySelectorAll('a')].filter(shown).map(docID).find(id => id) ?? '',
@@ -725,6 +738,7 @@ func (r *reader) checkChanges(t checker, ctx context.Context) {
 			t.Errorf("no visible %q badge; badges: %q", f, distinct(badges))
 		}
 	}
+	r.checkFilter(t, ctx)
 	const jsDiff = `() => {
 		const del = first('main li del'), ins = first('main li ins');
 		return {del: del ? text(del) : '', ins: ins ? text(ins) : '',
@@ -929,7 +943,7 @@ func (r *reader) checkMobile(t checker, ctx context.Context, urlPath string) {
 	defer chromedp.Do(ctx, viewport(1280, 900, false))
 	m := evalJS[struct {
 		Width, ScrollWidth float64
-		Wide               []string
+		Wide, Tiny         []string
 	}](t, ctx, `() => {
 		const clipped = e => {
 			for (let p = e.parentElement; p && p !== document.body; p = p.parentElement)
@@ -942,7 +956,11 @@ func (r *reader) checkMobile(t checker, ctx context.Context, urlPath string) {
 			const r = e.getBoundingClientRect();
 			return r.width > 0 && (r.right > innerWidth + 1 || r.left < -1) && !clipped(e);
 		});
+		const tiny = [...document.body.querySelectorAll('*')].filter(e => shown(e) && !e.closest('.visually-hidden') &&
+			[...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()) &&
+			parseFloat(getComputedStyle(e).fontSize) < 12);
 		return {width: innerWidth, scrollWidth: document.documentElement.scrollWidth,
+			tiny: tiny.slice(0, 5).map(e => describe(e) + ' at ' + getComputedStyle(e).fontSize),
 			wide: wide.filter(e => !wide.includes(e.parentElement)).slice(0, 5)
 				.map(e => describe(e) + ' spans ' + Math.round(e.getBoundingClientRect().left) + '..' +
 					Math.round(e.getBoundingClientRect().right) + ' px')};
@@ -950,10 +968,57 @@ func (r *reader) checkMobile(t checker, ctx context.Context, urlPath string) {
 	if m.Width != 375 {
 		t.Errorf("on a 375 px phone the layout viewport is %.0f px wide (viewport meta tag?)", m.Width)
 	}
+	if len(m.Tiny) > 0 {
+		t.Errorf("on a 375 px phone, text under 12 px: %q", m.Tiny)
+	}
 	if m.ScrollWidth > 376 {
 		t.Errorf("on a 375 px phone the page is %.0f px wide; too wide: %q", m.ScrollWidth, m.Wide)
 	} else if len(m.Wide) > 0 {
 		t.Logf("on a 375 px phone these stick out (clipped): %q", m.Wide)
+	}
+}
+
+// checkFilter checks a changes page's outcome groups: all shown and
+// linked from the tally without scripts; with them, a button per
+// outcome that shows its group alone, says so to screen readers, and
+// a button that shows them all again.
+func (r *reader) checkFilter(t checker, ctx context.Context) {
+	f := evalJS[struct {
+		Filter, NavShown bool
+		Picked, Pressed  string
+		Status           string
+		All, One, Again  []string
+	}](t, ctx, `() => {
+		const bar = first('.filter'), nav = document.querySelector('nav.outcomes');
+		const groups = () => [...document.querySelectorAll('section.fate-group')].filter(shown).map(g => g.id);
+		const all = groups();
+		if (!bar) return {filter: false, navShown: shown(nav), all};
+		const buttons = [...bar.querySelectorAll('button')];
+		const pick = buttons[buttons.length - 1];
+		pick.click();
+		const one = groups(), pressed = pick.getAttribute('aria-pressed');
+		const status = document.querySelector('main [role=status]')?.textContent ?? '';
+		buttons[0].click();
+		return {filter: true, navShown: shown(nav), picked: pick.dataset.group, pressed, status, all, one, again: groups()};
+	}`)
+	if len(f.All) < 2 {
+		t.Errorf("changes page shows outcome groups %q, want two or more", f.All)
+	}
+	if noJS, _ := ctx.Value(noScripts{}).(bool); noJS {
+		if !f.NavShown || f.Filter {
+			t.Errorf("without scripts, the tally shows: %v, a filter shows: %v; want the tally alone", f.NavShown, f.Filter)
+		}
+		return
+	}
+	switch {
+	case !f.Filter || f.NavShown:
+		t.Errorf("with scripts, a filter shows: %v, the tally's links: %v; want the filter alone", f.Filter, f.NavShown)
+	case !slices.Equal(f.One, []string{f.Picked}) || f.Pressed != "true":
+		t.Errorf("the filter button of %s shows the groups %q (pressed %q), want that group alone", f.Picked, f.One, f.Pressed)
+	case !strings.HasPrefix(f.Status, "Showing "):
+		t.Errorf("the filter tells screen readers %q, want \"Showing …\"", f.Status)
+	case !slices.Equal(f.Again, f.All):
+		t.Errorf("after All, the groups shown are %q, want %q", f.Again, f.All)
 	}
 }
 

@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds the default assets; each keeps its path in the output.
 //
-//go:embed css favicon.svg
+//go:embed css js favicon.svg
 var FS embed.FS

@@ -165,15 +165,17 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if opts.BaseURL != "" {
 		baseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	}
-	css := "/css/site.css"
-	if data, ok := statics["css/site.css"]; ok {
-		css += "?v=" + assetVersion(data)
+	versioned := func(name string) string {
+		if data, ok := statics[name]; ok {
+			return "/" + name + "?v=" + assetVersion(data)
+		}
+		return "/" + name
 	}
 	b.site = &siteData{
 		Explainer: &p.Explainer, Sections: p.Sections, Documents: p.Documents,
 		Topics: p.Topics, Actors: p.Actors, Sources: p.Sources, Events: p.Events,
 		HasTimeline: p.HasTimeline, BaseURL: baseURL, LiveReload: opts.LiveReload,
-		Stylesheet: css,
+		Stylesheet: versioned("css/site.css"), ChangesScript: versioned("js/changes.js"),
 	}
 	jobs := b.pages()
 	b.jobs = jobs

@@ -190,6 +190,9 @@ func funcs(ref *buildRef) (template.FuncMap, map[string]tmplexec.Func) {
 	def(fm, typed, "wordDiffs", func(d *model.Document) bool { return slices.ContainsFunc(ref.b.ln.Changes[d], quotedDiff) })
 	fm["overview"] = func() *overview { return ref.b.overview() }
 	fm["sourcesByPublisher"] = func() []sourceGroup { return ref.b.sourcesByPublisher() }
+	fm["docTree"] = func() []docNode { return ref.b.docTree() }
+	fm["latestChanges"] = func() *model.Document { return ref.b.latestChanges() }
+	fm["timeline"] = func() []timelineEntry { return ref.b.timeline() }
 	def(fm, typed, "changeGroups", func(d *model.Document) []fateGroup { return ref.b.changeGroups(d) })
 	def(fm, typed, "followedBy", func(d *model.Document) []*model.Document { return ref.b.ln.FollowedBy[d] })
 	def(fm, typed, "derivedFrom", func(c *model.Clause) []*lineage.Fate { return ref.b.ln.Backward[c] })

@@ -52,6 +52,9 @@ type siteData struct {
 	BaseURL     string // absolute, no trailing slash; "" when unknown
 	LiveReload  string // the dev server's reload script, "" in build output
 	Stylesheet  string // root-absolute URL of the stylesheet, with ?v=
+	// ChangesScript is the root-absolute URL of the script that filters a
+	// changes page by outcome, with ?v=.
+	ChangesScript string
 }
 
 // pageData is the value every template executes on.

@@ -13,7 +13,8 @@ import (
 )
 
 // topicTable lines up every document's clauses on a topic: one column per
-// document that has any, one row per family of clauses linked by from.
+// document that has any, one row per line of descent (a family of clauses
+// linked by from), where lines no document shares share a row.
 type topicTable struct {
 	Docs []*model.Document
 	Rows [][]topicCell // Rows[i][j]: row i, document Docs[j]
@@ -84,6 +85,42 @@ func (b *build) makeTopicTable(t *model.Topic) *topicTable {
 		}
 		tt.Rows[i][col[c.Doc]].Clauses = append(tt.Rows[i][col[c.Doc]].Clauses, c)
 	}
+	// Let lines of descent that no document shares, such as the points of
+	// two unrelated plans, share a row: a row joins the first row before it
+	// whose documents, with those its points' fates fall in, are all
+	// others. A document then leaves a gap only where it has a point on
+	// the topic in another line, never beside its own point.
+	touched := make([]map[*model.Document]bool, len(tt.Rows))
+	for i, row := range tt.Rows {
+		touched[i] = map[*model.Document]bool{}
+		for _, cell := range row {
+			for _, c := range cell.Clauses {
+				touched[i][c.Doc] = true
+				for _, f := range b.ln.Forward[c] {
+					touched[i][f.Doc] = true
+				}
+			}
+		}
+	}
+	var merged [][]topicCell
+	var mergedTouched []map[*model.Document]bool
+rows:
+	for i, row := range tt.Rows {
+		for k, into := range mergedTouched {
+			if disjoint(into, touched[i]) {
+				for j, cell := range row {
+					merged[k][j].Clauses = append(merged[k][j].Clauses, cell.Clauses...)
+				}
+				for d := range touched[i] {
+					into[d] = true
+				}
+				continue rows
+			}
+		}
+		merged = append(merged, row)
+		mergedTouched = append(mergedTouched, touched[i])
+	}
+	tt.Rows = merged
 	// Fill gaps with the fate of the row's clause in a following document:
 	// the last fate without a new version that a clause of the followed
 	// document, in the same row, has in it.
@@ -111,22 +148,35 @@ func (b *build) makeTopicTable(t *model.Topic) *topicTable {
 	return tt
 }
 
-// chart draws the figures of a topic's metric across documents as an
-// inline SVG bar chart, with a title and description for screen readers.
-// An approximate figure is drawn hollow and a range as a span from its low
-// to its high end; the caption says so when the chart has either.
+// disjoint reports whether a and b have no document in common.
+func disjoint(a, b map[*model.Document]bool) bool {
+	for d := range b {
+		if a[d] {
+			return false
+		}
+	}
+	return true
+}
+
+// chart draws the figures of a topic's metric across documents as a bar
+// chart made of an HTML table: the document's name, linked to its point,
+// heads each row, and the figure is text beside its bar, so the chart
+// reflows to any width, keeps its labels at the body's size, and reads as
+// a table to screen readers and with styles off. An approximate figure is
+// drawn hollow, a range as a span from its low to its high end, and a
+// figure known only from reports dashed; the legend under the chart says
+// which of these it has.
 func (b *build) chart(t *model.Topic) template.HTML {
 	if t.Metric == nil {
 		return ""
 	}
 	type bar struct {
-		label, value string
-		fig          *model.Figure
-		url          string
+		c   *model.Clause
+		fig *model.Figure
 	}
 	var bars []bar
 	max := 0.0
-	var approx, ranges bool
+	var approx, ranges, reported bool
 	metric := func(id string) bool { tp := b.ix.Topics[id]; return tp != nil && tp.Metric != nil }
 	for _, c := range b.topicClauses(t) {
 		f := model.FigureOn(c, t.ID, metric)
@@ -136,48 +186,59 @@ func (b *build) chart(t *model.Topic) template.HTML {
 		max = math.Max(max, math.Max(f.Value, f.High))
 		approx = approx || f.Approx
 		ranges = ranges || f.Range
-		bars = append(bars, bar{label: c.Doc.Short + " (" + yearOf(c.Doc.Date) + ")", value: figureText(f), fig: f, url: model.ClauseURL(c)})
+		reported = reported || c.Doc.Availability == "reported"
+		bars = append(bars, bar{c, f})
 	}
 	if len(bars) == 0 {
 		return ""
 	}
-	const rowH, labelW, barW, pad = 36, 190, 300, 8
-	h := len(bars)*rowH + pad
+	pct := func(v float64) float64 {
+		if max <= 0 {
+			return 0
+		}
+		return math.Round(1000*v/max) / 10
+	}
 	var s strings.Builder
 	name := html.EscapeString(t.Metric.Name)
 	unit := html.EscapeString(t.Metric.Unit)
-	scale := func(v float64) float64 {
-		if max <= 0 {
-			return 2
-		}
-		return math.Max(float64(barW)*v/max, 2)
-	}
-	fmt.Fprintf(&s, `<figure class="chart"><svg viewBox="0 0 %d %d" role="img" aria-labelledby="chart-%s-title" class="chart-svg">`, labelW+barW+140, h, t.ID)
-	fmt.Fprintf(&s, `<title id="chart-%s-title">%s (%s), by document</title>`, t.ID, name, unit)
-	for i, br := range bars {
-		y := i*rowH + pad
-		x, w, class := float64(labelW), scale(br.fig.Value), "chart-bar"
+	fmt.Fprintf(&s, `<figure class="chart" aria-labelledby="chart-%s"><figcaption class="chart-title" id="chart-%s">%s, in %s, by document</figcaption>`, t.ID, t.ID, name, unit)
+	fmt.Fprintf(&s, `<table class="chart-table"><thead class="visually-hidden"><tr><th scope="col">Document</th><th scope="col">%s (%s)</th></tr></thead><tbody>`, name, unit)
+	for _, br := range bars {
+		f, c := br.fig, br.c
+		from, width, class := 0.0, pct(f.Value), "chart-bar"
 		switch {
-		case br.fig.Range:
-			x = float64(labelW) + scale(br.fig.Value)
-			w = math.Max(scale(br.fig.High)-scale(br.fig.Value), 2)
-			class = "chart-bar chart-range"
-		case br.fig.Approx:
-			class = "chart-bar chart-approx"
+		case f.Range:
+			from, width = pct(f.Value), math.Max(pct(f.High)-pct(f.Value), 1)
+			class += " chart-range"
+		case f.Approx:
+			class += " chart-approx"
 		}
-		fmt.Fprintf(&s, `<a href="%s"><text x="0" y="%d" class="chart-label">%s</text>`, html.EscapeString(br.url), y+18, html.EscapeString(br.label))
-		fmt.Fprintf(&s, `<rect x="%.1f" y="%d" width="%.1f" height="22" rx="2" class="%s"></rect>`, x, y+2, w, class)
-		fmt.Fprintf(&s, `<text x="%.1f" y="%d" class="chart-value">%s</text></a>`, x+w+6, y+18, html.EscapeString(br.value))
+		if c.Doc.Availability == "reported" {
+			class += " chart-reported"
+		}
+		fmt.Fprintf(&s, `<tr><th scope="row"><a href="%s">%s</a> <span class="chart-year">%s</span></th>`,
+			html.EscapeString(model.ClauseURL(c)), html.EscapeString(c.Doc.Short), html.EscapeString(yearOf(c.Doc.Date)))
+		fmt.Fprintf(&s, `<td><span class="chart-track" aria-hidden="true"><span class="%s" style="margin-left:%g%%;width:%g%%"></span></span>`, class, from, math.Max(width, 0.5))
+		fmt.Fprintf(&s, `<span class="chart-value">%s</span>`, html.EscapeString(figureText(f)))
+		if c.Doc.Availability == "reported" {
+			s.WriteString(` <span class="chart-kind">reported</span>`)
+		}
+		if f.Note != "" {
+			fmt.Fprintf(&s, ` <span class="chart-note">%s</span>`, html.EscapeString(f.Note))
+		}
+		s.WriteString(`</td></tr>`)
 	}
-	s.WriteString(`</svg>`)
-	fmt.Fprintf(&s, `<figcaption>%s, in %s, as each document sets it.`, name, unit)
+	s.WriteString(`</tbody></table><p class="chart-source">`)
 	if approx {
-		s.WriteString(` Hollow bars are approximate figures.`)
+		s.WriteString(`Hollow bars are approximate figures. `)
 	}
 	if ranges {
-		s.WriteString(` A bar that starts late spans a range: the figure lies between its two ends.`)
+		s.WriteString(`A bar that starts late spans a range: the figure lies between its two ends. `)
 	}
-	s.WriteString(`</figcaption></figure>`)
+	if reported {
+		s.WriteString(`Dashed bars are figures from a document known only from reports. `)
+	}
+	s.WriteString(`Source: the documents, each linked to its point, which cites where its text comes from.</p></figure>`)
 	return template.HTML(s.String())
 }
 
