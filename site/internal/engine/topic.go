@@ -281,7 +281,7 @@ type overviewRow struct {
 // the fate of its first clause on the topic, or the fate it gave the
 // topic's clause of a document it follows when it has none.
 type overviewCell struct {
-	Text    string // "600k", "changed", "removed"; "" for nothing
+	Text    string // "600k", "point 21", "changed", "removed"; "" for nothing
 	Outcome string // a fate, "original" for a first version, "" for nothing
 	URL     string // the clause, or the changes page's group of the fate
 	More    int    // the document's further clauses on the topic
@@ -320,7 +320,10 @@ func (b *build) overview() *overview {
 			switch {
 			case len(mine) > 0:
 				c := mine[0]
-				cell = overviewCell{Outcome: "original", Text: "proposed", URL: model.ClauseURL(c), More: len(mine) - 1}
+				cell = overviewCell{Outcome: "original", Text: "in the text", URL: model.ClauseURL(c), More: len(mine) - 1}
+				if c.Number != "" {
+					cell.Text = "point " + c.Number
+				}
 				if len(d.Follows) > 0 {
 					cell.Outcome, cell.Text = "new", "new"
 				}

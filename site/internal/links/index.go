@@ -83,7 +83,7 @@ func NewIndex(p *model.Project) *Index {
 		if s.Cite != "" {
 			label = s.Cite
 		}
-		ix.targets[ID{"source", s.ID}] = mdext.Target{URL: model.SourceURL(s), Label: label}
+		ix.targets[ID{"source", s.ID}] = mdext.Target{URL: model.SourceURL(s), Label: label, Tag: s.Kind}
 	}
 	return ix
 }

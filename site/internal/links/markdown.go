@@ -470,7 +470,7 @@ func convert(md goldmark.Markdown, r mdext.Resolver, f Field, seed maphash.Seed,
 	h.SetSeed(seed)
 	for i, ref := range out.Refs {
 		out.targets[i], _ = r.Resolve(ref.Kind, ref.ID)
-		for _, s := range []string{ref.Kind, ref.ID, out.targets[i].URL, out.targets[i].Label} {
+		for _, s := range []string{ref.Kind, ref.ID, out.targets[i].URL, out.targets[i].Label, out.targets[i].Tag} {
 			h.WriteString(s)
 			h.WriteByte(0)
 		}
@@ -584,6 +584,15 @@ func firstParagraph(h string) string {
 	h = h[i+len("<p>"):]
 	if j := strings.Index(h, "</p>"); j >= 0 {
 		h = h[:j]
+	}
+	// Source note marks are numbers, not words.
+	for {
+		i := strings.Index(h, `<sup class="note-ref">`)
+		j := strings.Index(h[max(i, 0):], "</sup>")
+		if i < 0 || j < 0 {
+			break
+		}
+		h = h[:i] + h[i+j+len("</sup>"):]
 	}
 	var b strings.Builder
 	inTag := false

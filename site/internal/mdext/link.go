@@ -84,6 +84,8 @@ func (t *transformer) Transform(doc *ast.Document, reader text.Reader, pc parser
 			t.autoLink(n, src, res)
 		}
 	}
+	makeNotes(doc, src, res.sources)
+	res.sources = nil
 	sort.SliceStable(res.refs, func(i, j int) bool { return res.refs[i].Offset < res.refs[j].Offset })
 	sort.SliceStable(res.problems, func(i, j int) bool { return res.problems[i].Offset < res.problems[j].Offset })
 }
@@ -168,6 +170,9 @@ func (t *transformer) link(n *ast.Link, src []byte, res *result) {
 			}
 		}
 		res.refs = append(res.refs, Ref{Kind: kind, ID: id, Offset: off})
+		if kind == "source" {
+			res.sources = append(res.sources, sourceLink{n, target.Tag})
+		}
 		return
 	}
 	scheme, ok := schemeOf(dest)
@@ -223,6 +228,9 @@ func (t *transformer) autoLink(n *ast.AutoLink, src []byte, res *result) {
 		l.AppendChild(l, plainString(target.Label))
 		replace(n, l)
 		res.refs = append(res.refs, Ref{Kind: kind, ID: id, Offset: off})
+		if kind == "source" {
+			res.sources = append(res.sources, sourceLink{l, target.Tag})
+		}
 		return
 	}
 	scheme, ok := schemeOf(dest)

@@ -56,6 +56,30 @@
 // Offsets are byte offsets into src: the start of the destination text
 // (`clause:...`) when it can be found, else the start of the link.
 //
+// # Source notes
+//
+// A run of source links in parentheses, the way a reporter cites inline,
+//
+//	Ukraine would cap its army ([Axios](source:axios); [FT](source:ft)).
+//
+// becomes numbered note marks, and the text ends with the notes, each
+// with the link's text (or the source's label when it is empty) linked
+// to the source:
+//
+//	Ukraine would cap its army¹ ².
+//	…
+//	Sources
+//	1. Axios
+//	2. FT
+//
+// Only a run that the parentheses hold alone, with "; " or ", " between
+// its links, is turned into notes: a source named in the sentence itself
+// ("as [Reuters](source:reuters) reported") stays a link, since the words
+// are the sentence's. Notes are numbered within their text, a source
+// cited twice keeping its first number; the text shows whole, notes
+// and all, on every page it appears on. A mark links to its source, as
+// its note does, and neither has an id: a text may show twice on a page.
+//
 // # Heading ids
 //
 // [NewIDs] makes heading ids that carry a prefix, so that many sections can
@@ -84,6 +108,7 @@ import (
 type Target struct {
 	URL   string // root-absolute, e.g. "/documents/us-28/21/"; may carry a #fragment
 	Label string // plain text used when the link text is empty
+	Tag   string // a word a source note shows beside its source: "mirror"
 }
 
 // Resolver looks up the target of a cross-reference. Kind is one of
@@ -150,6 +175,7 @@ func isSectionBody(pc parser.Context) bool {
 type result struct {
 	refs     []Ref
 	problems []Problem
+	sources  []sourceLink // the resolved source links, in order, until made notes
 }
 
 func getResult(pc parser.Context) *result {
@@ -199,6 +225,7 @@ func (e *extender) Extend(m goldmark.Markdown) {
 	// Priority below the HTML renderer's 1000 makes these functions win.
 	m.Renderer().AddOptions(renderer.WithNodeRenderers(
 		util.Prioritized(rawHTMLRenderer{}, 100),
+		util.Prioritized(notesRenderer{}, 100),
 	))
 }
 

@@ -43,7 +43,7 @@ func textBlocks(n ast.Node, src []byte, blocks *[]string, w BufWriter) {
 		}
 	}
 	switch n.Kind() {
-	case ast.KindHTMLBlock, ast.KindThematicBreak:
+	case ast.KindHTMLBlock, ast.KindThematicBreak, KindNotes:
 		return
 	case ast.KindCodeBlock, ast.KindFencedCodeBlock:
 		var b strings.Builder

@@ -43,7 +43,7 @@ var (
 	topicKeys    = []string{"id", "name", "description", "metric"}
 	metricKeys   = []string{"name", "unit"}
 	actorKeys    = []string{"id", "name", "kind", "description"}
-	sourceKeys   = []string{"id", "title", "publisher", "cite", "url", "date", "note"}
+	sourceKeys   = []string{"id", "title", "publisher", "cite", "kind", "url", "date", "note"}
 	eventKeys    = []string{"date", "title", "text", "sources"}
 )
 
@@ -621,6 +621,7 @@ func (l *loader) loadSources() {
 			Date:      m.date("date"),
 			Note:      m.markdown("note"),
 			Cite:      m.str("cite"),
+			Kind:      m.enum("kind", SourceKinds...),
 			Pos:       m.pos,
 		}
 		l.idPos[s] = m.at("id")

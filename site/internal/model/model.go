@@ -231,11 +231,17 @@ type Source struct {
 	Title     string
 	Publisher string
 	Cite      string // a short label, "Reuters", that an empty source link shows instead of the title
+	Kind      string // "" for a publisher's own page; mirror or aggregator (see SourceKinds)
 	URL       string
 	Date      string
 	Note      Markdown
 	Pos       Pos
 }
+
+// SourceKinds are the kinds of source that relay another's work: a
+// mirror copies a publisher's page whole, an aggregator reprints or
+// rewrites reports of others. Readers see them marked.
+var SourceKinds = []string{"mirror", "aggregator"}
 
 // Event is one dated entry of the timeline.
 type Event struct {
