@@ -149,7 +149,17 @@
 //	/timeline/                 events, when content/timeline.yaml exists
 //	/404.html                  not-found page, with root-absolute links
 //	/sitemap.xml, /feed.xml    only with a base URL
+//	/robots.txt                only with a base URL at an origin's root
+//	/cards/HASH.png            social cards, only with a base URL
 //	/data/explainer.json       documents, clauses, relations and positions
+//
+// Every page but the 404 page names a social card in its og:image when
+// the base URL is known: a 1200×630 PNG of the explainer's name, the
+// page's title and its figure, fate or tally, drawn by package card. A
+// card's file is named by a hash of what it shows, so pages that show
+// the same share one, and Options.CardCache keeps them between builds
+// (the command line's default is a folder of the user's cache): drawing
+// one takes about 5 ms, taking it from the cache a small file read.
 //
 // Links between pages are relative, so the site works under any path
 // prefix. Assets keep their path; the stylesheet link carries a ?v= hash
@@ -278,6 +288,7 @@
 //	numbered   reads a numbered text into points, for explainer import
 //	align      matches clauses across documents by number and wording
 //	dates      dates known to the day, month, year or as an interval
+//	card       draws the social card PNGs
 //	typo       typography; parallel spreads work over the cores
 //
 // A new kind of page is one line in the page table, engine's page.go,

@@ -16,10 +16,15 @@ type Options struct {
 	// LiveReload, when not empty, is the URL path of the dev server's reload
 	// script; every page then loads it. build leaves it empty.
 	LiveReload string
+	// CardCache, when not empty, is a folder where the social cards drawn
+	// (one PNG per page, made only when the base URL is known) are kept,
+	// named by what they show, so that later builds take them from it
+	// instead of drawing them again. Nothing else is written there.
+	CardCache string
 }
 
 func (o Options) engine() engine.Options {
-	return engine.Options{BaseURL: o.BaseURL, Drafts: o.Drafts, Strict: o.Strict, LiveReload: o.LiveReload}
+	return engine.Options{BaseURL: o.BaseURL, Drafts: o.Drafts, Strict: o.Strict, LiveReload: o.LiveReload, CardCache: o.CardCache}
 }
 
 // Build reads the project in src (a directory holding content/ and

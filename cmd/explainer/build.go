@@ -19,12 +19,13 @@ import (
 // new directory beside the output directory and, when that succeeds,
 // puts it in the output directory's place (see stagedOutput).
 func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("build", "[-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]", stderr)
+	flags := newFlagSet("build", "[-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict] [-card-cache DIR]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
 	out := flags.String("out", "", "the output `DIR`, replaced as a whole (default: public in the project)")
 	baseURL := flags.String("base-url", "", "the absolute http(s) `URL` the site is published at (overrides base_url)")
 	drafts := flags.Bool("drafts", false, "include sections marked draft")
 	strict := flags.Bool("strict", false, "treat warnings as errors")
+	cardCache := flags.String("card-cache", defaultCardCache(), "the `DIR` that keeps social cards between builds (\"\" for none)")
 	if err := parseFlags(flags, args, 0); err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer staged.discard()
-	opts := site.Options{BaseURL: *baseURL, Drafts: *drafts, Strict: *strict}
+	opts := site.Options{BaseURL: *baseURL, Drafts: *drafts, Strict: *strict, CardCache: *cardCache}
 	o, err := site.BuildTo(ctx, project, opts, staged.write)
 	if list, ok := errors.AsType[site.ErrorList](err); ok {
 		return contentErrors(stderr, "build", list)
@@ -163,4 +164,15 @@ func roundDuration(d time.Duration) time.Duration {
 		return d.Round(time.Millisecond)
 	}
 	return d.Round(time.Microsecond)
+}
+
+// defaultCardCache is where build and serve keep the social cards they
+// draw (see site.Options.CardCache): a folder of the user's cache, or
+// none when the system names no such place.
+func defaultCardCache() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "explainer", "cards")
 }

@@ -20,6 +20,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/explainer/explainer/site/internal/card"
+
 	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -33,6 +35,7 @@ type Options struct {
 	Drafts     bool
 	Strict     bool
 	LiveReload string
+	CardCache  string // a folder that keeps drawn social cards between builds; "" for none
 }
 
 // A Mode is what a Builder builds for.
@@ -68,6 +71,8 @@ type Builder struct {
 	// oneShot is set for a Builder that builds once: it keeps no
 	// conversion for a rebuild.
 	oneShot bool
+	// drawer draws social cards; its fonts are parsed on first use.
+	drawer func() *card.Drawer
 }
 
 // pageEntry is a rendered page or file, in parts, with what rendering it
@@ -83,7 +88,8 @@ type pageEntry struct {
 
 // New returns a Builder for builds with opts, in mode.
 func New(opts Options, mode Mode) *Builder {
-	return &Builder{opts: opts, seed: maphash.MakeSeed(), oneShot: mode != Rebuild, check: mode == Check}
+	return &Builder{opts: opts, seed: maphash.MakeSeed(), oneShot: mode != Rebuild, check: mode == Check,
+		drawer: sync.OnceValue(card.NewDrawer)}
 }
 
 // A Result is what a build made: every file (none for a build that
@@ -120,7 +126,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.Unparsed() {
 		return finish(nil, errs, opts)
 	}
-	b := &build{p: p, ix: links.NewIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot}
+	b := &build{p: p, ix: links.NewIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot, drawer: bd.drawer}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)

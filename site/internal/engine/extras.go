@@ -93,8 +93,39 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 				return [][]byte{[]byte("User-agent: *\nAllow: /\n\nSitemap: " + b.site.BaseURL + "/sitemap.xml\n")}
 			})
 		}
+		b.addCards(out, reuse, later)
 	}
 	return out
+}
+
+// addCards adds the social cards to out: those an earlier build made
+// from reuse, and the others drawn on all cores, or left to their render
+// functions when later is set. A card's name says all it shows, so its
+// name is its key.
+func (b *build) addCards(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
+	cards := b.cards()
+	var draw []string
+	for _, name := range sortedNames(cards) {
+		d := b.newDeps()
+		d.part(b.p.Explainer.Pos.File, name)
+		e := extra{deps: d.files, key: d.key()}
+		if b.streaming {
+			e.deps, e.key = nil, 0
+		}
+		if data, ok := reuse(name, e.key); ok && !b.streaming {
+			e.data = data
+		} else if later {
+			e.render = func() [][]byte { return b.drawCards([]string{name}, cards) }
+		} else {
+			draw = append(draw, name)
+		}
+		out[name] = e
+	}
+	for i, data := range b.drawCards(draw, cards) {
+		e := out[draw[i]]
+		e.data = [][]byte{data}
+		out[draw[i]] = e
+	}
 }
 
 // deps makes the key of an extra file's inputs, which changes whenever

@@ -82,7 +82,7 @@ func (b *build) pages() []pageJob {
 
 // meta completes what a page says of itself in its head: its canonical
 // URL (none for the 404 page, which stands for no address), its
-// description, clipped, and its structured data.
+// description, clipped, its structured data and its social card.
 func (b *build) meta(data *pageData) {
 	data.Canonical = ""
 	if b.site.BaseURL != "" && data.Kind != "404" {
@@ -90,6 +90,7 @@ func (b *build) meta(data *pageData) {
 	}
 	data.Description = links.Clip(data.Description)
 	data.JSONLD = jsonLD(data)
+	data.Card = b.cardURL(data)
 }
 
 // sectionDescription is a section's summary, or else its first paragraph.

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/card"
+
 	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
@@ -64,6 +66,7 @@ type pageData struct {
 	Title       string // for <title>; "" on the home page
 	Description string
 	Canonical   string        // absolute URL when the base URL is known
+	Card        string        // absolute URL of the page's social card, "" for none (see cardURL)
 	JSONLD      template.HTML // a script element of structured data for search engines, "" for none (see jsonLD)
 	Kind        string        // home, section, documents, document, clause, ...
 
@@ -92,7 +95,9 @@ type build struct {
 	ms   *links.Set
 	ln   *lineage.Lineage
 	opts Options
-	site *siteData
+	// drawer draws social cards (see Builder.drawer).
+	drawer func() *card.Drawer
+	site   *siteData
 
 	citedBy   map[string][]links.Referrer // source id -> what cites it
 	seed      maphash.Seed                // for digests and the keys of extras
