@@ -12,6 +12,7 @@ import (
 	"image/color"
 	"image/png"
 	"strings"
+	"sync"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -36,13 +37,27 @@ type Card struct {
 // and is safe for concurrent use.
 type Drawer struct {
 	bold, regular *opentype.Font
+	strips        sync.Pool  // of *image.RGBA, a line's coverage, clear
+	buffers       bufferPool // the PNG encoder's
 }
+
+// bufferPool lets PNG encoders share their buffers.
+type bufferPool struct{ sync.Pool }
+
+func (p *bufferPool) Get() *png.EncoderBuffer {
+	b, _ := p.Pool.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *bufferPool) Put(b *png.EncoderBuffer) { p.Pool.Put(b) }
 
 // NewDrawer parses the fonts. The fonts are part of the binary: it
 // panics if they do not parse, which every test of this package would
 // show.
 func NewDrawer() *Drawer {
-	return &Drawer{bold: parse(gobold.TTF), regular: parse(goregular.TTF)}
+	d := &Drawer{bold: parse(gobold.TTF), regular: parse(goregular.TTF)}
+	d.strips.New = func() any { return image.NewRGBA(image.Rect(0, 0, Size.X-2*margin, 100)) }
+	return d
 }
 
 func parse(ttf []byte) *opentype.Font {
@@ -72,16 +87,31 @@ const (
 
 // PNG draws c as a PNG.
 func (d *Drawer) PNG(c Card) []byte {
-	cover := image.NewRGBA(image.Rectangle{Max: Size})
-	width := Size.X - 2*margin
+	// Shades of ink over paper, for the text's coverage, and the accent.
+	pal := make(color.Palette, levels+1)
+	for i := range levels {
+		pal[i] = mix(paper, ink, i, levels-1)
+	}
+	pal[levels] = accent
+	img := image.NewPaletted(image.Rectangle{Max: Size}, pal)
+	for y := margin; y < margin+barHeight; y++ {
+		row := img.Pix[y*img.Stride:]
+		for x := margin; x < margin+160; x++ {
+			row[x] = levels
+		}
+	}
+	strip := d.strips.Get().(*image.RGBA)
+	defer d.strips.Put(strip)
+	line := func(face font.Face, s string, y int) { drawLine(img, strip, face, s, y) }
 
+	width := Size.X - 2*margin
 	y := margin + barHeight + 24
 	small := d.face(d.bold, 30)
 	y += 30
-	drawLine(cover, small, clipTo(small, strings.ToUpper(c.Site), width), margin, y)
+	line(small, clipTo(small, strings.ToUpper(c.Site), width), y)
 	if c.Kicker != "" {
 		y += 46
-		drawLine(cover, small, clipTo(small, c.Kicker, width), margin, y)
+		line(small, clipTo(small, c.Kicker, width), y)
 	}
 
 	// The title, as large as lets it fit in four lines.
@@ -105,37 +135,45 @@ func (d *Drawer) PNG(c Card) []byte {
 		ty := y + 40
 		for _, l := range lines {
 			ty += lineH
-			drawLine(cover, face, l, margin, ty)
+			line(face, l, ty)
 		}
 		break
 	}
 	if c.Detail != "" {
 		face := d.face(d.regular, 38)
-		drawLine(cover, face, clipTo(face, c.Detail, width), margin, Size.Y-margin)
+		line(face, clipTo(face, c.Detail, width), Size.Y-margin)
 	}
 
-	// Shades of ink over paper, from the coverage, and
-	// the accent bar.
-	pal := make(color.Palette, levels+1)
-	for i := range levels {
-		pal[i] = mix(paper, ink, i, levels-1)
-	}
-	pal[levels] = accent
-	img := image.NewPaletted(image.Rectangle{Max: Size}, pal)
-	for i := range img.Pix {
-		a := int(cover.Pix[4*i+3])
-		img.Pix[i] = uint8((a*(levels-1) + 127) / 255)
-	}
-	for y := margin; y < margin+barHeight; y++ {
-		row := img.Pix[y*img.Stride:]
-		for x := margin; x < margin+160; x++ {
-			row[x] = levels
-		}
-	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &d.buffers}
 	enc.Encode(&buf, img) // cannot fail: the image is valid, the buffer grows
 	return buf.Bytes()
+}
+
+// drawLine draws s in face on img with its baseline at y, from the left
+// margin: its coverage is drawn in the alpha of strip, which lets the
+// glyphs take image/draw's fast path, then turned into shades of ink.
+// It leaves strip clear.
+func drawLine(img *image.Paletted, strip *image.RGBA, face font.Face, s string, y int) {
+	m := face.Metrics()
+	top := y - m.Ascent.Ceil()
+	h := min(m.Ascent.Ceil()+m.Descent.Ceil(), strip.Rect.Dy())
+	dr := font.Drawer{Dst: strip, Src: image.Opaque, Face: face, Dot: fixed.P(0, m.Ascent.Ceil())}
+	dr.DrawString(s)
+	w := strip.Rect.Dx() // all of it: a glyph may reach past the advance
+	for sy := range h {
+		if top+sy < 0 || top+sy >= Size.Y {
+			continue
+		}
+		src := strip.Pix[sy*strip.Stride : sy*strip.Stride+4*w]
+		dst := img.Pix[(top+sy)*img.Stride+margin:]
+		for x := range w {
+			if a := int(src[4*x+3]); a > 0 {
+				dst[x] = uint8((a*(levels-1) + 127) / 255)
+				clear(src[4*x : 4*x+4])
+			}
+		}
+	}
 }
 
 // face returns a face of f at size pixels. Faces hold scratch space:
@@ -146,13 +184,6 @@ func (d *Drawer) face(f *opentype.Font, size float64) font.Face {
 		panic("card: " + err.Error()) // only for a size of 0 or less
 	}
 	return face
-}
-
-// drawLine draws s in face with its baseline at y, from x, as coverage
-// in dst's alpha.
-func drawLine(dst *image.RGBA, face font.Face, s string, x, y int) {
-	dr := font.Drawer{Dst: dst, Src: image.Opaque, Face: face, Dot: fixed.P(x, y)}
-	dr.DrawString(s)
 }
 
 // wrap breaks s into lines at most width pixels wide, at spaces.

@@ -33,8 +33,35 @@ func TestPNG(t *testing.T) {
 		if img.Bounds().Size() != Size {
 			t.Errorf("%s: size %v", name, img.Bounds().Size())
 		}
+		// The title is drawn: ink in the band it takes.
+		inked := 0
+		for y := 260; y < 330; y++ {
+			for x := margin; x < Size.X-margin; x++ {
+				if r, _, _, _ := img.At(x, y).RGBA(); r < 0x8000 {
+					inked++
+				}
+			}
+		}
+		if inked < 5000 {
+			t.Errorf("%s: %d dark pixels where the title goes, want thousands", name, inked)
+		}
 		if *out != "" {
 			os.WriteFile(*out+"/"+name+".png", data, 0o644)
 		}
+	}
+}
+
+// TestPNGRepeats checks that a card comes out the same whatever was drawn
+// before it: the scratch space is left clear.
+func TestPNGRepeats(t *testing.T) {
+	d := NewDrawer()
+	a := Card{Site: "Site", Title: "Army capped at 600,000", Detail: "600,000 troops"}
+	b := Card{Site: "Other", Kicker: "Point 21", Title: "Territory: Donetsk, Luhansk and Crimea recognised as Russian", Detail: "Changed"}
+	first := d.PNG(a)
+	if bytes.Equal(first, d.PNG(b)) {
+		t.Fatal("two different cards drew the same PNG")
+	}
+	if !bytes.Equal(first, d.PNG(a)) {
+		t.Error("the same card drew differently after another")
 	}
 }

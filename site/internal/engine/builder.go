@@ -283,7 +283,11 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		}, leave)
 		if write != nil { // written now rather than held while pages render
 			for name, e := range made {
-				emit(name, e.data)
+				data := e.data
+				if data == nil && e.render != nil { // read when written (see addCards)
+					data, e.render = e.render(), nil
+				}
+				emit(name, data)
 				e.data = nil
 				made[name] = e
 			}

@@ -111,23 +111,25 @@ func (b *build) cards() map[string]card.Card {
 	return out
 }
 
-// drawCards draws the cards named, on all cores, taking those that the
-// card cache (Options.CardCache) holds from it and putting the others in.
+// cached returns the card named from the card cache
+// (Options.CardCache), if it holds it.
+func (b *build) cached(name string) ([]byte, bool) {
+	if b.opts.CardCache == "" {
+		return nil, false
+	}
+	data, err := os.ReadFile(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/")))
+	return data, err == nil
+}
+
+// drawCards draws the cards named, on all cores, and puts them in the
+// card cache.
 func (b *build) drawCards(names []string, cards map[string]card.Card) [][]byte {
 	out := make([][]byte, len(names))
 	drawer := b.drawer()
 	parallel.Do(len(names), 1, func(i int, _ *bytes.Buffer) {
-		cached := ""
-		if dir := b.opts.CardCache; dir != "" {
-			cached = filepath.Join(dir, strings.TrimPrefix(names[i], "cards/"))
-			if data, err := os.ReadFile(cached); err == nil {
-				out[i] = data
-				return
-			}
-		}
 		out[i] = drawer.PNG(cards[names[i]])
-		if cached != "" {
-			keep(cached, out[i])
+		if b.opts.CardCache != "" {
+			keep(filepath.Join(b.opts.CardCache, strings.TrimPrefix(names[i], "cards/")), out[i])
 		}
 	})
 	return out

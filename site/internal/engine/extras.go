@@ -3,6 +3,8 @@ package engine
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/exports"
@@ -99,24 +101,34 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 }
 
 // addCards adds the social cards to out: those an earlier build made
-// from reuse, and the others drawn on all cores, or left to their render
-// functions when later is set. A card's name says all it shows, so its
-// name is its key.
+// from reuse; with later set, the others left to their render functions;
+// else those in the card cache left to a render function that reads
+// them when written, and the others drawn now, on all cores. A card's
+// name says all it shows, so its name is its key.
 func (b *build) addCards(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
 	cards := b.cards()
 	var draw []string
 	for _, name := range sortedNames(cards) {
-		d := b.newDeps()
-		d.part(b.p.Explainer.Pos.File, name)
-		e := extra{deps: d.files, key: d.key()}
-		if b.streaming {
-			e.deps, e.key = nil, 0
+		var e extra
+		if !b.streaming {
+			d := b.newDeps()
+			d.part(b.p.Explainer.Pos.File, name)
+			e.deps, e.key = d.files, d.key()
 		}
-		if data, ok := reuse(name, e.key); ok && !b.streaming {
+		drawn := func() [][]byte {
+			if data, ok := b.cached(name); ok {
+				return [][]byte{data}
+			}
+			return b.drawCards([]string{name}, cards)
+		}
+		switch data, ok := reuse(name, e.key); {
+		case ok && !b.streaming:
 			e.data = data
-		} else if later {
-			e.render = func() [][]byte { return b.drawCards([]string{name}, cards) }
-		} else {
+		case later:
+			e.render = drawn
+		case b.opts.CardCache != "" && fileExists(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/"))):
+			e.render = drawn
+		default:
 			draw = append(draw, name)
 		}
 		out[name] = e
@@ -193,4 +205,10 @@ func (d *deps) sectionMeta(s *model.Section) {
 	for _, r := range s.Sources {
 		d.part("", "source", r.ID)
 	}
+}
+
+// fileExists reports whether name is a file that can be looked at.
+func fileExists(name string) bool {
+	_, err := os.Stat(name)
+	return err == nil
 }
