@@ -41,7 +41,7 @@ clauses:
 		}
 	}
 	// Output:
-	// 9 pages, 0 warnings
+	// 10 pages, 0 warnings
 	// documents/draft-a/1/index.html
 	// index.html
 	// sections/what/index.html

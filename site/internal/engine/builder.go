@@ -141,6 +141,12 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		bd.md = links.NewCache(bd.seed) // drop conversions of texts long gone
 	}
 	lean := !check && b.leanBuild(sets["home.tmpl"])
+	// The search index reads section bodies as written, which a lean
+	// build lets go of once it has converted them.
+	b.bodies = make([]string, len(p.Sections))
+	for i, s := range p.Sections {
+		b.bodies[i] = s.Body.Text
+	}
 	b.ms = links.Render(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
 	if !errs.HasErrors() { // reported once the errors are fixed: one may be why
 		b.warnUnused(&errs)
@@ -182,6 +188,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		Topics: p.Topics, Actors: p.Actors, Sources: p.Sources, Events: p.Events,
 		HasTimeline: p.HasTimeline, BaseURL: baseURL, LiveReload: opts.LiveReload,
 		Stylesheet: versioned("css/site.css"), ChangesScript: versioned("js/changes.js"),
+		SearchScript: versioned("js/search.js"),
 	}
 	jobs := b.pages()
 	b.jobs = jobs
@@ -269,6 +276,8 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	// A rebuild in the dev server does not wait for them: no page needs
 	// them, and the server tells them apart by key.
 	leave := !bd.oneShot && write == nil
+	b.searchRecs = b.searchRecords()
+	b.bodies = nil
 	extras := make(chan map[string]extra, 1)
 	go func() {
 		made := b.extras(func(name string, key uint64) ([][]byte, bool) {

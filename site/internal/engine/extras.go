@@ -10,6 +10,7 @@ import (
 	"github.com/explainer/explainer/site/internal/exports"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
+	"github.com/explainer/explainer/site/internal/search"
 )
 
 // extra is a generated file that is not an HTML page.
@@ -96,6 +97,9 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 			})
 		}
 		b.addCards(out, reuse, later)
+	}
+	for _, f := range search.Build(b.searchRecs) {
+		add(f.Name, func(d *deps) { d.part(p.Explainer.Pos.File, string(f.Data)) }, func() [][]byte { return [][]byte{f.Data} })
 	}
 	return out
 }

@@ -75,6 +75,8 @@ func (b *build) pages() []pageJob {
 		add("timeline/index.html", "timeline.tmpl", &pageData{Path: "/timeline/", Title: "Timeline", Kind: "timeline",
 			Description: "The events of the story in date order."})
 	}
+	add("search/index.html", "search.tmpl", &pageData{Path: "/search/", Title: "Search", Kind: "search",
+		Description: "Search every point, section, document, topic, actor and source of this explainer."})
 	add("404.html", "404.tmpl", &pageData{Path: "/404.html", Title: "Page not found", Kind: "404",
 		Description: "There is no page at this address."})
 	return jobs

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/explainer/explainer/site/internal/search"
+
 	"github.com/explainer/explainer/site/internal/card"
 
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -35,7 +37,7 @@ import (
 var pageTemplates = []string{
 	"home.tmpl", "section.tmpl", "documents.tmpl", "document.tmpl", "clause.tmpl",
 	"changes.tmpl", "topics.tmpl", "topic.tmpl", "actors.tmpl", "actor.tmpl",
-	"sources.tmpl", "timeline.tmpl", "404.tmpl",
+	"sources.tmpl", "timeline.tmpl", "search.tmpl", "404.tmpl",
 }
 
 // layoutTemplates are parsed into every page's template set.
@@ -57,6 +59,8 @@ type siteData struct {
 	// ChangesScript is the root-absolute URL of the script that filters a
 	// changes page by outcome, with ?v=.
 	ChangesScript string
+	// SearchScript is the root-absolute URL of the search script, with ?v=.
+	SearchScript string
 }
 
 // pageData is the value every template executes on.
@@ -95,6 +99,10 @@ type build struct {
 	ms   *links.Set
 	ln   *lineage.Lineage
 	opts Options
+	// searchRecs is what the search index holds; bodies the sections'
+	// bodies as written, for it (see Builder.Build).
+	searchRecs []search.Record
+	bodies     []string
 	// drawer draws social cards (see Builder.drawer).
 	drawer func() *card.Drawer
 	site   *siteData

@@ -306,17 +306,30 @@ func TestPublishRebuilds(t *testing.T) {
 	}
 	s.Publish(base)
 
-	// A section's body is not in the export.
-	src = edit(t, src, "content/sections/02-next.md", "A vote is due.", "A vote is due in March.")
-	if got := s.Publish(rebuild(src, "content/sections/02-next.md")); len(got.Files) != 0 {
-		t.Errorf("section edit: files %q changed, want none", got.Files)
+	// The search index follows every edit of a text; it is told apart
+	// from the other files.
+	search := func(files []string) (index, others []string) {
+		for _, f := range files {
+			if strings.HasPrefix(f, "/search/") {
+				index = append(index, f)
+			} else {
+				others = append(others, f)
+			}
+		}
+		return index, others
 	}
-	// A clause's text is.
+	// A section's body is not in the export, but in the search index.
+	src = edit(t, src, "content/sections/02-next.md", "A vote is due.", "A vote is due in March.")
+	index, others := search(s.Publish(rebuild(src, "content/sections/02-next.md")).Files)
+	if len(others) != 0 || !slices.Contains(index, "/search/t/ma.json") {
+		t.Errorf("section edit: files %q and %q changed, want the search index's, with the terms of March", others, index)
+	}
+	// A clause's text is in both.
 	src = edit(t, src, "content/documents/draft-a.yaml", "title: Opening hours", "title: Opening times")
 	out := rebuild(src, "content/documents/draft-a.yaml")
-	got := s.Publish(out)
-	if !slices.Equal(got.Files, []string{"/data/explainer.json"}) {
-		t.Errorf("clause edit: files %q changed, want the JSON export", got.Files)
+	index, others = search(s.Publish(out).Files)
+	if !slices.Equal(others, []string{"/data/explainer.json"}) || !slices.Contains(index, "/search/t/ti.json") {
+		t.Errorf("clause edit: files %q and %q changed, want the JSON export and the search index", others, index)
 	}
 	fresh := build(t, src)
 	want, _ := fresh.File("data/explainer.json")

@@ -1,0 +1,221 @@
+package search
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// A Record is one thing a reader may look for: a page, or a place on
+// one (a source on the sources page).
+type Record struct {
+	URL    string // root-absolute
+	Kind   string // clause, section, document, topic, actor, source
+	Title  string
+	Number string // a clause's number: "21"
+	Sub    string // what the result shows under its title: "28-point draft · point 21"
+	Fate   string // a clause's fate, as its badge reads: "Changed"; "" for none
+	Doc    string // the short name of the clause's or changes page's document, for the filter; "" for none
+	Topics []string
+	Names  string // names it goes by besides its title: its document's, its topics', a source's publisher
+	Text   string // plain text, searched and shown in snippets
+	// Markdown is more text, made plain by Clean when the index is built:
+	// a section's body, whose plain text the build does not keep, taken
+	// as it was read and cleaned off the critical path.
+	Markdown string
+	Clean    func(string) string
+	Prior    float64
+}
+
+// Field weights: a word of the title (or the number) counts for more
+// than a name, which counts for more than a word of the text, of which
+// only the first few count.
+const (
+	titleWeight = 8
+	nameWeight  = 3
+	textCap     = 3
+	blockSize   = 8    // records per file of records
+	snippetMax  = 1200 // bytes of text a record keeps for snippets
+)
+
+// Dir is the folder of the index in the output.
+const Dir = "search/"
+
+// A File is one file of the index.
+type File struct {
+	Name string // under Dir: "search/meta.json"
+	Data []byte
+}
+
+// Build makes the index of recs: search/meta.json, which names the other
+// files with a hash of their content for their ?v= query; a file of
+// terms per first two characters of a term (search/t/KEY.json), each
+// term with the records it is in, as pairs of the record's number,
+// counted from the one before, and its score; and the records, eight to
+// a file (search/r/N.json), each as [url, title, sub, fate, text]. The
+// kind, document and topics of every record are in meta.json, for the
+// filters.
+func Build(recs []Record) []File {
+	type posting struct{ rec, score int }
+	postings := map[string][]posting{}
+	for i := range recs {
+		if r := &recs[i]; r.Clean != nil {
+			r.Text = strings.TrimSpace(r.Text + " " + r.Clean(r.Markdown))
+			r.Markdown, r.Clean = "", nil
+		}
+	}
+	for i, r := range recs {
+		score := map[string]float64{}
+		for _, t := range Terms(r.Title + " " + r.Number) {
+			score[t] = max(score[t], titleWeight)
+		}
+		if r.Number != "" {
+			score["point"] = max(score["point"], titleWeight)
+		}
+		for _, t := range Terms(r.Names) {
+			score[t] = max(score[t], nameWeight)
+		}
+		tf := map[string]int{}
+		for _, t := range Terms(r.Text) {
+			tf[t]++
+		}
+		for t, n := range tf {
+			score[t] += float64(min(n, textCap))
+		}
+		prior := r.Prior
+		if prior <= 0 {
+			prior = 1
+		}
+		for t, s := range score {
+			postings[t] = append(postings[t], posting{i, int(min(255, max(1, math.Round(s*prior*4))))})
+		}
+	}
+
+	chunks := map[string]map[string][]int{}
+	for t, ps := range postings {
+		key := chunkKey(t)
+		if chunks[key] == nil {
+			chunks[key] = map[string][]int{}
+		}
+		flat := make([]int, 0, 2*len(ps))
+		last := 0
+		for _, p := range ps { // in record order
+			flat = append(flat, p.rec-last, p.score)
+			last = p.rec
+		}
+		chunks[key][t] = flat
+	}
+	var files []File
+	meta := struct {
+		V      int               `json:"v"`
+		N      int               `json:"n"`
+		Stop   string            `json:"stop"`
+		Kinds  []string          `json:"kinds"`
+		Kind   string            `json:"kind"` // one character per record: its kind's index in Kinds
+		Docs   []string          `json:"docs"`
+		Doc    []int             `json:"doc"` // per record: its document's index in Docs, -1 for none
+		Topics []string          `json:"topics"`
+		Topic  []string          `json:"topic"` // per record: its topics' indexes in Topics, comma-separated
+		Chunks map[string]string `json:"chunks"`
+		Blocks []string          `json:"blocks"`
+	}{V: 1, N: len(recs), Stop: StopWords, Chunks: map[string]string{}}
+	var kind strings.Builder
+	for _, r := range recs {
+		k := slices.Index(meta.Kinds, r.Kind)
+		if k < 0 {
+			k = len(meta.Kinds)
+			meta.Kinds = append(meta.Kinds, r.Kind)
+		}
+		kind.WriteByte(byte('0' + k))
+		d := -1
+		if r.Doc != "" {
+			if d = slices.Index(meta.Docs, r.Doc); d < 0 {
+				d = len(meta.Docs)
+				meta.Docs = append(meta.Docs, r.Doc)
+			}
+		}
+		meta.Doc = append(meta.Doc, d)
+		var ts []string
+		for _, t := range r.Topics {
+			i := slices.Index(meta.Topics, t)
+			if i < 0 {
+				i = len(meta.Topics)
+				meta.Topics = append(meta.Topics, t)
+			}
+			ts = append(ts, strconv.Itoa(i))
+		}
+		meta.Topic = append(meta.Topic, strings.Join(ts, ","))
+	}
+	meta.Kind = kind.String()
+	keys := make([]string, 0, len(chunks))
+	for k := range chunks {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		data := mustJSON(chunks[k])
+		meta.Chunks[k] = hash(data)
+		files = append(files, File{Dir + "t/" + k + ".json", data})
+	}
+	for start := 0; start < len(recs); start += blockSize {
+		var block [][]any
+		for _, r := range recs[start:min(start+blockSize, len(recs))] {
+			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, clip(r.Text, snippetMax)})
+		}
+		data := mustJSON(block)
+		meta.Blocks = append(meta.Blocks, hash(data))
+		files = append(files, File{Dir + "r/" + strconv.Itoa(start/blockSize) + ".json", data})
+	}
+	return append([]File{{Dir + "meta.json", mustJSON(meta)}}, files...)
+}
+
+// chunkKey is the name of the file of terms that holds t: its first two
+// characters, written in hexadecimal unless they are ASCII letters or
+// digits, so that every name is safe in a URL.
+func chunkKey(t string) string {
+	n := 0
+	for i := range t {
+		if n == 2 {
+			t = t[:i]
+			break
+		}
+		n++
+	}
+	for _, c := range []byte(t) {
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return fmt.Sprintf("x%x", t)
+		}
+	}
+	return t
+}
+
+// clip cuts s to at most n bytes, at a rune.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// hash is a short hash of data, for a ?v= query.
+func hash(data []byte) string {
+	h := fnv.New64a()
+	h.Write(data)
+	return strconv.FormatUint(h.Sum64(), 36)
+}
+
+func mustJSON(v any) []byte {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic("search: " + err.Error()) // maps, strings and numbers only
+	}
+	return data
+}

@@ -1,0 +1,151 @@
+package site_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
+)
+
+// TestSearch searches the default explainer in Chromium: the words of
+// testdata/terms.tsv read in the script as in the build; typed queries
+// find the expected pages first; the keyboard works; and without
+// JavaScript the search page lists every page.
+func TestSearch(t *testing.T) {
+	browser := sitetest.Browser(t)
+	out := build(t, os.DirFS(".."), site.Options{})
+	srv := httptest.NewServer(withScriptProbe(http.FileServerFS(out)))
+	t.Cleanup(srv.Close)
+
+	t.Run("terms", func(t *testing.T) {
+		ctx := openAt(t, browser, srv.URL+"/search/", "light", false)
+		data, err := os.ReadFile("internal/search/testdata/terms.tsv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			in, want, ok := strings.Cut(line, "\t")
+			if !ok || strings.HasPrefix(line, "#") {
+				continue
+			}
+			got := evalJS[[]string](t, ctx, `s => window.explainerSearchTerms(s)`, in)
+			if !slices.Equal(got, strings.Fields(want)) && !(len(got) == 0 && want == "") {
+				t.Errorf("search.js reads %q as %q; the build as %q", in, got, strings.Fields(want))
+			}
+		}
+	})
+
+	// Each query's first results, as URL paths, must include want in the
+	// first n of the results.
+	for _, c := range []struct {
+		query string
+		want  []string
+		n     int
+	}{
+		{"the 600,000 cap", []string{"/documents/us-28/6/"}, 1},
+		{"600k", []string{"/documents/us-28/6/"}, 2},
+		{"frozen assets", []string{"/documents/us-28/14/", "/documents/e3-counter/frozen-assets/"}, 4},
+		{"Zaporizhzhia", []string{"/documents/us-28/19/"}, 3},
+		{"amnesty", []string{"/documents/us-28/26/"}, 2},
+		{"point 21", []string{"/documents/us-28/21/"}, 1},
+		{"frozen ass", []string{"/documents/us-28/14/"}, 4}, // as it is typed
+	} {
+		t.Run(c.query, func(t *testing.T) {
+			ctx := openAt(t, browser, srv.URL+"/search/?q="+url.QueryEscape(c.query), "light", false)
+			got := results(t, ctx)
+			for _, w := range c.want {
+				if i := slices.Index(got, w); i < 0 || i >= c.n {
+					t.Errorf("%q: %s is not among the first %d results: %q", c.query, w, c.n, got[:min(len(got), 10)])
+				}
+			}
+		})
+	}
+
+	t.Run("keyboard", func(t *testing.T) {
+		ctx := openAt(t, browser, srv.URL+"/", "light", false)
+		// "/" focuses the header's box; typing shows results; arrows and
+		// Enter open one.
+		if err := chromedp.Do(ctx, chromedp.KeyEvent("/"), chromedp.KeyEvent("amnesty")); err != nil {
+			t.Fatal(err)
+		}
+		focused := evalJS[string](t, ctx, `() => document.activeElement.id`)
+		if focused != "site-q" {
+			t.Fatalf("after /, the focus is on #%s, want the search box", focused)
+		}
+		for i := 0; !slices.Contains(results(t, ctx), "/documents/us-28/26/"); i++ {
+			if i == 100 {
+				t.Fatalf("typing amnesty in the header's box shows %q", results(t, ctx))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		status := evalJS[string](t, ctx, `() => document.querySelector('header [role=status]')?.textContent ?? ''`)
+		if !strings.Contains(status, "result") {
+			t.Errorf("the live region says %q", status)
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.ArrowDown)); err != nil {
+			t.Fatal(err)
+		}
+		active := evalJS[string](t, ctx, `() => document.getElementById(document.activeElement.getAttribute('aria-activedescendant'))?.getAttribute('href') ?? ''`)
+		if active == "" {
+			t.Fatal("ArrowDown selects no result")
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		var path string
+		for range 50 {
+			path = evalJS[string](t, ctx, `() => location.pathname`)
+			if path != "/" {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.HasSuffix(path, strings.TrimPrefix(active, "..")) && !strings.Contains(active, strings.Trim(path, "/")) {
+			t.Errorf("Enter on %s opened %s", active, path)
+		}
+	})
+
+	t.Run("nojs", func(t *testing.T) {
+		r := &reader{browser: browser, base: srv.URL}
+		ctx := r.open(t, "/search/?q=amnesty", true)
+		links := evalJS[int](t, ctx, `() => document.querySelectorAll('.search-all a').length`)
+		clauses := 0
+		for _, name := range out.Names() {
+			if strings.Count(name, "/") == 3 && strings.HasPrefix(name, "documents/") && !strings.Contains(name, "/changes/") {
+				clauses++
+			}
+		}
+		if links < clauses {
+			t.Errorf("without JavaScript, the search page links %d pages, fewer than the %d points", links, clauses)
+		}
+	})
+}
+
+// results waits for the results of the search on the page in ctx and
+// returns their URL paths, best first.
+func results(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	var got []string
+	for range 100 {
+		got = evalJS[[]string](t, ctx, `() => [...document.querySelectorAll('.search-results:not([hidden]) a[role=option]')]
+			.map(a => new URL(a.href).pathname)`)
+		if len(got) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(got) == 0 {
+		t.Fatal("no results shown")
+	}
+	return got
+}

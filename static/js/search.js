@@ -1,0 +1,245 @@
+// Search as you type. Every page's header has a form that submits to
+// /search/, which lists every page without this script; with it, typing
+// shows results under the box. The index (search/ in the output, made by
+// the build: see site/internal/search) is fetched in small parts: a
+// file of terms per first two characters of a word, and the records of
+// the results shown, eight to a file. Words are matched as the build
+// indexed them: folded, numbers written one way, English endings cut;
+// the last word as a prefix while it is being typed.
+(() => {
+	const root = new URL('..', document.currentScript.src).pathname; // the site's root, whatever its path
+	const base = root + 'search/';
+	const kindNames = {clause: 'Points', section: 'Sections', document: 'Documents', topic: 'Topics', actor: 'Actors', source: 'Sources'};
+	const kindOrder = ['clause', 'section', 'document', 'topic', 'actor', 'source'];
+	let meta = null, metaLoading = null;
+	const chunks = new Map(), blocks = new Map();
+
+	// ---- words, as site/internal/search/text.go reads them
+	const fold = s => s.toWellFormed().normalize('NFD').replace(/\p{M}|['’ʼ]/gu, '').toLowerCase();
+	const words = s => fold(s).match(/(?:[\p{L}\p{Nd}]|(?<=\p{Nd})[.,](?=\p{Nd}))+/gu) ?? [];
+	const number = w => {
+		let m = 1;
+		if (!/^[0-9]/.test(w)) return null;
+		if (w.endsWith('bn')) { w = w.slice(0, -2); m = 1e9; }
+		else if (w.endsWith('k')) { w = w.slice(0, -1); m = 1e3; }
+		else if (w.endsWith('m')) { w = w.slice(0, -1); m = 1e6; }
+		const d = w.replaceAll(',', '');
+		if (!/^[0-9.]*$/.test(d)) return null;
+		if (m === 1) return d;
+		const v = parseFloat(d);
+		return Number.isNaN(v) ? null : String(v * m);
+	};
+	const stem = w => {
+		if (w.length < 4 || !/^[a-z]+$/.test(w)) return w;
+		if (w.endsWith('sses') || w.endsWith('ies')) w = w.slice(0, -2);
+		else if (!/(ss|us|is)$/.test(w) && w.endsWith('s')) w = w.slice(0, -1);
+		let cut = false;
+		if (w.length > 5 && w.endsWith('ing')) { w = w.slice(0, -3); cut = true; }
+		else if (w.length > 4 && w.endsWith('ed')) { w = w.slice(0, -2); cut = true; }
+		else if (w.length > 4 && w.endsWith('ly')) w = w.slice(0, -2);
+		const n = w.length;
+		if (cut && n > 2 && w[n - 1] === w[n - 2] && !'lsz'.includes(w[n - 1])) w = w.slice(0, -1);
+		const k = w.length;
+		if (!cut && k > 4 && w[k - 1] === 'e') w = w.slice(0, -1);
+		else if (k > 3 && w[k - 1] === 'y') w = w.slice(0, -1) + 'i';
+		return w;
+	};
+	const stop = new Set('a an and are as at be by for from has have in is it its of on or that the their this to was were will with would'.split(' '));
+	const term = w => number(w) ?? (stop.has(w) ? '' : stem(w));
+	const terms = s => words(s).map(term).filter(t => t);
+
+	// ---- the index
+	const get = async (path, v) => {
+		const r = await fetch(base + path + '?v=' + v);
+		if (!r.ok) throw new Error(path + ': ' + r.status);
+		return r.json();
+	};
+	const loadMeta = () => metaLoading ??= fetch(base + 'meta.json', {cache: 'no-cache'})
+		.then(r => r.ok ? r.json() : Promise.reject(new Error('search index: ' + r.status)))
+		.then(m => meta = m);
+	const chunkKey = t => {
+		const k = [...t].slice(0, 2).join('');
+		return /^[a-z0-9]+$/.test(k) ? k : 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
+	};
+	const chunk = key => {
+		if (!(key in meta.chunks)) return Promise.resolve({});
+		if (!chunks.has(key)) chunks.set(key, get('t/' + key + '.json', meta.chunks[key]));
+		return chunks.get(key);
+	};
+	const block = n => {
+		if (!blocks.has(n)) blocks.set(n, get('r/' + n + '.json', meta.blocks[n]));
+		return blocks.get(n);
+	};
+	// postings returns record -> score for one word of the query: its
+	// term, or with prefix set every term that starts with the word as
+	// typed or with its stem.
+	const postings = async (w, prefix) => {
+		const t = term(w);
+		const out = new Map();
+		if (!t && !prefix) return null;
+		const heads = [...new Set([t, prefix ? w : ''].filter(h => h && (prefix ? [...h].length >= 2 || /^[0-9]/.test(h) : true)))];
+		if (!heads.length) return null;
+		const tried = await Promise.all(heads.map(h => chunk(chunkKey(h)).then(c => [h, c])));
+		for (const [h, c] of tried) {
+			for (const [k, list] of Object.entries(c)) {
+				if (!(prefix ? k.startsWith(h) : k === h)) continue;
+				const idf = Math.log(1 + meta.n / (list.length / 2));
+				for (let i = 0, rec = 0; i < list.length; i += 2) {
+					rec += list[i];
+					const s = list[i + 1] * idf * (k === t ? 1 : 0.8);
+					if (s > (out.get(rec) ?? 0)) out.set(rec, s);
+				}
+			}
+		}
+		return out;
+	};
+	// search returns the records that match every word of q, best first,
+	// as [record, score], with the terms to highlight.
+	const search = async (q, filter) => {
+		await loadMeta();
+		const ws = words(q);
+		const typing = ws.length && !/\s$/.test(q);
+		const lists = (await Promise.all(ws.map((w, i) => postings(w, typing && i === ws.length - 1)))).filter(l => l);
+		if (!lists.length) return [];
+		let scores = new Map(lists[0]);
+		for (const l of lists.slice(1)) {
+			for (const [rec, s] of scores) {
+				if (l.has(rec)) scores.set(rec, s + l.get(rec)); else scores.delete(rec);
+			}
+		}
+		return [...scores].filter(([rec]) => filter(rec)).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+	};
+	const record = async rec => {
+		const b = await block(Math.floor(rec / 8));
+		const [url, title, sub, fate, text] = b[rec % 8];
+		return {rec, url, title, sub, fate, text, kind: meta.kinds[+meta.kind[rec]]};
+	};
+
+	// ---- showing results
+	const el = (tag, props = {}, ...kids) => {
+		const e = document.createElement(tag);
+		for (const [k, v] of Object.entries(props)) {
+			if (k === 'class') e.className = v; else if (k in e) e[k] = v; else e.setAttribute(k, v);
+		}
+		e.append(...kids.filter(k => k !== null && k !== undefined && k !== ''));
+		return e;
+	};
+	// marked returns text as nodes with the words whose term matches one of
+	// qs marked; with around set, only a window of words around the first.
+	const marked = (text, qs, prefix, around) => {
+		const parts = text.split(/((?:[\p{L}\p{Nd}]|(?<=\p{Nd})[.,](?=\p{Nd}))+)/u);
+		const hit = p => {
+			const t = term(fold(p));
+			return t && qs.some(q => t === q || prefix && (t.startsWith(q) || fold(p).startsWith(q)));
+		};
+		let from = 0, to = parts.length;
+		if (around) {
+			const first = parts.findIndex((p, i) => i % 2 === 1 && hit(p));
+			from = Math.max(0, (first < 0 ? 0 : first) - 16);
+			to = Math.min(parts.length, from + 2 * around);
+		}
+		const out = [];
+		if (from > 0) out.push('… ');
+		for (let i = from; i < to; i++) out.push(i % 2 === 1 && hit(parts[i]) ? el('mark', {}, parts[i]) : parts[i]);
+		if (to < parts.length) out.push(' …');
+		return out;
+	};
+	const href = url => root + url.replace(/^\//, '');
+
+	const attach = (form, page) => {
+		const input = form.querySelector('input[name=q]');
+		if (!input) return;
+		const id = input.id + '-results';
+		const list = el('div', {class: 'search-results', id, hidden: true});
+		const status = el('p', {class: 'visually-hidden', role: 'status'});
+		const filters = page ? el('div', {class: 'search-filters'}) : null;
+		form.after(...[filters, status, list].filter(x => x));
+		input.setAttribute('role', 'combobox');
+		input.setAttribute('aria-autocomplete', 'list');
+		input.setAttribute('aria-controls', id);
+		input.setAttribute('aria-expanded', 'false');
+		let docSel = null, topicSel = null, options = [], active = -1, seq = 0;
+		const filter = rec => (!docSel || docSel.value === '' || meta.doc[rec] === +docSel.value) &&
+			(!topicSel || topicSel.value === '' || meta.topic[rec].split(',').includes(topicSel.value));
+		const setActive = i => {
+			options.forEach((o, k) => o.setAttribute('aria-selected', String(k === i)));
+			active = i;
+			if (i >= 0) {
+				input.setAttribute('aria-activedescendant', options[i].id);
+				options[i].scrollIntoView({block: 'nearest'});
+			} else input.removeAttribute('aria-activedescendant');
+		};
+		const run = async () => {
+			const q = input.value, n = ++seq;
+			if (!q.trim()) {
+				list.hidden = true; list.replaceChildren(); options = []; status.textContent = '';
+				input.setAttribute('aria-expanded', 'false');
+				return;
+			}
+			let found;
+			try { found = await search(q, filter); } catch (e) { status.textContent = 'Search is unavailable: ' + e.message; return; }
+			if (n !== seq) return;
+			const top = found.slice(0, page ? 40 : 10);
+			const recs = await Promise.all(top.map(([rec]) => record(rec)));
+			if (n !== seq) return;
+			const ws = words(q), typing = !/\s$/.test(q);
+			const qs = ws.map((w, i) => typing && i === ws.length - 1 ? w : term(w)).filter(t => t);
+			const groups = kindOrder.map(k => [k, recs.filter(r => r.kind === k)]).filter(([, rs]) => rs.length);
+			options = [];
+			list.replaceChildren(...groups.map(([k, rs]) => el('section', {class: 'search-group'},
+				el('h2', {class: 'search-kind'}, kindNames[k] ?? k),
+				el('ul', {role: 'listbox', 'aria-label': kindNames[k] ?? k}, ...rs.map(r => {
+					const a = el('a', {href: href(r.url), id: id + '-' + r.rec, role: 'option', 'aria-selected': 'false', tabIndex: -1},
+						el('span', {class: 'search-title'}, ...marked(r.title, qs, typing, 0)),
+						el('span', {class: 'search-sub'}, r.sub, r.fate ? el('span', {class: 'badge fate'}, r.fate) : null),
+						r.text ? el('span', {class: 'search-snippet'}, ...marked(r.text, qs, typing, 18)) : null);
+					options.push(a);
+					return el('li', {}, a);
+				})))));
+			list.hidden = false;
+			input.setAttribute('aria-expanded', 'true');
+			active = -1;
+			status.textContent = found.length === 0 ? 'No results' :
+				`${found.length} ${found.length === 1 ? 'result' : 'results'}${found.length > top.length ? `, the first ${top.length} shown` : ''}`;
+			if (!found.length) list.replaceChildren(el('p', {class: 'search-none'}, 'Nothing matches every word of that search.'));
+		};
+		input.addEventListener('input', run);
+		// Enter on a chosen result opens it, whichever event brings it.
+		form.addEventListener('submit', e => {
+			if (active >= 0) { e.preventDefault(); location.href = options[active].href; }
+		});
+		input.addEventListener('focus', () => loadMeta().then(() => page && addFilters()).catch(() => {}), {once: true});
+		input.addEventListener('keydown', e => {
+			if (e.key === 'ArrowDown' && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
+			else if (e.key === 'ArrowUp' && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
+			else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].href; }
+			else if (e.key === 'Escape') { list.hidden = true; input.setAttribute('aria-expanded', 'false'); setActive(-1); }
+		});
+		const addFilters = () => {
+			if (!filters || filters.childElementCount) return;
+			const select = (label, names) => {
+				const s = el('select', {}, el('option', {value: ''}, 'All'), ...names.map((n, i) => el('option', {value: String(i)}, n)));
+				s.addEventListener('change', run);
+				filters.append(el('label', {}, label + ' ', s));
+				return s;
+			};
+			if (meta.docs.length > 1) docSel = select('Document', meta.docs);
+			if (meta.topics.length > 1) topicSel = select('Topic', meta.topics);
+		};
+		if (page) {
+			const q = new URLSearchParams(location.search).get('q');
+			if (q) { input.value = q; loadMeta().then(() => { addFilters(); run(); }).catch(e => status.textContent = 'Search is unavailable: ' + e.message); }
+		}
+	};
+
+	for (const form of document.querySelectorAll('form[role=search]')) attach(form, form.classList.contains('search-page-form'));
+	document.addEventListener('keydown', e => {
+		if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+		const t = e.target;
+		if (t.isContentEditable || /^(input|textarea|select)$/i.test(t.tagName)) return;
+		const box = document.querySelector('.search-page-form input[name=q]') ?? document.querySelector('form[role=search] input[name=q]');
+		if (box) { e.preventDefault(); box.focus(); }
+	});
+	// For the tests: the words of s, as the index reads them.
+	window.explainerSearchTerms = terms;
+})();
