@@ -57,9 +57,15 @@
 	const loadMeta = () => metaLoading ??= fetch(base + 'meta.json', {cache: 'no-cache'})
 		.then(r => r.ok ? r.json() : Promise.reject(new Error('search index: ' + r.status)))
 		.then(m => meta = m);
-	const chunkKey = t => {
-		const k = [...t].slice(0, 2).join('');
+	const chunkKey = (t, n) => {
+		const k = [...t].slice(0, n).join('');
 		return /^[a-z0-9]+$/.test(k) ? k : 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
+	};
+	// The file of terms that holds the terms starting with h: by its first
+	// three characters where the file of its first two was split.
+	const chunkFor = h => {
+		const k3 = chunkKey(h, 3);
+		return [...h].length >= 3 && k3 in meta.chunks ? k3 : chunkKey(h, 2);
 	};
 	const chunk = key => {
 		if (!(key in meta.chunks)) return Promise.resolve({});
@@ -79,7 +85,7 @@
 		if (!t && !prefix) return null;
 		const heads = [...new Set([t, prefix ? w : ''].filter(h => h && (prefix ? [...h].length >= 2 || /^[0-9]/.test(h) : true)))];
 		if (!heads.length) return null;
-		const tried = await Promise.all(heads.map(h => chunk(chunkKey(h)).then(c => [h, c])));
+		const tried = await Promise.all(heads.map(h => chunk(chunkFor(h)).then(c => [h, c])));
 		for (const [h, c] of tried) {
 			for (const [k, list] of Object.entries(c)) {
 				if (!(prefix ? k.startsWith(h) : k === h)) continue;

@@ -276,8 +276,13 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	// A rebuild in the dev server does not wait for them: no page needs
 	// them, and the server tells them apart by key.
 	leave := !bd.oneShot && write == nil
+	// What the search index and the cards show is read now, before
+	// pages render (and write to the page table).
 	b.searchRecs = b.searchRecords()
 	b.bodies = nil
+	if b.site.BaseURL != "" {
+		b.cardSet = b.cards()
+	}
 	extras := make(chan map[string]extra, 1)
 	go func() {
 		made := b.extras(func(name string, key uint64) ([][]byte, bool) {

@@ -100,6 +100,7 @@ func (b *build) cardURL(data *pageData) string {
 }
 
 // cards returns the cards of the site's pages by output file, each once.
+// It reads the page table, which rendering writes to: call it before.
 func (b *build) cards() map[string]card.Card {
 	out := map[string]card.Card{}
 	for _, j := range b.jobs {

@@ -110,7 +110,7 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 // them when written, and the others drawn now, on all cores. A card's
 // name says all it shows, so its name is its key.
 func (b *build) addCards(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
-	cards := b.cards()
+	cards := b.cardSet
 	var draw []string
 	for _, name := range sortedNames(cards) {
 		var e extra

@@ -103,6 +103,7 @@ type build struct {
 	// bodies as written, for it (see Builder.Build).
 	searchRecs []search.Record
 	bodies     []string
+	cardSet    map[string]card.Card // the social cards, by output file (see cards)
 	// drawer draws social cards (see Builder.drawer).
 	drawer func() *card.Drawer
 	site   *siteData

@@ -39,8 +39,9 @@ const (
 	titleWeight = 8
 	nameWeight  = 3
 	textCap     = 3
-	blockSize   = 8    // records per file of records
-	snippetMax  = 1200 // bytes of text a record keeps for snippets
+	blockSize   = 8        // records per file of records
+	chunkMax    = 24 << 10 // bytes, about, of a file of terms before it is split
+	snippetMax  = 1200     // bytes of text a record keeps for snippets
 )
 
 // Dir is the folder of the index in the output.
@@ -54,7 +55,8 @@ type File struct {
 
 // Build makes the index of recs: search/meta.json, which names the other
 // files with a hash of their content for their ?v= query; a file of
-// terms per first two characters of a term (search/t/KEY.json), each
+// terms per first two characters of a term (search/t/KEY.json), split
+// by the third character when it grows past chunkMax, each
 // term with the records it is in, as pairs of the record's number,
 // counted from the one before, and its score; and the records, eight to
 // a file (search/r/N.json), each as [url, title, sub, fate, text]. The
@@ -96,19 +98,57 @@ func Build(recs []Record) []File {
 		}
 	}
 
-	chunks := map[string]map[string][]int{}
-	for t, ps := range postings {
-		key := chunkKey(t)
-		if chunks[key] == nil {
-			chunks[key] = map[string][]int{}
+	// A file per first two characters of a term; one grown past chunkMax
+	// gives its terms of three characters or more a file per first three.
+	terms := make([]string, 0, len(postings))
+	for t := range postings {
+		terms = append(terms, t)
+	}
+	slices.Sort(terms)
+	chunks := map[string][]string{} // key -> its terms, in order
+	size := map[string]int{}
+	for _, t := range terms {
+		k := chunkKey(t, 2)
+		chunks[k] = append(chunks[k], t)
+		size[k] += len(t) + 8*len(postings[t])
+	}
+	for k, ts := range chunks {
+		if size[k] <= chunkMax {
+			continue
 		}
-		flat := make([]int, 0, 2*len(ps))
-		last := 0
-		for _, p := range ps { // in record order
-			flat = append(flat, p.rec-last, p.score)
-			last = p.rec
+		var short []string
+		for _, t := range ts {
+			if k3 := chunkKey(t, 3); k3 != k {
+				chunks[k3] = append(chunks[k3], t)
+			} else {
+				short = append(short, t)
+			}
 		}
-		chunks[key][t] = flat
+		chunks[k] = short
+	}
+	encode := func(ts []string) []byte {
+		var b []byte
+		b = append(b, '{')
+		for i, t := range ts {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, '"')
+			b = append(b, t...) // letters, digits and points: nothing to escape
+			b = append(b, '"', ':', '[')
+			last := 0
+			for j, p := range postings[t] { // in record order
+				if j > 0 {
+					b = append(b, ',')
+				}
+				b = strconv.AppendInt(b, int64(p.rec-last), 10)
+				b = append(b, ',')
+				b = strconv.AppendInt(b, int64(p.score), 10)
+				last = p.rec
+			}
+			b = append(b, ']')
+		}
+		return append(b, '}')
 	}
 	var files []File
 	meta := struct {
@@ -158,7 +198,10 @@ func Build(recs []Record) []File {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		data := mustJSON(chunks[k])
+		if len(chunks[k]) == 0 {
+			continue
+		}
+		data := encode(chunks[k])
 		meta.Chunks[k] = hash(data)
 		files = append(files, File{Dir + "t/" + k + ".json", data})
 	}
@@ -174,13 +217,13 @@ func Build(recs []Record) []File {
 	return append([]File{{Dir + "meta.json", mustJSON(meta)}}, files...)
 }
 
-// chunkKey is the name of the file of terms that holds t: its first two
-// characters, written in hexadecimal unless they are ASCII letters or
+// chunkKey is the name of a file of terms that may hold t: its first
+// runes characters, written in hexadecimal unless they are ASCII letters or
 // digits, so that every name is safe in a URL.
-func chunkKey(t string) string {
+func chunkKey(t string, runes int) string {
 	n := 0
 	for i := range t {
-		if n == 2 {
+		if n == runes {
 			t = t[:i]
 			break
 		}

@@ -33,7 +33,7 @@ func Term(w string) string {
 	if n, ok := number(w); ok {
 		return n
 	}
-	if strings.Contains(" "+StopWords+" ", " "+w+" ") {
+	if isStop(w) {
 		return ""
 	}
 	return Stem(w)
@@ -80,7 +80,16 @@ func ascii(s string) bool {
 // a comma or a point between two digits stays in the word ("600,000",
 // "1.5m").
 func words(s string) []string {
-	rs := []rune(Fold(s))
+	s = Fold(s)
+	if ascii(s) {
+		return asciiWords(s)
+	}
+	return runeWords(s)
+}
+
+// runeWords is words for any text, folded.
+func runeWords(s string) []string {
+	rs := []rune(s)
 	var out []string
 	start := -1
 	for i, r := range rs {
@@ -96,6 +105,29 @@ func words(s string) []string {
 	}
 	if start >= 0 {
 		out = append(out, string(rs[start:]))
+	}
+	return out
+}
+
+// asciiWords is runeWords for ASCII text, without decoding it.
+func asciiWords(s string) []string {
+	isDigit := func(c byte) bool { return '0' <= c && c <= '9' }
+	var out []string
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		in := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || isDigit(c) ||
+			(c == ',' || c == '.') && i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1])
+		switch {
+		case in && start < 0:
+			start = i
+		case !in && start >= 0:
+			out = append(out, s[start:i])
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, s[start:])
 	}
 	return out
 }
@@ -179,6 +211,16 @@ func isLetters(w string) bool {
 		}
 	}
 	return true
+}
+
+// isStop reports whether w is one of StopWords.
+func isStop(w string) bool {
+	switch w {
+	case "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its",
+		"of", "on", "or", "that", "the", "their", "this", "to", "was", "were", "will", "with", "would":
+		return true
+	}
+	return false
 }
 
 // StopWords are the words left out of the index and of queries, as the

@@ -57,3 +57,33 @@ func FuzzTerms(f *testing.F) {
 		}
 	})
 }
+
+// TestStopWords holds isStop to StopWords, which the script is given.
+func TestStopWords(t *testing.T) {
+	for _, w := range strings.Fields(StopWords) {
+		if !isStop(w) {
+			t.Errorf("isStop(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"army", "not", "no", "point", "thes", "an?"} {
+		if isStop(w) {
+			t.Errorf("isStop(%q) = true", w)
+		}
+	}
+}
+
+// FuzzWords holds the ASCII words to the general ones.
+func FuzzWords(f *testing.F) {
+	for _, s := range []string{"the 600,000 cap", "1.5m,2", "a,1,2.3.b", ".5,", "x1,2y"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !ascii(s) {
+			return
+		}
+		s = Fold(s)
+		if got, want := asciiWords(s), runeWords(s); !slices.Equal(got, want) {
+			t.Fatalf("asciiWords(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

@@ -1,0 +1,80 @@
+package search
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestBuild builds an index big enough to split files of terms, and
+// finds every term where the script looks for it, with its records.
+func TestBuild(t *testing.T) {
+	var recs []Record
+	for i := range 3000 {
+		recs = append(recs, Record{
+			URL: fmt.Sprintf("/r/%d/", i), Kind: []string{"clause", "section"}[i%2], Title: fmt.Sprintf("Point %d", i%40),
+			Number: fmt.Sprintf("%d", i%40), Doc: fmt.Sprintf("doc %d", i%5), Topics: []string{"Territory"},
+			Text: fmt.Sprintf("rebuild rebuilt reform record%d report%d resolve%d the 600,000 cap", i, i%300, i%700),
+		})
+	}
+	files := Build(recs)
+	byName := map[string][]byte{}
+	for _, f := range files {
+		byName[f.Name] = f.Data
+	}
+	var meta struct {
+		N      int
+		Kind   string
+		Doc    []int
+		Chunks map[string]string
+		Blocks []string
+	}
+	if err := json.Unmarshal(byName["search/meta.json"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.N != len(recs) || len(meta.Kind) != len(recs) || len(meta.Doc) != len(recs) || len(meta.Blocks) != (len(recs)+7)/8 {
+		t.Fatalf("meta: %d records, %d kinds, %d docs, %d blocks", meta.N, len(meta.Kind), len(meta.Doc), len(meta.Blocks))
+	}
+	if _, ok := meta.Chunks["rep"]; !ok {
+		t.Errorf("the file of terms re was not split: %d bytes", len(byName["search/t/re.json"]))
+	}
+	for k := range meta.Chunks {
+		if data := byName["search/t/"+k+".json"]; len(data) > 2*chunkMax && len(k) == 2 {
+			t.Errorf("file of terms %s: %d bytes", k, len(data))
+		}
+	}
+	find := func(term string) []int {
+		k := chunkKey(term, 2)
+		if k3 := chunkKey(term, 3); len([]rune(term)) >= 3 {
+			if _, ok := meta.Chunks[k3]; ok {
+				k = k3
+			}
+		}
+		var chunk map[string][]int
+		data, ok := byName["search/t/"+k+".json"]
+		if !ok {
+			return nil
+		}
+		if err := json.Unmarshal(data, &chunk); err != nil {
+			t.Fatalf("search/t/%s.json: %v", k, err)
+		}
+		var recs []int
+		for i, rec := 0, 0; i < len(chunk[term]); i += 2 {
+			rec += chunk[term][i]
+			recs = append(recs, rec)
+		}
+		return recs
+	}
+	for term, want := range map[string]int{"rebuild": 3000, "record17": 1, "report17": 10, "600000": 3000, "cap": 3000, "point": 3000, "21": 75} {
+		if got := find(term); len(got) != want {
+			t.Errorf("%q: in %d records, want %d", term, len(got), want)
+		}
+	}
+	if got := find("record17"); len(got) == 1 && !strings.Contains(string(byName[fmt.Sprintf("search/r/%d.json", got[0]/8)]), `"/r/17/"`) {
+		t.Errorf("record17's record is not in its file of records")
+	}
+	if len(find("the")) != 0 {
+		t.Errorf("a stop word is indexed")
+	}
+}
