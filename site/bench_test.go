@@ -117,7 +117,7 @@ func benchDisk(b *testing.B, pick func(b *testing.B, dir string) string, edit fu
 		b.Fatal(err)
 	}
 	src := os.DirFS(tmp)
-	bd := site.NewBuilder(site.Options{})
+	bd := site.NewBuilder(site.Options{LiveReload: "/_live.js"}) // as serve builds
 	if _, err := bd.Build(context.Background(), src); err != nil {
 		b.Fatal(err)
 	}

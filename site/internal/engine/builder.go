@@ -73,6 +73,8 @@ type Builder struct {
 	oneShot bool
 	// drawer draws social cards; its fonts are parsed on first use.
 	drawer func() *card.Drawer
+	// searchCache holds the search records the last good build scored.
+	searchCache map[uint64]scoredRecord
 }
 
 // pageEntry is a rendered page or file, in parts, with what rendering it
@@ -126,7 +128,8 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	if p == nil || p.Unparsed() {
 		return finish(nil, errs, opts)
 	}
-	b := &build{p: p, ix: links.NewIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot, drawer: bd.drawer}
+	b := &build{p: p, ix: links.NewIndex(p), opts: opts, seed: bd.seed, streaming: write != nil, keep: !bd.oneShot, drawer: bd.drawer,
+		searchCache: bd.searchCache}
 	b.scratch.New = func() any { return new([]byte) }
 	statics, staticFrom := staticFiles(rec, &errs)
 	sets, tmpl := b.templateSets(rec, bd.tmpl, &errs)
@@ -280,7 +283,9 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	// pages render (and write to the page table).
 	b.searchRecs = b.searchRecords()
 	b.bodies = nil
-	if b.site.BaseURL != "" {
+	// The dev server draws no cards: its pages are not shared, and
+	// their og:image names the card the published site has.
+	if b.site.BaseURL != "" && opts.LiveReload == "" {
 		b.cardSet = b.cards()
 	}
 	extras := make(chan map[string]extra, 1)
@@ -399,6 +404,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	out.Graph = b.pageGraph(jobs, pages, blocks)
 	if !bd.oneShot {
 		bd.diffs, bd.pages, bd.blocks, bd.ln, bd.reads = diffs, pages, blocks, b.ln, b.reads
+		bd.searchCache = b.searchCacheNext
 		bd.entityKeys = b.entityKeys()
 		bd.last = &lastBuild{b: b, out: out, jobs: jobs}
 	}

@@ -96,9 +96,11 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 				return [][]byte{[]byte("User-agent: *\nAllow: /\n\nSitemap: " + b.site.BaseURL + "/sitemap.xml\n")}
 			})
 		}
-		b.addCards(out, reuse, later)
+		if b.opts.LiveReload == "" { // see cardSet
+			b.addCards(out, reuse, later)
+		}
 	}
-	for _, f := range search.Build(b.searchRecs) {
+	for _, f := range search.Build(b.searchRecs, b.searchScores()) {
 		add(f.Name, func(d *deps) { d.part(p.Explainer.Pos.File, string(f.Data)) }, func() [][]byte { return [][]byte{f.Data} })
 	}
 	return out

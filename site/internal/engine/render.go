@@ -104,6 +104,9 @@ type build struct {
 	searchRecs []search.Record
 	bodies     []string
 	cardSet    map[string]card.Card // the social cards, by output file (see cards)
+	// searchCache is the last build's scored search records by key, and
+	// searchCacheNext this build's (see searchScores).
+	searchCache, searchCacheNext map[uint64]scoredRecord
 	// drawer draws social cards (see Builder.drawer).
 	drawer func() *card.Drawer
 	site   *siteData

@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"bytes"
+	"hash/maphash"
+	"strconv"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/model"
+	"github.com/explainer/explainer/site/internal/parallel"
 	"github.com/explainer/explainer/site/internal/search"
 )
 
@@ -101,4 +105,49 @@ func markdownWords(src string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// searchScores returns the terms of each search record: those of a record
+// the last build scored the same, kept in the Builder's cache, and the
+// others worked out now, on all cores. It cleans every record's Markdown
+// into its text, which the cache keeps too.
+func (b *build) searchScores() []search.Scored {
+	recs := b.searchRecs
+	scored := make([]search.Scored, len(recs))
+	keys := make([]uint64, len(recs))
+	next := make(map[uint64]scoredRecord, len(recs))
+	var todo []int
+	for i := range recs {
+		r := &recs[i]
+		var h maphash.Hash
+		h.SetSeed(b.seed)
+		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, r.Markdown, strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
+			h.WriteString(s)
+			h.WriteByte(0)
+		}
+		keys[i] = h.Sum64()
+		if old, ok := b.searchCache[keys[i]]; ok {
+			scored[i], r.Text, r.Markdown, r.Clean = old.scored, old.text, "", nil
+			next[keys[i]] = old
+			continue
+		}
+		todo = append(todo, i)
+	}
+	parallel.Do(len(todo), 8, func(k int, _ *bytes.Buffer) {
+		i := todo[k]
+		scored[i] = search.Score(&recs[i])
+	})
+	if b.keep { // a Builder that builds again keeps them
+		for _, i := range todo {
+			next[keys[i]] = scoredRecord{scored[i], recs[i].Text}
+		}
+		b.searchCacheNext = next
+	}
+	return scored
+}
+
+// scoredRecord is a search record's terms and its text, as made plain.
+type scoredRecord struct {
+	scored search.Scored
+	text   string
 }

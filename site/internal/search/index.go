@@ -59,42 +59,22 @@ type File struct {
 // by the third character when it grows past chunkMax, each
 // term with the records it is in, as pairs of the record's number,
 // counted from the one before, and its score; and the records, eight to
-// a file (search/r/N.json), each as [url, title, sub, fate, text]. The
+// a file (search/r/N.json), each as [url, title, sub, fate, text].
+// scored[i] holds the terms of recs[i] when they are known (see Score),
+// nil otherwise; Build fills it in. The
 // kind, document and topics of every record are in meta.json, for the
 // filters.
-func Build(recs []Record) []File {
+func Build(recs []Record, scored []Scored) []File {
 	type posting struct{ rec, score int }
 	postings := map[string][]posting{}
 	for i := range recs {
-		if r := &recs[i]; r.Clean != nil {
-			r.Text = strings.TrimSpace(r.Text + " " + r.Clean(r.Markdown))
-			r.Markdown, r.Clean = "", nil
+		if scored[i] == nil {
+			scored[i] = Score(&recs[i])
+		} else if r := &recs[i]; r.Clean != nil {
+			r.Text, r.Markdown, r.Clean = strings.TrimSpace(r.Text+" "+r.Clean(r.Markdown)), "", nil
 		}
-	}
-	for i, r := range recs {
-		score := map[string]float64{}
-		for _, t := range Terms(r.Title + " " + r.Number) {
-			score[t] = max(score[t], titleWeight)
-		}
-		if r.Number != "" {
-			score["point"] = max(score["point"], titleWeight)
-		}
-		for _, t := range Terms(r.Names) {
-			score[t] = max(score[t], nameWeight)
-		}
-		tf := map[string]int{}
-		for _, t := range Terms(r.Text) {
-			tf[t]++
-		}
-		for t, n := range tf {
-			score[t] += float64(min(n, textCap))
-		}
-		prior := r.Prior
-		if prior <= 0 {
-			prior = 1
-		}
-		for t, s := range score {
-			postings[t] = append(postings[t], posting{i, int(min(255, max(1, math.Round(s*prior*4))))})
+		for _, ts := range scored[i] {
+			postings[ts.Term] = append(postings[ts.Term], posting{i, int(ts.Score)})
 		}
 	}
 
@@ -215,6 +195,52 @@ func Build(recs []Record) []File {
 		files = append(files, File{Dir + "r/" + strconv.Itoa(start/blockSize) + ".json", data})
 	}
 	return append([]File{{Dir + "meta.json", mustJSON(meta)}}, files...)
+}
+
+// Scored is a record's terms, each with its score in the record.
+type Scored []TermScore
+
+// TermScore is a term and its score in a record.
+type TermScore struct {
+	Term  string
+	Score uint8
+}
+
+// Score works out the terms of r and their scores: a word of the title
+// or the number scores more than a name, which scores more than a word of
+// the text, of which a few occurrences count; all times r's prior. It
+// cleans r's Markdown into its text first.
+func Score(r *Record) Scored {
+	if r.Clean != nil {
+		r.Text = strings.TrimSpace(r.Text + " " + r.Clean(r.Markdown))
+		r.Markdown, r.Clean = "", nil
+	}
+	score := map[string]float64{}
+	for _, t := range Terms(r.Title + " " + r.Number) {
+		score[t] = max(score[t], titleWeight)
+	}
+	if r.Number != "" {
+		score["point"] = max(score["point"], titleWeight)
+	}
+	for _, t := range Terms(r.Names) {
+		score[t] = max(score[t], nameWeight)
+	}
+	tf := map[string]int{}
+	for _, t := range Terms(r.Text) {
+		tf[t]++
+	}
+	for t, n := range tf {
+		score[t] += float64(min(n, textCap))
+	}
+	prior := r.Prior
+	if prior <= 0 {
+		prior = 1
+	}
+	out := make(Scored, 0, len(score))
+	for t, s := range score {
+		out = append(out, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
+	}
+	return out
 }
 
 // chunkKey is the name of a file of terms that may hold t: its first

@@ -18,7 +18,7 @@ func TestBuild(t *testing.T) {
 			Text: fmt.Sprintf("rebuild rebuilt reform record%d report%d resolve%d the 600,000 cap", i, i%300, i%700),
 		})
 	}
-	files := Build(recs)
+	files := Build(recs, make([]Scored, len(recs)))
 	byName := map[string][]byte{}
 	for _, f := range files {
 		byName[f.Name] = f.Data
