@@ -20,6 +20,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/explainer/explainer/site/internal/search"
+
 	"github.com/explainer/explainer/site/internal/card"
 
 	"github.com/explainer/explainer/site/internal/lineage"
@@ -236,6 +238,12 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	for _, name := range generated {
 		if _, clash := statics[name]; clash {
 			errs.Add(model.FileStart(path.Join("static", name)), "static file %q would overwrite a generated file", name)
+		}
+	}
+	// Nor lie among the search index's files or the social cards.
+	for name := range statics {
+		if strings.HasPrefix(name, search.Dir) || strings.HasPrefix(name, "cards/") {
+			errs.Add(model.FileStart(path.Join("static", name)), "static file %q is in a folder the build writes (search/, cards/)", name)
 		}
 	}
 	if errs.HasErrors() {

@@ -22,7 +22,7 @@ import (
 // differently, so that no cache serves an old card.
 const cardVersion = "1"
 
-// cardOf is what the social card of the page data describes says: the
+// cardOf is what the social card of the page of data says: the
 // kind of page, its title, and its figure, fate or tally where it has one.
 func (b *build) cardOf(data *pageData) card.Card {
 	c := card.Card{Site: b.p.Explainer.Title, Title: data.Title}

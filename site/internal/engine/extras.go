@@ -43,10 +43,12 @@ func atOriginRoot(baseURL string) bool {
 	return !strings.Contains(rest, "/")
 }
 
-// extras returns data/explainer.json and, when the base URL is known,
-// sitemap.xml and feed.xml, and robots.txt when it is an origin's root. reuse returns the file from an earlier build
-// with the same key of its inputs, if there is one. With later set, a
-// file that must be made again is left to its render function.
+// extras returns data/explainer.json, the search index (search/) and,
+// when the base URL is known, sitemap.xml and feed.xml, robots.txt when
+// it is an origin's root, and the social cards (cards/) outside the dev
+// server. reuse returns the file from an earlier build with the same key
+// of its inputs, if there is one. With later set, a file that must be
+// made again is left to its render function.
 func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
