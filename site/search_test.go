@@ -71,6 +71,45 @@ func TestSearch(t *testing.T) {
 		})
 	}
 
+	t.Run("filter", func(t *testing.T) {
+		ctx := openAt(t, browser, srv.URL+"/search/?q=frozen+assets", "light", false)
+		if got := results(t, ctx); !slices.Contains(got, "/documents/us-28/14/") {
+			t.Fatalf("frozen assets: %q", got)
+		}
+		// Choose the E3 counter-proposal in the document filter.
+		chose, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(res => {
+			const wait = () => {
+				const sel = [...document.querySelectorAll('.search-filters select')][0];
+				if (!sel) return setTimeout(wait, 20);
+				const opt = [...sel.options].find(o => o.text === 'E3 counter-proposal');
+				if (!opt) return res(false);
+				sel.value = opt.value;
+				sel.dispatchEvent(new Event('change'));
+				res(true);
+			};
+			wait();
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil || !chose {
+			t.Fatalf("no document filter with the E3 counter-proposal (%v)", err)
+		}
+		var got []string
+		for range 100 {
+			got = results(t, ctx)
+			if !slices.Contains(got, "/documents/us-28/14/") {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		for _, u := range got {
+			if strings.HasPrefix(u, "/documents/") && !strings.HasPrefix(u, "/documents/e3-counter/") {
+				t.Errorf("filtered to the E3 counter-proposal, the results hold %s", u)
+			}
+		}
+		if !slices.Contains(got, "/documents/e3-counter/frozen-assets/") {
+			t.Errorf("filtered to the E3 counter-proposal, the results %q lack its point", got)
+		}
+	})
+
 	t.Run("keyboard", func(t *testing.T) {
 		ctx := openAt(t, browser, srv.URL+"/", "light", false)
 		// "/" focuses the header's box; typing shows results; arrows and

@@ -3,7 +3,7 @@
 // shows results under the box. The index (search/ in the output, made by
 // the build: see site/internal/search) is fetched in small parts: a
 // file of terms per first two characters of a word, and the records of
-// the results shown, eight to a file. Words are matched as the build
+// the results shown, a few to a file. Words are matched as the build
 // indexed them: folded, numbers written one way, English endings cut;
 // the last word as a prefix while it is being typed.
 (() => {
@@ -73,9 +73,11 @@
 		return chunks.get(key);
 	};
 	const block = n => {
-		if (!blocks.has(n)) blocks.set(n, get('r/' + n + '.json', meta.blocks[n]));
+		if (!blocks.has(n)) blocks.set(n, get('r/' + n + '.json', meta.records));
 		return blocks.get(n);
 	};
+	let filtersLoading = null;
+	const loadFilters = () => filtersLoading ??= get('filters.json', meta.filters);
 	// postings returns record -> score for one word of the query: its
 	// term, or with prefix set every term that starts with the word as
 	// typed or with its stem.
@@ -116,8 +118,8 @@
 		return [...scores].filter(([rec]) => filter(rec)).sort((a, b) => b[1] - a[1] || a[0] - b[0]);
 	};
 	const record = async rec => {
-		const b = await block(Math.floor(rec / 8));
-		const [url, title, sub, fate, text] = b[rec % 8];
+		const b = await block(Math.floor(rec / meta.per));
+		const [url, title, sub, fate, text] = b[rec % meta.per];
 		return {rec, url, title, sub, fate, text, kind: meta.kinds[+meta.kind[rec]]};
 	};
 
@@ -158,15 +160,15 @@
 		const id = input.id + '-results';
 		const list = el('div', {class: 'search-results', id, hidden: true});
 		const status = el('p', {class: 'visually-hidden', role: 'status'});
-		const filters = page ? el('div', {class: 'search-filters'}) : null;
-		form.after(...[filters, status, list].filter(x => x));
+		const filterBox = page ? el('div', {class: 'search-filters'}) : null;
+		form.after(...[filterBox, status, list].filter(x => x));
 		input.setAttribute('role', 'combobox');
 		input.setAttribute('aria-autocomplete', 'list');
 		input.setAttribute('aria-controls', id);
 		input.setAttribute('aria-expanded', 'false');
-		let docSel = null, topicSel = null, options = [], active = -1, seq = 0;
-		const filter = rec => (!docSel || docSel.value === '' || meta.doc[rec] === +docSel.value) &&
-			(!topicSel || topicSel.value === '' || meta.topic[rec].split(',').includes(topicSel.value));
+		let docSel = null, topicSel = null, filters = null, options = [], active = -1, seq = 0;
+		const filter = rec => !filters || (!docSel || docSel.value === '' || filters.doc[rec] === +docSel.value) &&
+			(!topicSel || topicSel.value === '' || filters.topic[rec].split(',').includes(topicSel.value));
 		const setActive = i => {
 			options.forEach((o, k) => o.setAttribute('aria-selected', String(k === i)));
 			active = i;
@@ -221,20 +223,22 @@
 			else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].href; }
 			else if (e.key === 'Escape') { list.hidden = true; input.setAttribute('aria-expanded', 'false'); setActive(-1); }
 		});
-		const addFilters = () => {
-			if (!filters || filters.childElementCount) return;
+		let filtersAdded = null;
+		const addFilters = () => filtersAdded ??= (async () => {
+			if (!filterBox) return;
+			filters = await loadFilters();
 			const select = (label, names) => {
 				const s = el('select', {}, el('option', {value: ''}, 'All'), ...names.map((n, i) => el('option', {value: String(i)}, n)));
 				s.addEventListener('change', run);
-				filters.append(el('label', {}, label + ' ', s));
+				filterBox.append(el('label', {}, label + ' ', s));
 				return s;
 			};
 			if (meta.docs.length > 1) docSel = select('Document', meta.docs);
 			if (meta.topics.length > 1) topicSel = select('Topic', meta.topics);
-		};
+		})();
 		if (page) {
 			const q = new URLSearchParams(location.search).get('q');
-			if (q) { input.value = q; loadMeta().then(() => { addFilters(); run(); }).catch(e => status.textContent = 'Search is unavailable: ' + e.message); }
+			if (q) { input.value = q; loadMeta().then(run).then(addFilters).catch(e => status.textContent = 'Search is unavailable: ' + e.message); }
 		}
 	};
 

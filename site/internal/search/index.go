@@ -39,9 +39,9 @@ const (
 	titleWeight = 8
 	nameWeight  = 3
 	textCap     = 3
-	blockSize   = 8        // records per file of records
+	blockSize   = 4        // records per file of records
 	chunkMax    = 24 << 10 // bytes, about, of a file of terms before it is split
-	snippetMax  = 1200     // bytes of text a record keeps for snippets
+	snippetMax  = 600      // bytes of text a record keeps for snippets
 )
 
 // Dir is the folder of the index in the output.
@@ -53,17 +53,21 @@ type File struct {
 	Data []byte
 }
 
-// Build makes the index of recs: search/meta.json, which names the other
-// files with a hash of their content for their ?v= query; a file of
-// terms per first two characters of a term (search/t/KEY.json), split
-// by the third character when it grows past chunkMax, each
-// term with the records it is in, as pairs of the record's number,
-// counted from the one before, and its score; and the records, eight to
-// a file (search/r/N.json), each as [url, title, sub, fate, text].
+// Build makes the index of recs:
+//   - search/meta.json: the number and kind of every record, and the
+//     hash of every other file, for its ?v= query (the files of records
+//     share one);
+//   - search/t/KEY.json, a file of terms per first two characters of a
+//     term, split by the third when it grows past chunkMax: each term
+//     with the records it is in, as pairs of the record's number,
+//     counted from the one before, and its score;
+//   - search/r/N.json, the records, four to a file, each as
+//     [url, title, sub, fate, text];
+//   - search/filters.json, each record's document and topics, which only
+//     the search page's filters need.
+//
 // scored[i] holds the terms of recs[i] when they are known (see Score),
-// nil otherwise; Build fills it in. The
-// kind, document and topics of every record are in meta.json, for the
-// filters.
+// nil otherwise; Build fills it in.
 func Build(recs []Record, scored []Scored) []File {
 	type posting struct{ rec, score int }
 	postings := map[string][]posting{}
@@ -132,18 +136,25 @@ func Build(recs []Record, scored []Scored) []File {
 	}
 	var files []File
 	meta := struct {
-		V      int               `json:"v"`
-		N      int               `json:"n"`
-		Stop   string            `json:"stop"`
-		Kinds  []string          `json:"kinds"`
-		Kind   string            `json:"kind"` // one character per record: its kind's index in Kinds
-		Docs   []string          `json:"docs"`
-		Doc    []int             `json:"doc"` // per record: its document's index in Docs, -1 for none
-		Topics []string          `json:"topics"`
-		Topic  []string          `json:"topic"` // per record: its topics' indexes in Topics, comma-separated
-		Chunks map[string]string `json:"chunks"`
-		Blocks []string          `json:"blocks"`
-	}{V: 1, N: len(recs), Stop: StopWords, Chunks: map[string]string{}}
+		V       int               `json:"v"`
+		N       int               `json:"n"`
+		Stop    string            `json:"stop"`
+		Kinds   []string          `json:"kinds"`
+		Kind    string            `json:"kind"` // one character per record: its kind's index in Kinds
+		Docs    []string          `json:"docs"`
+		Topics  []string          `json:"topics"`
+		Filters string            `json:"filters"` // the hash of filters.json
+		Chunks  map[string]string `json:"chunks"`
+		Records string            `json:"records"` // one hash for all the files of records
+		Per     int               `json:"per"`     // records per file
+	}{V: 1, N: len(recs), Stop: StopWords, Chunks: map[string]string{}, Per: blockSize}
+	// What the filters of the search page need, in a file of its own:
+	// per record, its document's index in Docs (-1 for none) and its
+	// topics' indexes in Topics, comma-separated.
+	filters := struct {
+		Doc   []int    `json:"doc"`
+		Topic []string `json:"topic"`
+	}{}
 	var kind strings.Builder
 	for _, r := range recs {
 		k := slices.Index(meta.Kinds, r.Kind)
@@ -159,7 +170,7 @@ func Build(recs []Record, scored []Scored) []File {
 				meta.Docs = append(meta.Docs, r.Doc)
 			}
 		}
-		meta.Doc = append(meta.Doc, d)
+		filters.Doc = append(filters.Doc, d)
 		var ts []string
 		for _, t := range r.Topics {
 			i := slices.Index(meta.Topics, t)
@@ -169,7 +180,7 @@ func Build(recs []Record, scored []Scored) []File {
 			}
 			ts = append(ts, strconv.Itoa(i))
 		}
-		meta.Topic = append(meta.Topic, strings.Join(ts, ","))
+		filters.Topic = append(filters.Topic, strings.Join(ts, ","))
 	}
 	meta.Kind = kind.String()
 	keys := make([]string, 0, len(chunks))
@@ -185,15 +196,20 @@ func Build(recs []Record, scored []Scored) []File {
 		meta.Chunks[k] = hash(data)
 		files = append(files, File{Dir + "t/" + k + ".json", data})
 	}
+	h := fnv.New64a()
 	for start := 0; start < len(recs); start += blockSize {
 		var block [][]any
 		for _, r := range recs[start:min(start+blockSize, len(recs))] {
 			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, clip(r.Text, snippetMax)})
 		}
 		data := mustJSON(block)
-		meta.Blocks = append(meta.Blocks, hash(data))
+		h.Write(data)
 		files = append(files, File{Dir + "r/" + strconv.Itoa(start/blockSize) + ".json", data})
 	}
+	meta.Records = strconv.FormatUint(h.Sum64(), 36)
+	data := mustJSON(filters)
+	meta.Filters = hash(data)
+	files = append(files, File{Dir + "filters.json", data})
 	return append([]File{{Dir + "meta.json", mustJSON(meta)}}, files...)
 }
 

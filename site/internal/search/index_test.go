@@ -26,15 +26,23 @@ func TestBuild(t *testing.T) {
 	var meta struct {
 		N      int
 		Kind   string
-		Doc    []int
 		Chunks map[string]string
-		Blocks []string
+	}
+	var filters struct {
+		Doc   []int
+		Topic []string
 	}
 	if err := json.Unmarshal(byName["search/meta.json"], &meta); err != nil {
 		t.Fatal(err)
 	}
-	if meta.N != len(recs) || len(meta.Kind) != len(recs) || len(meta.Doc) != len(recs) || len(meta.Blocks) != (len(recs)+7)/8 {
-		t.Fatalf("meta: %d records, %d kinds, %d docs, %d blocks", meta.N, len(meta.Kind), len(meta.Doc), len(meta.Blocks))
+	if err := json.Unmarshal(byName["search/filters.json"], &filters); err != nil {
+		t.Fatal(err)
+	}
+	if meta.N != len(recs) || len(meta.Kind) != len(recs) || len(filters.Doc) != len(recs) || len(filters.Topic) != len(recs) {
+		t.Fatalf("%d records, %d kinds, %d documents, %d topic lists", meta.N, len(meta.Kind), len(filters.Doc), len(filters.Topic))
+	}
+	if _, ok := byName[fmt.Sprintf("search/r/%d.json", (len(recs)-1)/blockSize)]; !ok {
+		t.Errorf("the last file of records is missing")
 	}
 	if _, ok := meta.Chunks["rep"]; !ok {
 		t.Errorf("the file of terms re was not split: %d bytes", len(byName["search/t/re.json"]))
@@ -71,7 +79,7 @@ func TestBuild(t *testing.T) {
 			t.Errorf("%q: in %d records, want %d", term, len(got), want)
 		}
 	}
-	if got := find("record17"); len(got) == 1 && !strings.Contains(string(byName[fmt.Sprintf("search/r/%d.json", got[0]/8)]), `"/r/17/"`) {
+	if got := find("record17"); len(got) == 1 && !strings.Contains(string(byName[fmt.Sprintf("search/r/%d.json", got[0]/blockSize)]), `"/r/17/"`) {
 		t.Errorf("record17's record is not in its file of records")
 	}
 	if len(find("the")) != 0 {
