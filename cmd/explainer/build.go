@@ -166,9 +166,9 @@ func roundDuration(d time.Duration) time.Duration {
 	return d.Round(time.Microsecond)
 }
 
-// defaultCardCache is where build and serve keep the social cards they
-// draw (see site.Options.CardCache): a folder of the user's cache, or
-// none when the system names no such place.
+// defaultCardCache is where build keeps the social cards it draws (see
+// site.Options.CardCache): a folder of the user's cache, or none when
+// the system names no such place.
 func defaultCardCache() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {

@@ -24,11 +24,10 @@ import (
 // A failed build keeps the last good one served and shows its problems
 // over the pages.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("serve", "[-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION] [-card-cache DIR]", stderr)
+	flags := newFlagSet("serve", "[-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
 	addr := flags.String("addr", "127.0.0.1:8000", "the `HOST:PORT` to listen on; port 0 picks a free port")
 	drafts := flags.Bool("drafts", false, "include sections marked draft")
-	cardCache := flags.String("card-cache", defaultCardCache(), "the `DIR` that keeps social cards between builds (\"\" for none)")
 	poll := flags.Duration("poll", 0, "watch for changes by polling at this `DURATION` (e.g. 500ms) instead of file system events")
 	if err := parseFlags(flags, args, 0); err != nil {
 		return err
@@ -77,7 +76,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer w.Close()
 
-	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath, CardCache: *cardCache})
+	bd := site.NewBuilder(site.Options{Drafts: *drafts, LiveReload: devserver.ScriptPath})
 	var lastGood *site.Output // the last good build
 	// rebuild builds the project again; changed lists the files the
 	// watcher saw change, or is nil to read every file.
