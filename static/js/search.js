@@ -242,7 +242,16 @@
 		}
 	};
 
-	for (const form of document.querySelectorAll('form[role=search]')) attach(form, form.classList.contains('search-page-form'));
+	// Each search form is set up once, now or when it first gets the
+	// focus: the dev server may put a new body, with new forms, in place.
+	const attached = new WeakSet();
+	const ensure = form => {
+		if (!form || attached.has(form)) return;
+		attached.add(form);
+		attach(form, form.classList.contains('search-page-form'));
+	};
+	for (const form of document.querySelectorAll('form[role=search]')) ensure(form);
+	document.addEventListener('focusin', e => ensure(e.target.closest?.('form[role=search]')));
 	document.addEventListener('keydown', e => {
 		if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
 		const t = e.target;

@@ -146,6 +146,34 @@ func TestBrowser(t *testing.T) {
 		waitFor(t, changed, "the second edit", `document.body.innerText.includes('due on Monday') && window.marker === 1`)
 	})
 
+	t.Run("search after an edit", func(t *testing.T) {
+		ts := startServer(t, "127.0.0.1:0")
+		src := project(t)
+		ts.Publish(build(t, src))
+		const found = `[...document.querySelectorAll('.search-results a[role=option]')].some(a => a.pathname === '/sections/next/')`
+		tab := openTab(t, browser, ts.URL+"/search/?q=plebiscite")
+		waitFor(t, tab, "no result for a word not written yet", `document.querySelector('.search-none')`)
+		ts.Publish(build(t, edit(t, src, "content/sections/02-next.md", "A vote is due.", "A plebiscite is due.")))
+		// The index follows the rebuild: searching again finds the word.
+		nav, cancel := context.WithTimeout(tab, browserTimeout)
+		defer cancel()
+		if err := chromedp.Do(nav, chromedp.Navigate(ts.URL+"/search/?q=plebiscite")); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, tab, "the edited section among the results", found)
+
+		// A page the dev server updated in place searches as you type: its
+		// new body's box is set up when it gets the focus.
+		page := openTab(t, browser, ts.URL+"/sections/next/")
+		waitClients(t, ts.Server, 2)
+		eval[int](t, page, `window.marker = 1`)
+		ts.Publish(build(t, edit(t, src, "content/sections/02-next.md", "A vote is due.", "A plebiscite is due on Friday.")))
+		waitFor(t, page, "the edit in place", `document.body.innerText.includes('due on Friday') && window.marker === 1`)
+		eval[bool](t, page, `(() => { const q = document.getElementById('site-q'); q.focus(); q.value = 'plebiscite';
+			q.dispatchEvent(new Event('input')); return true; })()`)
+		waitFor(t, page, "results under the header's box", found)
+	})
+
 	t.Run("page with a script reloads and keeps scroll", func(t *testing.T) {
 		tmpl, err := fs.ReadFile(templates.FS, "section.tmpl")
 		if err != nil {
