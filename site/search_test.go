@@ -33,7 +33,7 @@ func TestSearch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
 			in, want, ok := strings.Cut(line, "\t")
 			if !ok || strings.HasPrefix(line, "#") {
 				continue

@@ -289,7 +289,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	leave := !bd.oneShot && write == nil
 	// What the search index and the cards show is read now, before
 	// pages render (and write to the page table).
-	b.searchRecs = b.searchRecords()
+	b.searchRecs, b.searchBodies = b.searchRecords()
 	b.bodies = nil
 	// The dev server draws no cards: its pages are not shared, and
 	// their og:image names the card the published site has.

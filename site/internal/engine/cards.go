@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -154,14 +153,4 @@ func keep(name string, data []byte) {
 	if err != nil {
 		os.Remove(f.Name())
 	}
-}
-
-// sortedNames returns the keys of m in order.
-func sortedNames(m map[string]card.Card) []string {
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
 }

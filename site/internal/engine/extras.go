@@ -3,8 +3,10 @@ package engine
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/exports"
@@ -116,7 +118,7 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 func (b *build) addCards(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
 	cards := b.cardSet
 	var draw []string
-	for _, name := range sortedNames(cards) {
+	for _, name := range slices.Sorted(maps.Keys(cards)) {
 		var e extra
 		if !b.streaming {
 			d := b.newDeps()

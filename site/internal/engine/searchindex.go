@@ -14,8 +14,10 @@ import (
 )
 
 // searchRecords lists what the search index holds, from the model:
-// every clause, section, document, topic, actor and source.
-func (b *build) searchRecords() []search.Record {
+// every clause, section, document, topic, actor and source; and, by
+// record, the Markdown of a section's body as written (see b.bodies),
+// which searchScores makes plain.
+func (b *build) searchRecords() ([]search.Record, []string) {
 	p := b.p
 	refs := func(kind, id string) float64 {
 		return float64(min(len(b.ms.Backlinks[links.ID{Kind: kind, ID: id}]), 20))
@@ -49,9 +51,11 @@ func (b *build) searchRecords() []search.Record {
 			})
 		}
 	}
+	bodies := make([]string, len(recs), len(recs)+len(p.Sections))
 	for i, s := range p.Sections {
 		recs = append(recs, search.Record{URL: model.SectionURL(s), Kind: "section", Title: s.Title, Sub: "Section",
-			Text: links.PlainText(s.Summary), Markdown: b.bodies[i], Clean: markdownWords, Prior: 1.1})
+			Text: links.PlainText(s.Summary), Prior: 1.1})
+		bodies = append(bodies, b.bodies[i])
 	}
 	for _, d := range p.Documents {
 		var names []string
@@ -75,7 +79,7 @@ func (b *build) searchRecords() []search.Record {
 		recs = append(recs, search.Record{URL: model.SourceURL(s), Kind: "source", Title: s.Title, Sub: sub,
 			Names: s.Publisher + " " + s.Cite, Text: links.PlainText(s.Note), Prior: 0.6})
 	}
-	return recs
+	return recs, append(bodies, make([]string, len(recs)-len(bodies))...)
 }
 
 // markdownWords is the words of Markdown source, roughly: without link
@@ -109,10 +113,10 @@ func markdownWords(src string) string {
 
 // searchScores returns the terms of each search record: those of a record
 // the last build scored the same, kept in the Builder's cache, and the
-// others worked out now, on all cores. It cleans every record's Markdown
-// into its text, which the cache keeps too.
+// others worked out now, on all cores. A section's body, made plain,
+// joins its record's text, which the cache keeps too.
 func (b *build) searchScores() []search.Scored {
-	recs := b.searchRecs
+	recs, bodies := b.searchRecs, b.searchBodies
 	scored := make([]search.Scored, len(recs))
 	keys := make([]uint64, len(recs))
 	next := make(map[uint64]scoredRecord, len(recs))
@@ -121,13 +125,13 @@ func (b *build) searchScores() []search.Scored {
 		r := &recs[i]
 		var h maphash.Hash
 		h.SetSeed(b.seed)
-		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, r.Markdown, strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
+		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, bodies[i], strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
 			h.WriteString(s)
 			h.WriteByte(0)
 		}
 		keys[i] = h.Sum64()
 		if old, ok := b.searchCache[keys[i]]; ok {
-			scored[i], r.Text, r.Markdown, r.Clean = old.scored, old.text, "", nil
+			scored[i], r.Text = old.scored, old.text
 			next[keys[i]] = old
 			continue
 		}
@@ -135,7 +139,10 @@ func (b *build) searchScores() []search.Scored {
 	}
 	parallel.Do(len(todo), 8, func(k int, _ *bytes.Buffer) {
 		i := todo[k]
-		scored[i] = search.Score(&recs[i])
+		if bodies[i] != "" {
+			recs[i].Text = strings.TrimSpace(recs[i].Text + " " + markdownWords(bodies[i]))
+		}
+		scored[i] = search.Score(recs[i])
 	})
 	if b.keep { // a Builder that builds again keeps them
 		for _, i := range todo {

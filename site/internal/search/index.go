@@ -24,12 +24,7 @@ type Record struct {
 	Topics []string
 	Names  string // names it goes by besides its title: its document's, its topics', a source's publisher
 	Text   string // plain text, searched and shown in snippets
-	// Markdown is more text, made plain by Clean when the index is built:
-	// a section's body, whose plain text the build does not keep, taken
-	// as it was read and cleaned off the critical path.
-	Markdown string
-	Clean    func(string) string
-	Prior    float64
+	Prior  float64
 }
 
 // Field weights: a word of the title (or the number) counts for more
@@ -73,9 +68,7 @@ func Build(recs []Record, scored []Scored) []File {
 	postings := map[string][]posting{}
 	for i := range recs {
 		if scored[i] == nil {
-			scored[i] = Score(&recs[i])
-		} else if r := &recs[i]; r.Clean != nil {
-			r.Text, r.Markdown, r.Clean = strings.TrimSpace(r.Text+" "+r.Clean(r.Markdown)), "", nil
+			scored[i] = Score(recs[i])
 		}
 		for _, ts := range scored[i] {
 			postings[ts.Term] = append(postings[ts.Term], posting{i, int(ts.Score)})
@@ -138,7 +131,6 @@ func Build(recs []Record, scored []Scored) []File {
 	meta := struct {
 		V       int               `json:"v"`
 		N       int               `json:"n"`
-		Stop    string            `json:"stop"`
 		Kinds   []string          `json:"kinds"`
 		Kind    string            `json:"kind"` // one character per record: its kind's index in Kinds
 		Docs    []string          `json:"docs"`
@@ -147,7 +139,7 @@ func Build(recs []Record, scored []Scored) []File {
 		Chunks  map[string]string `json:"chunks"`
 		Records string            `json:"records"` // one hash for all the files of records
 		Per     int               `json:"per"`     // records per file
-	}{V: 1, N: len(recs), Stop: StopWords, Chunks: map[string]string{}, Per: blockSize}
+	}{V: 1, N: len(recs), Chunks: map[string]string{}, Per: blockSize}
 	// What the filters of the search page need, in a file of its own:
 	// per record, its document's index in Docs (-1 for none) and its
 	// topics' indexes in Topics, comma-separated.
@@ -224,13 +216,8 @@ type TermScore struct {
 
 // Score works out the terms of r and their scores: a word of the title
 // or the number scores more than a name, which scores more than a word of
-// the text, of which a few occurrences count; all times r's prior. It
-// cleans r's Markdown into its text first.
-func Score(r *Record) Scored {
-	if r.Clean != nil {
-		r.Text = strings.TrimSpace(r.Text + " " + r.Clean(r.Markdown))
-		r.Markdown, r.Clean = "", nil
-	}
+// the text, of which a few occurrences count; all times r's prior.
+func Score(r Record) Scored {
 	score := map[string]float64{}
 	for _, t := range Terms(r.Title + " " + r.Number) {
 		score[t] = max(score[t], titleWeight)

@@ -223,6 +223,7 @@ func isStop(w string) bool {
 	return false
 }
 
-// StopWords are the words left out of the index and of queries, as the
-// script gets them.
+// StopWords are the words left out of the index and of queries. isStop
+// and the script's copy hold to it (TestStopWords; testdata/terms.tsv,
+// which both sides read).
 const StopWords = "a an and are as at be by for from has have in is it its of on or that the their this to was were will with would"

@@ -17,7 +17,7 @@ func termCases(t testing.TB) [][2]string {
 		t.Fatal(err)
 	}
 	var out [][2]string
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+	for _, line := range strings.Split(strings.TrimRight(string(data), "\n"), "\n") {
 		if in, want, ok := strings.Cut(line, "\t"); ok && !strings.HasPrefix(line, "#") {
 			out = append(out, [2]string{in, want})
 		}
