@@ -170,14 +170,18 @@ func TestSearch(t *testing.T) {
 	})
 }
 
-// results waits for the results of the search on the page in ctx and
-// returns their URL paths, best first.
+// results waits for the search on the page in ctx to end (its live
+// region says how many it found) and returns the results' URL paths,
+// best first.
 func results(t *testing.T, ctx context.Context) []string {
 	t.Helper()
 	var got []string
 	for range 100 {
-		got = evalJS[[]string](t, ctx, `() => [...document.querySelectorAll('.search-results:not([hidden]) a[role=option]')]
-			.map(a => new URL(a.href).pathname)`)
+		got = evalJS[[]string](t, ctx, `() => {
+			const list = document.querySelector('.search-results:not([hidden])');
+			if (!list || !list.parentElement.querySelector('[role=status]').textContent) return [];
+			return [...list.querySelectorAll('a[role=option]')].map(a => new URL(a.href).pathname);
+		}`)
 		if len(got) > 0 {
 			break
 		}

@@ -56,7 +56,7 @@
 	};
 	const loadMeta = () => metaLoading ??= fetch(base + 'meta.json', {cache: 'no-cache'})
 		.then(r => r.ok ? r.json() : Promise.reject(new Error('search index: ' + r.status)))
-		.then(m => meta = m);
+		.then(m => { m.keys = new Set(m.chunks.split(' ')); return meta = m; });
 	const chunkKey = (t, n) => {
 		const k = [...t].slice(0, n).join('');
 		return /^[a-z0-9]+$/.test(k) ? k : 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
@@ -65,11 +65,11 @@
 	// three characters where the file of its first two was split.
 	const chunkFor = h => {
 		const k3 = chunkKey(h, 3);
-		return [...h].length >= 3 && k3 in meta.chunks ? k3 : chunkKey(h, 2);
+		return [...h].length >= 3 && meta.keys.has(k3) ? k3 : chunkKey(h, 2);
 	};
 	const chunk = key => {
-		if (!(key in meta.chunks)) return Promise.resolve({});
-		if (!chunks.has(key)) chunks.set(key, get('t/' + key + '.json', meta.chunks[key]));
+		if (!meta.keys.has(key)) return Promise.resolve({});
+		if (!chunks.has(key)) chunks.set(key, get('t/' + key + '.json', meta.terms));
 		return chunks.get(key);
 	};
 	const block = n => {
@@ -119,8 +119,8 @@
 	};
 	const record = async rec => {
 		const b = await block(Math.floor(rec / meta.per));
-		const [url, title, sub, fate, text] = b[rec % meta.per];
-		return {rec, url, title, sub, fate, text, kind: meta.kinds[+meta.kind[rec]]};
+		const [url, title, sub, fate, text, kind] = b[rec % meta.per];
+		return {rec, url, title, sub, fate, text, kind};
 	};
 
 	// ---- showing results
@@ -188,10 +188,35 @@
 			try { found = await search(q, filter); } catch (e) { status.textContent = 'Search is unavailable: ' + e.message; return; }
 			if (n !== seq) return;
 			const top = found.slice(0, page ? 40 : 10);
-			const recs = await Promise.all(top.map(([rec]) => record(rec)));
-			if (n !== seq) return;
 			const ws = words(q), typing = !/\s$/.test(q);
 			const qs = ws.map((w, i) => typing && i === ws.length - 1 ? w : term(w)).filter(t => t);
+			list.hidden = false;
+			input.setAttribute('aria-expanded', 'true');
+			setActive(-1);
+			if (!found.length) {
+				show([], qs, typing);
+				status.textContent = 'No results';
+				return;
+			}
+			// The best result shows as soon as its record comes, the
+			// others once all theirs have: the best one's file is fetched
+			// alone, so that it need not wait for a connection, and a
+			// frame is drawn twice, not for each file. Then the count is
+			// announced.
+			try {
+				const first = await record(top[0][0]);
+				if (n !== seq) return;
+				show([first], qs, typing);
+				const recs = await Promise.all(top.map(([rec]) => record(rec)));
+				if (n !== seq) return;
+				if (recs.length > 1) show(recs, qs, typing);
+			} catch (e) { status.textContent = 'Search is unavailable: ' + e.message; return; }
+			status.textContent = `${found.length} ${found.length === 1 ? 'result' : 'results'}${found.length > top.length ? `, the first ${top.length} shown` : ''}`;
+		};
+		// show puts recs in the list, grouped by kind, keeping the result
+		// chosen with the arrow keys.
+		const show = (recs, qs, typing) => {
+			const chosen = active >= 0 ? options[active]?.id : null;
 			const groups = kindOrder.map(k => [k, recs.filter(r => r.kind === k)]).filter(([, rs]) => rs.length);
 			options = [];
 			list.replaceChildren(...groups.map(([k, rs]) => el('section', {class: 'search-group'},
@@ -204,12 +229,8 @@
 					options.push(a);
 					return el('li', {}, a);
 				})))));
-			list.hidden = false;
-			input.setAttribute('aria-expanded', 'true');
-			active = -1;
-			status.textContent = found.length === 0 ? 'No results' :
-				`${found.length} ${found.length === 1 ? 'result' : 'results'}${found.length > top.length ? `, the first ${top.length} shown` : ''}`;
-			if (!found.length) list.replaceChildren(el('p', {class: 'search-none'}, 'Nothing matches every word of that search.'));
+			if (!recs.length) list.replaceChildren(el('p', {class: 'search-none'}, 'Nothing matches every word of that search.'));
+			setActive(options.findIndex(o => o.id === chosen));
 		};
 		input.addEventListener('input', run);
 		// Enter on a chosen result opens it, whichever event brings it.
@@ -233,8 +254,8 @@
 				filterBox.append(el('label', {}, label + ' ', s));
 				return s;
 			};
-			if (meta.docs.length > 1) docSel = select('Document', meta.docs);
-			if (meta.topics.length > 1) topicSel = select('Topic', meta.topics);
+			if (filters.docs.length > 1) docSel = select('Document', filters.docs);
+			if (filters.topics.length > 1) topicSel = select('Topic', filters.topics);
 		})();
 		if (page) {
 			const q = new URLSearchParams(location.search).get('q');

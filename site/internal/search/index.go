@@ -49,17 +49,18 @@ type File struct {
 }
 
 // Build makes the index of recs:
-//   - search/meta.json: the number and kind of every record, and the
-//     hash of every other file, for its ?v= query (the files of records
-//     share one);
+//   - search/meta.json, which the script fetches first, as small as it
+//     can be: the number of records, the keys of the files of terms, and
+//     the hashes for the ?v= queries of the other files (the files of
+//     terms share one, and so do the files of records);
 //   - search/t/KEY.json, a file of terms per first two characters of a
 //     term, split by the third when it grows past chunkMax: each term
 //     with the records it is in, as pairs of the record's number,
 //     counted from the one before, and its score;
 //   - search/r/N.json, the records, four to a file, each as
-//     [url, title, sub, fate, text];
-//   - search/filters.json, each record's document and topics, which only
-//     the search page's filters need.
+//     [url, title, sub, fate, text, kind];
+//   - search/filters.json, the documents' and topics' names and each
+//     record's, which only the search page's filters need.
 //
 // scored[i] holds the terms of recs[i] when they are known (see Score),
 // nil otherwise; Build fills it in.
@@ -129,70 +130,64 @@ func Build(recs []Record, scored []Scored) []File {
 	}
 	var files []File
 	meta := struct {
-		V       int               `json:"v"`
-		N       int               `json:"n"`
-		Kinds   []string          `json:"kinds"`
-		Kind    string            `json:"kind"` // one character per record: its kind's index in Kinds
-		Docs    []string          `json:"docs"`
-		Topics  []string          `json:"topics"`
-		Filters string            `json:"filters"` // the hash of filters.json
-		Chunks  map[string]string `json:"chunks"`
-		Records string            `json:"records"` // one hash for all the files of records
-		Per     int               `json:"per"`     // records per file
-	}{V: 1, N: len(recs), Chunks: map[string]string{}, Per: blockSize}
+		V       int    `json:"v"`
+		N       int    `json:"n"`
+		Chunks  string `json:"chunks"`  // the keys of the files of terms, space-separated
+		Terms   string `json:"terms"`   // one hash for all the files of terms
+		Records string `json:"records"` // one hash for all the files of records
+		Per     int    `json:"per"`     // records per file
+		Filters string `json:"filters"` // the hash of filters.json
+	}{V: 2, N: len(recs), Per: blockSize}
 	// What the filters of the search page need, in a file of its own:
-	// per record, its document's index in Docs (-1 for none) and its
-	// topics' indexes in Topics, comma-separated.
+	// the names of the documents and topics, and per record its
+	// document's index in Docs (-1 for none) and its topics' indexes in
+	// Topics, comma-separated.
 	filters := struct {
-		Doc   []int    `json:"doc"`
-		Topic []string `json:"topic"`
+		Docs   []string `json:"docs"`
+		Topics []string `json:"topics"`
+		Doc    []int    `json:"doc"`
+		Topic  []string `json:"topic"`
 	}{}
-	var kind strings.Builder
 	for _, r := range recs {
-		k := slices.Index(meta.Kinds, r.Kind)
-		if k < 0 {
-			k = len(meta.Kinds)
-			meta.Kinds = append(meta.Kinds, r.Kind)
-		}
-		kind.WriteByte(byte('0' + k))
 		d := -1
 		if r.Doc != "" {
-			if d = slices.Index(meta.Docs, r.Doc); d < 0 {
-				d = len(meta.Docs)
-				meta.Docs = append(meta.Docs, r.Doc)
+			if d = slices.Index(filters.Docs, r.Doc); d < 0 {
+				d = len(filters.Docs)
+				filters.Docs = append(filters.Docs, r.Doc)
 			}
 		}
 		filters.Doc = append(filters.Doc, d)
 		var ts []string
 		for _, t := range r.Topics {
-			i := slices.Index(meta.Topics, t)
+			i := slices.Index(filters.Topics, t)
 			if i < 0 {
-				i = len(meta.Topics)
-				meta.Topics = append(meta.Topics, t)
+				i = len(filters.Topics)
+				filters.Topics = append(filters.Topics, t)
 			}
 			ts = append(ts, strconv.Itoa(i))
 		}
 		filters.Topic = append(filters.Topic, strings.Join(ts, ","))
 	}
-	meta.Kind = kind.String()
 	keys := make([]string, 0, len(chunks))
-	for k := range chunks {
-		keys = append(keys, k)
+	for k, ts := range chunks {
+		if len(ts) > 0 {
+			keys = append(keys, k)
+		}
 	}
 	slices.Sort(keys)
+	meta.Chunks = strings.Join(keys, " ")
+	h := fnv.New64a()
 	for _, k := range keys {
-		if len(chunks[k]) == 0 {
-			continue
-		}
 		data := encode(chunks[k])
-		meta.Chunks[k] = hash(data)
+		h.Write(data)
 		files = append(files, File{Dir + "t/" + k + ".json", data})
 	}
-	h := fnv.New64a()
+	meta.Terms = strconv.FormatUint(h.Sum64(), 36)
+	h.Reset()
 	for start := 0; start < len(recs); start += blockSize {
 		var block [][]any
 		for _, r := range recs[start:min(start+blockSize, len(recs))] {
-			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, clip(r.Text, snippetMax)})
+			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, clip(r.Text, snippetMax), r.Kind})
 		}
 		data := mustJSON(block)
 		h.Write(data)

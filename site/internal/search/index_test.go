@@ -25,12 +25,12 @@ func TestBuild(t *testing.T) {
 	}
 	var meta struct {
 		N      int
-		Kind   string
-		Chunks map[string]string
+		Chunks string
 	}
 	var filters struct {
-		Doc   []int
-		Topic []string
+		Docs, Topics []string
+		Doc          []int
+		Topic        []string
 	}
 	if err := json.Unmarshal(byName["search/meta.json"], &meta); err != nil {
 		t.Fatal(err)
@@ -38,16 +38,23 @@ func TestBuild(t *testing.T) {
 	if err := json.Unmarshal(byName["search/filters.json"], &filters); err != nil {
 		t.Fatal(err)
 	}
-	if meta.N != len(recs) || len(meta.Kind) != len(recs) || len(filters.Doc) != len(recs) || len(filters.Topic) != len(recs) {
-		t.Fatalf("%d records, %d kinds, %d documents, %d topic lists", meta.N, len(meta.Kind), len(filters.Doc), len(filters.Topic))
+	if meta.N != len(recs) || len(filters.Doc) != len(recs) || len(filters.Topic) != len(recs) {
+		t.Fatalf("%d records, %d documents, %d topic lists", meta.N, len(filters.Doc), len(filters.Topic))
+	}
+	if len(filters.Docs) != 5 || len(filters.Topics) != 1 {
+		t.Errorf("filters name %q and %q", filters.Docs, filters.Topics)
+	}
+	chunks := map[string]bool{}
+	for _, k := range strings.Fields(meta.Chunks) {
+		chunks[k] = true
 	}
 	if _, ok := byName[fmt.Sprintf("search/r/%d.json", (len(recs)-1)/blockSize)]; !ok {
 		t.Errorf("the last file of records is missing")
 	}
-	if _, ok := meta.Chunks["rep"]; !ok {
+	if !chunks["rep"] {
 		t.Errorf("the file of terms re was not split: %d bytes", len(byName["search/t/re.json"]))
 	}
-	for k := range meta.Chunks {
+	for k := range chunks {
 		if data := byName["search/t/"+k+".json"]; len(data) > 2*chunkMax && len(k) == 2 {
 			t.Errorf("file of terms %s: %d bytes", k, len(data))
 		}
@@ -55,7 +62,7 @@ func TestBuild(t *testing.T) {
 	find := func(term string) []int {
 		k := chunkKey(term, 2)
 		if k3 := chunkKey(term, 3); len([]rune(term)) >= 3 {
-			if _, ok := meta.Chunks[k3]; ok {
+			if chunks[k3] {
 				k = k3
 			}
 		}
@@ -79,8 +86,14 @@ func TestBuild(t *testing.T) {
 			t.Errorf("%q: in %d records, want %d", term, len(got), want)
 		}
 	}
-	if got := find("record17"); len(got) == 1 && !strings.Contains(string(byName[fmt.Sprintf("search/r/%d.json", got[0]/blockSize)]), `"/r/17/"`) {
-		t.Errorf("record17's record is not in its file of records")
+	if got := find("record17"); len(got) == 1 {
+		var block [][]string
+		if err := json.Unmarshal(byName[fmt.Sprintf("search/r/%d.json", got[0]/blockSize)], &block); err != nil {
+			t.Fatal(err)
+		}
+		if r := block[got[0]%blockSize]; r[0] != "/r/17/" || r[5] != "section" {
+			t.Errorf("record17's record is %q, want /r/17/, a section", r)
+		}
 	}
 	if len(find("the")) != 0 {
 		t.Errorf("a stop word is indexed")
