@@ -76,7 +76,7 @@ type Builder struct {
 	// drawer draws social cards; its fonts are parsed on first use.
 	drawer func() *card.Drawer
 	// searchCache holds the search records the last good build scored.
-	searchCache map[uint64]scoredRecord
+	searchCache map[uint64]search.Scored
 }
 
 // pageEntry is a rendered page or file, in parts, with what rendering it
@@ -289,7 +289,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	leave := !bd.oneShot && write == nil
 	// What the search index and the cards show is read now, before
 	// pages render (and write to the page table).
-	b.searchRecs, b.searchBodies = b.searchRecords()
+	b.searchRecs = b.searchRecords()
 	b.bodies = nil
 	// The dev server draws no cards: its pages are not shared, and
 	// their og:image names the card the published site has.

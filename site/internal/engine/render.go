@@ -101,13 +101,12 @@ type build struct {
 	opts Options
 	// searchRecs is what the search index holds; bodies the sections'
 	// bodies as written, for it (see Builder.Build).
-	searchRecs   []search.Record
-	searchBodies []string // by record: a section's body as written, else ""
-	bodies       []string
-	cardSet      map[string]card.Card // the social cards, by output file (see cards)
+	searchRecs []search.Record
+	bodies     []string
+	cardSet    map[string]card.Card // the social cards, by output file (see cards)
 	// searchCache is the last build's scored search records by key, and
 	// searchCacheNext this build's (see searchScores).
-	searchCache, searchCacheNext map[uint64]scoredRecord
+	searchCache, searchCacheNext map[uint64]search.Scored
 	// drawer draws social cards (see Builder.drawer).
 	drawer func() *card.Drawer
 	site   *siteData

@@ -5,6 +5,7 @@ import (
 	"hash/maphash"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/explainer/explainer/site/internal/lineage"
 	"github.com/explainer/explainer/site/internal/links"
@@ -14,10 +15,9 @@ import (
 )
 
 // searchRecords lists what the search index holds, from the model:
-// every clause, section, document, topic, actor and source; and, by
-// record, the Markdown of a section's body as written (see b.bodies),
-// which searchScores makes plain.
-func (b *build) searchRecords() ([]search.Record, []string) {
+// every clause, section, document, topic, actor and source. A section's
+// record holds its body as written (see b.bodies).
+func (b *build) searchRecords() []search.Record {
 	p := b.p
 	refs := func(kind, id string) float64 {
 		return float64(min(len(b.ms.Backlinks[links.ID{Kind: kind, ID: id}]), 20))
@@ -51,11 +51,9 @@ func (b *build) searchRecords() ([]search.Record, []string) {
 			})
 		}
 	}
-	bodies := make([]string, len(recs), len(recs)+len(p.Sections))
 	for i, s := range p.Sections {
 		recs = append(recs, search.Record{URL: model.SectionURL(s), Kind: "section", Title: s.Title, Sub: "Section",
-			Text: links.PlainText(s.Summary), Prior: 1.1})
-		bodies = append(bodies, b.bodies[i])
+			Text: links.PlainText(s.Summary), Body: b.bodies[i], Prior: 1.1})
 	}
 	for _, d := range p.Documents {
 		var names []string
@@ -79,82 +77,45 @@ func (b *build) searchRecords() ([]search.Record, []string) {
 		recs = append(recs, search.Record{URL: model.SourceURL(s), Kind: "source", Title: s.Title, Sub: sub,
 			Names: s.Publisher + " " + s.Cite, Text: links.PlainText(s.Note), Prior: 0.6})
 	}
-	return recs, append(bodies, make([]string, len(recs)-len(bodies))...)
-}
-
-// markdownWords is the words of Markdown source, roughly: without link
-// destinations, which are not what a reader sees, and with the marks of
-// emphasis, headings, lists and links made spaces. A section body is
-// converted with no plain text kept (bodies are long), and this is
-// enough to find it by and to quote a snippet of.
-func markdownWords(src string) string {
-	var b strings.Builder
-	b.Grow(len(src))
-	for i := 0; i < len(src); i++ {
-		c := src[i]
-		switch c {
-		case ']':
-			if i+1 < len(src) && src[i+1] == '(' { // a link's destination
-				if j := strings.IndexByte(src[i:], ')'); j > 0 {
-					i += j
-				}
-			}
-			b.WriteByte(' ')
-		case '[', '*', '_', '#', '`', '>', '|':
-			b.WriteByte(' ')
-		case '\n', '\t', '\r':
-			b.WriteByte(' ')
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return strings.Join(strings.Fields(b.String()), " ")
+	return recs
 }
 
 // searchScores returns the terms of each search record: those of a record
 // the last build scored the same, kept in the Builder's cache, and the
-// others worked out now, on all cores. A section's body, made plain,
-// joins its record's text, which the cache keeps too.
+// others worked out now, on all cores.
 func (b *build) searchScores() []search.Scored {
-	recs, bodies := b.searchRecs, b.searchBodies
+	recs := b.searchRecs
 	scored := make([]search.Scored, len(recs))
 	keys := make([]uint64, len(recs))
-	next := make(map[uint64]scoredRecord, len(recs))
+	next := make(map[uint64]search.Scored, len(recs))
 	var todo []int
 	for i := range recs {
 		r := &recs[i]
 		var h maphash.Hash
 		h.SetSeed(b.seed)
-		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, bodies[i], strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
+		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, r.Body, strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
 			h.WriteString(s)
 			h.WriteByte(0)
 		}
 		keys[i] = h.Sum64()
 		if old, ok := b.searchCache[keys[i]]; ok {
-			scored[i], r.Text = old.scored, old.text
+			scored[i] = old
 			next[keys[i]] = old
 			continue
 		}
 		todo = append(todo, i)
 	}
+	scorers := sync.Pool{New: func() any { return new(search.Scorer) }}
 	parallel.Do(len(todo), 8, func(k int, _ *bytes.Buffer) {
-		i := todo[k]
-		if bodies[i] != "" {
-			recs[i].Text = strings.TrimSpace(recs[i].Text + " " + markdownWords(bodies[i]))
-		}
-		scored[i] = search.Score(recs[i])
+		sc := scorers.Get().(*search.Scorer)
+		scored[todo[k]] = sc.Score(recs[todo[k]])
+		scorers.Put(sc)
 	})
 	if b.keep { // a Builder that builds again keeps them
 		for _, i := range todo {
-			next[keys[i]] = scoredRecord{scored[i], recs[i].Text}
+			next[keys[i]] = scored[i]
 		}
 		b.searchCacheNext = next
 	}
 	return scored
-}
-
-// scoredRecord is a search record's terms and its text, as made plain.
-type scoredRecord struct {
-	scored search.Scored
-	text   string
 }

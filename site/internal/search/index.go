@@ -24,6 +24,7 @@ type Record struct {
 	Topics []string
 	Names  string // names it goes by besides its title: its document's, its topics', a source's publisher
 	Text   string // plain text, searched and shown in snippets
+	Body   string // Markdown (a section's body), searched, and shown in snippets after Text
 	Prior  float64
 }
 
@@ -62,17 +63,21 @@ type File struct {
 //   - search/filters.json, the documents' and topics' names and each
 //     record's, which only the search page's filters need.
 //
-// scored[i] holds the terms of recs[i] when they are known (see Score),
-// nil otherwise; Build fills it in.
+// scored[i] holds the terms of recs[i] when they are known (see
+// Scorer), nil otherwise; Build fills it in.
 func Build(recs []Record, scored []Scored) []File {
-	type posting struct{ rec, score int }
+	type posting struct {
+		rec   int32
+		score uint8
+	}
 	postings := map[string][]posting{}
+	var sc Scorer
 	for i := range recs {
 		if scored[i] == nil {
-			scored[i] = Score(recs[i])
+			scored[i] = sc.Score(recs[i])
 		}
 		for _, ts := range scored[i] {
-			postings[ts.Term] = append(postings[ts.Term], posting{i, int(ts.Score)})
+			postings[ts.Term] = append(postings[ts.Term], posting{int32(i), ts.Score})
 		}
 	}
 
@@ -119,10 +124,10 @@ func Build(recs []Record, scored []Scored) []File {
 				if j > 0 {
 					b = append(b, ',')
 				}
-				b = strconv.AppendInt(b, int64(p.rec-last), 10)
+				b = strconv.AppendInt(b, int64(int(p.rec)-last), 10)
 				b = append(b, ',')
 				b = strconv.AppendInt(b, int64(p.score), 10)
-				last = p.rec
+				last = int(p.rec)
 			}
 			b = append(b, ']')
 		}
@@ -187,7 +192,7 @@ func Build(recs []Record, scored []Scored) []File {
 	for start := 0; start < len(recs); start += blockSize {
 		var block [][]any
 		for _, r := range recs[start:min(start+blockSize, len(recs))] {
-			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, clip(r.Text, snippetMax), r.Kind})
+			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, snippet(r), r.Kind})
 		}
 		data := mustJSON(block)
 		h.Write(data)
@@ -209,33 +214,54 @@ type TermScore struct {
 	Score uint8
 }
 
+// A Scorer works out the terms of records and their scores. Its zero
+// value is ready; one Scorer scores one record at a time, reusing its
+// memory from one to the next.
+type Scorer struct {
+	m map[string]acc
+}
+
+// acc is what a Scorer gathers of a term: the weight of the best field
+// it is in, and its count in the text, up to textCap.
+type acc struct{ weight, tf uint8 }
+
 // Score works out the terms of r and their scores: a word of the title
 // or the number scores more than a name, which scores more than a word of
 // the text, of which a few occurrences count; all times r's prior.
-func Score(r Record) Scored {
-	score := map[string]float64{}
-	for _, t := range Terms(r.Title + " " + r.Number) {
-		score[t] = max(score[t], titleWeight)
+func (s *Scorer) Score(r Record) Scored {
+	if s.m == nil {
+		s.m = make(map[string]acc, 256)
 	}
+	m := s.m
+	defer clear(m)
+	field := func(weight uint8) func(string) {
+		return func(t string) {
+			if a := m[t]; a.weight < weight {
+				a.weight = weight
+				m[t] = a
+			}
+		}
+	}
+	eachTerm(r.Title+" "+r.Number, field(titleWeight))
 	if r.Number != "" {
-		score["point"] = max(score["point"], titleWeight)
+		field(titleWeight)("point")
 	}
-	for _, t := range Terms(r.Names) {
-		score[t] = max(score[t], nameWeight)
+	eachTerm(r.Names, field(nameWeight))
+	count := func(t string) {
+		if a := m[t]; a.tf < textCap {
+			a.tf++
+			m[t] = a
+		}
 	}
-	tf := map[string]int{}
-	for _, t := range Terms(r.Text) {
-		tf[t]++
-	}
-	for t, n := range tf {
-		score[t] += float64(min(n, textCap))
-	}
+	eachTerm(r.Text, count)
+	eachMarkdownTerm(r.Body, count)
 	prior := r.Prior
 	if prior <= 0 {
 		prior = 1
 	}
-	out := make(Scored, 0, len(score))
-	for t, s := range score {
+	out := make(Scored, 0, len(m))
+	for t, a := range m {
+		s := float64(a.weight) + float64(a.tf)
 		out = append(out, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
 	}
 	return out
@@ -259,6 +285,16 @@ func chunkKey(t string, runes int) string {
 		}
 	}
 	return t
+}
+
+// snippet is the text a result quotes from: the start of r's text, and
+// of its body made plain.
+func snippet(r Record) string {
+	s := r.Text
+	if len(s) < snippetMax && r.Body != "" {
+		s = strings.TrimSpace(s + " " + markdownWords(clip(r.Body, 4*snippetMax)))
+	}
+	return clip(s, snippetMax)
 }
 
 // clip cuts s to at most n bytes, at a rune.

@@ -3,6 +3,8 @@ package search
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -97,5 +99,32 @@ func TestBuild(t *testing.T) {
 	}
 	if len(find("the")) != 0 {
 		t.Errorf("a stop word is indexed")
+	}
+}
+
+// BenchmarkScore scores the default explainer's sections as records,
+// Markdown and all: the bulk of the index's work in a build.
+func BenchmarkScore(b *testing.B) {
+	names, err := filepath.Glob("../../../content/sections/*.md")
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no sections: %v", err)
+	}
+	var recs []Record
+	size := 0
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, Record{Title: "What was the first plan?", Names: "Section", Text: string(data)})
+		size += len(data)
+	}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	var sc Scorer
+	for b.Loop() {
+		for _, r := range recs {
+			sc.Score(r)
+		}
 	}
 }
