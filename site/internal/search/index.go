@@ -3,7 +3,7 @@ package search
 import (
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
+	"hash/crc32"
 	"math"
 	"slices"
 	"strconv"
@@ -63,8 +63,8 @@ type File struct {
 //   - search/filters.json, the documents' and topics' names and each
 //     record's, which only the search page's filters need.
 //
-// scored[i] holds the terms of recs[i] when they are known (see
-// Scorer), nil otherwise; Build fills it in.
+// scored[i] holds what a Scorer made of recs[i] when it is known, the
+// zero Scored otherwise; Build fills it in.
 func Build(recs []Record, scored []Scored) []File {
 	type posting struct {
 		rec   int32
@@ -73,10 +73,10 @@ func Build(recs []Record, scored []Scored) []File {
 	postings := map[string][]posting{}
 	var sc Scorer
 	for i := range recs {
-		if scored[i] == nil {
+		if scored[i].Terms == nil && scored[i].Snippet == "" {
 			scored[i] = sc.Score(recs[i])
 		}
-		for _, ts := range scored[i] {
+		for _, ts := range scored[i].Terms {
 			postings[ts.Term] = append(postings[ts.Term], posting{int32(i), ts.Score})
 		}
 	}
@@ -181,32 +181,36 @@ func Build(recs []Record, scored []Scored) []File {
 	}
 	slices.Sort(keys)
 	meta.Chunks = strings.Join(keys, " ")
-	h := fnv.New64a()
+	h := crc32.New(castagnoli())
 	for _, k := range keys {
 		data := encode(chunks[k])
 		h.Write(data)
 		files = append(files, File{Dir + "t/" + k + ".json", data})
 	}
-	meta.Terms = strconv.FormatUint(h.Sum64(), 36)
+	meta.Terms = strconv.FormatUint(uint64(h.Sum32()), 36)
 	h.Reset()
 	for start := 0; start < len(recs); start += blockSize {
 		var block [][]any
-		for _, r := range recs[start:min(start+blockSize, len(recs))] {
-			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, snippet(r), r.Kind})
+		for i, r := range recs[start:min(start+blockSize, len(recs))] {
+			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, scored[start+i].Snippet, r.Kind})
 		}
 		data := mustJSON(block)
 		h.Write(data)
 		files = append(files, File{Dir + "r/" + strconv.Itoa(start/blockSize) + ".json", data})
 	}
-	meta.Records = strconv.FormatUint(h.Sum64(), 36)
+	meta.Records = strconv.FormatUint(uint64(h.Sum32()), 36)
 	data := mustJSON(filters)
 	meta.Filters = hash(data)
 	files = append(files, File{Dir + "filters.json", data})
 	return append([]File{{Dir + "meta.json", mustJSON(meta)}}, files...)
 }
 
-// Scored is a record's terms, each with its score in the record.
-type Scored []TermScore
+// Scored is what a Scorer makes of a record: its terms, each with its
+// score in the record, and the text of its snippet.
+type Scored struct {
+	Terms   []TermScore
+	Snippet string
+}
 
 // TermScore is a term and its score in a record.
 type TermScore struct {
@@ -259,12 +263,12 @@ func (s *Scorer) Score(r Record) Scored {
 	if prior <= 0 {
 		prior = 1
 	}
-	out := make(Scored, 0, len(m))
+	terms := make([]TermScore, 0, len(m))
 	for t, a := range m {
 		s := float64(a.weight) + float64(a.tf)
-		out = append(out, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
+		terms = append(terms, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
 	}
-	return out
+	return Scored{terms, snippet(r)}
 }
 
 // chunkKey is the name of a file of terms that may hold t: its first
@@ -310,10 +314,13 @@ func clip(s string, n int) string {
 
 // hash is a short hash of data, for a ?v= query.
 func hash(data []byte) string {
-	h := fnv.New64a()
-	h.Write(data)
-	return strconv.FormatUint(h.Sum64(), 36)
+	return strconv.FormatUint(uint64(crc32.Checksum(data, castagnoli())), 36)
 }
+
+// castagnoli is the CRC-32 table the ?v= hashes use: they need only
+// change when a file does, and the processor computes this one. The
+// package crc32 makes the table once.
+func castagnoli() *crc32.Table { return crc32.MakeTable(crc32.Castagnoli) }
 
 func mustJSON(v any) []byte {
 	data, err := json.Marshal(v)

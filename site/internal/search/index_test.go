@@ -128,3 +128,16 @@ func BenchmarkScore(b *testing.B) {
 		}
 	}
 }
+
+// TestSnippet: a record's snippet is its text, then its body made plain,
+// cut at snippetMax.
+func TestSnippet(t *testing.T) {
+	var sc Scorer
+	got := sc.Score(Record{Text: "A summary.", Body: "## The *first* [plan](doc:us-28)\n\n" + strings.Repeat("word ", 400)}).Snippet
+	if !strings.HasPrefix(got, "A summary. The first plan word word") || len(got) > snippetMax {
+		t.Errorf("snippet %q (%d bytes)", got[:min(len(got), 60)], len(got))
+	}
+	if got := sc.Score(Record{Text: "Only text."}).Snippet; got != "Only text." {
+		t.Errorf("snippet %q", got)
+	}
+}
