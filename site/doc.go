@@ -147,6 +147,8 @@
 //	/actors/, /actors/ID/      actors; one actor's documents and positions
 //	/sources/                  every source and what cites it (anchor source-ID)
 //	/timeline/                 events, when content/timeline.yaml exists
+//	/search/                   the search page: every page by kind, and results with JavaScript
+//	/search/*.json, t/, r/     the search index (see Search)
 //	/404.html                  not-found page, with root-absolute links
 //	/sitemap.xml, /feed.xml    only with a base URL
 //	/robots.txt                only with a base URL at an origin's root
@@ -162,6 +164,28 @@
 // one takes about 2 ms, taking it from the cache a small file read. The
 // dev server (Options.LiveReload set) draws none: its pages are not
 // shared, and their og:image names the card of the published site.
+//
+// # Search
+//
+// Every page's header has a search box that submits to /search/, which
+// without JavaScript lists every page by kind. static/js/search.js,
+// loaded deferred on every page, shows results as the reader types. The
+// index is made by the build from the model, not from the HTML (package
+// search, engine's searchindex.go): a record per clause (its number,
+// title, text, claims, document, topics and fate), section (the body
+// read as Markdown), document, topic, actor and source, each with its
+// terms scored by field (title and number over names over text) and a
+// prior (a clause of a document linked more often first). It is split
+// so that a query fetches little: search/meta.json (2 kB on the medium
+// benchmark corpus, fetched when a box gets the focus), a file of terms
+// per first two characters of a term (split by the third past 24 kB),
+// the records four to a file, and filters.json for the search page's
+// document and topic filters. Every file but meta.json is fetched with a
+// ?v= hash that meta.json gives, so a cache never serves a stale part.
+// The script reads words exactly as package search does; the two share
+// testdata/terms.tsv. A Builder keeps each record's scores, so a rebuild
+// scores only the records that changed. BenchmarkSearch measures a first
+// search against Pagefind's.
 //
 // Links between pages are relative, so the site works under any path
 // prefix. Assets keep their path; the stylesheet link carries a ?v= hash
@@ -291,6 +315,7 @@
 //	align      matches clauses across documents by number and wording
 //	dates      dates known to the day, month, year or as an interval
 //	card       draws the social card PNGs
+//	search     the search index: records, terms, the files a query fetches
 //	typo       typography; parallel spreads work over the cores
 //
 // A new kind of page is one line in the page table, engine's page.go,
