@@ -6,6 +6,7 @@ import (
 	"path"
 
 	"github.com/explainer/explainer/site/internal/engine"
+	"github.com/explainer/explainer/site/internal/model"
 )
 
 // Options control a build.
@@ -25,6 +26,24 @@ type Options struct {
 
 func (o Options) engine() engine.Options {
 	return engine.Options{BaseURL: o.BaseURL, Drafts: o.Drafts, Strict: o.Strict, LiveReload: o.LiveReload, CardCache: o.CardCache}
+}
+
+// CheckBaseURL reports whether s is an absolute http or https URL with
+// no query or fragment, as the base_url field and Options.BaseURL must be.
+func CheckBaseURL(s string) error { return model.CheckBaseURL(s) }
+
+// DirFS opens the project directory dir as the file system Build, Check
+// and a Builder read. It reads only what lies in dir: a symbolic link to
+// a file outside it is an error at the link's path. It never waits on a
+// file: a named pipe, socket or device is an error naming it, as is a
+// file over its size limit (1 MiB in content/ and templates/, 64 MiB in
+// static/). It stays open for the life of the program.
+func DirFS(dir string) (fs.FS, error) {
+	d, err := model.OpenDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Build reads the project in src (a directory holding content/ and

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -30,7 +29,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *baseURL != "" {
-		if err := checkBaseURL(*baseURL); err != nil {
+		if err := site.CheckBaseURL(*baseURL); err != nil {
 			return usageError(flags, "-base-url %q: %v", *baseURL, err)
 		}
 	}
@@ -71,22 +70,6 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// checkBaseURL reports whether s is an absolute http or https URL, which a
-// site's links, sitemap and feed can be built on.
-func checkBaseURL(s string) error {
-	u, err := url.Parse(s)
-	if err != nil {
-		return errors.New("not a valid URL")
-	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
-		return errors.New("not an absolute http or https URL")
-	}
-	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
-		return errors.New("a base URL has no query or fragment")
-	}
-	return nil
-}
-
 // openProject returns the project directory src as an fs.FS, after
 // checking that it looks like a project, so that a mistyped -src gets a
 // plain message rather than a list of missing files.
@@ -104,7 +87,7 @@ func openProject(src string) (fs.FS, error) {
 	if info, err := os.Stat(filepath.Join(src, "content")); err != nil || !info.IsDir() {
 		return nil, fmt.Errorf("%s is not an explainer project: it has no content/ directory (explainer new DIR creates one)", src)
 	}
-	return os.DirFS(src), nil
+	return site.DirFS(src)
 }
 
 // contentErrors reports the problems of a failed build or check on stderr,

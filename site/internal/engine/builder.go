@@ -12,6 +12,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"io/fs"
 	"path"
@@ -180,6 +181,9 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 
 	baseURL := strings.TrimSuffix(p.Explainer.BaseURL, "/")
 	if opts.BaseURL != "" {
+		if err := model.CheckBaseURL(opts.BaseURL); err != nil {
+			return nil, fmt.Errorf("base URL %q: %v", opts.BaseURL, err)
+		}
 		baseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	}
 	versioned := func(name string) string {

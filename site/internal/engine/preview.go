@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -57,13 +58,13 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 	// The front matter, up to and with its closing line, must be the
 	// same bytes: then so is every field but the body.
 	head := oldData[:len(oldData)-len(s0.Body.Text)]
-	data, err := fs.ReadFile(src, name)
+	data, err := model.ReadFile(src, name, model.LimitFor(name))
 	if err != nil || !bytes.HasSuffix(head, []byte("\n")) || !bytes.HasPrefix(data, head) || bytes.Equal(data, oldData) {
 		return nil, false
 	}
 	body := model.SectionBody(name, data, len(head))
-	if strings.TrimSpace(body.Text) == "" { // a warning: BuildChanged gives it
-		return nil, false
+	if _, long := model.MarkdownTooLong(body.Text); long || !utf8.Valid(data) || strings.TrimSpace(body.Text) == "" {
+		return nil, false // an error or a warning: BuildChanged gives it
 	}
 	s1 := *s0
 	s1.Body = body
@@ -114,7 +115,7 @@ func (bd *Builder) previewClause(src fs.FS, name string, last *lastBuild) (map[s
 	if !slices.Contains(b.p.Documents, d) {
 		return nil, false
 	}
-	data, err := fs.ReadFile(src, name)
+	data, err := model.ReadFile(src, name, model.LimitFor(name))
 	if err != nil || bytes.Equal(data, oldData) {
 		return nil, false
 	}

@@ -513,8 +513,14 @@ func staticFiles(src fs.FS, errs *model.ErrorList) (map[string][]byte, map[strin
 				return nil
 			}
 			// Go files are the theme's own embedding code, not assets.
-			if d.IsDir() || !d.Type().IsRegular() || strings.HasSuffix(name, ".go") {
+			if d.IsDir() || strings.HasSuffix(name, ".go") {
 				return nil
+			}
+			if d.Type()&fs.ModeSymlink != 0 { // read if it leads to a file in the project
+				if info, err := fs.Stat(sub, name); err == nil && info.IsDir() {
+					errs.Add(model.FileStart(path.Join(prefix, name)), "a symbolic link to a directory: static/ is read without following those")
+					return nil
+				}
 			}
 			data, err := fs.ReadFile(sub, name)
 			if err != nil {

@@ -6,6 +6,7 @@ package model
 import (
 	"bytes"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/adrg/frontmatter"
 	"go.yaml.in/yaml/v3"
@@ -26,6 +27,12 @@ type mdFile struct {
 // its line and column in the file. A file that opens no front matter, or
 // never closes it, is an error: the library would take it all for body.
 func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
+	if i := invalidUTF8(src); i >= 0 {
+		p := &mdFile{yaml: newYAMLFile(path, src, 0, errs)}
+		line, col := p.yaml.lines.position(i)
+		errs.Add(Pos{File: path, Line: line, Column: col}, "invalid UTF-8: byte 0x%02x is not part of a character (save the file as UTF-8)", src[i])
+		return p
+	}
 	text := bytes.TrimPrefix(src, []byte("\uFEFF")) // the file without its byte order mark, if any
 	var front []byte
 	found := false
@@ -58,8 +65,28 @@ func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
 		}
 		p.body = p.bodyFrom(body)
 		p.root, p.ok = p.yaml.parse(src[opening : opening+len(front)])
+		if msg, long := MarkdownTooLong(p.body.Text); long {
+			errs.Add(p.body.Position(0), "%s", msg)
+			p.body, p.ok = Markdown{}, false
+		}
 	}
 	return p
+}
+
+// invalidUTF8 returns the offset of the first byte of src that is not
+// part of a UTF-8 character, or -1.
+func invalidUTF8(src []byte) int {
+	if utf8.Valid(src) {
+		return -1
+	}
+	for i := 0; i < len(src); {
+		r, n := utf8.DecodeRune(src[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // openingEnd returns the offset just after the first line of text that is

@@ -30,9 +30,10 @@ func (r *Inputs) Open(name string) (fs.File, error) { return r.fsys.Open(name) }
 // ReadDir implements fs.ReadDirFS.
 func (r *Inputs) ReadDir(name string) ([]fs.DirEntry, error) { return fs.ReadDir(r.fsys, name) }
 
-// ReadFile implements fs.ReadFileFS, remembering what it read.
+// ReadFile implements fs.ReadFileFS, remembering what it read. It
+// reads as ReadFile does: regular files only, within LimitFor(name).
 func (r *Inputs) ReadFile(name string) ([]byte, error) {
-	data, err := fs.ReadFile(r.fsys, name)
+	data, err := ReadFile(r.fsys, name, LimitFor(name))
 	if err == nil {
 		sum := uint64(1)
 		if r.hash {

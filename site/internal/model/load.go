@@ -93,6 +93,9 @@ type Options struct {
 // change (all of them may be read, or, with unchanged, only the others),
 // and, with keep, returns the cache for the next load (nil without).
 func Load(src fs.FS, opts Options, seed maphash.Seed, cache *Cache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *Cache) {
+	if _, ok := src.(*Inputs); !ok { // every read goes through Inputs.ReadFile
+		src = NewInputs(src, seed, false)
+	}
 	l := &loader{
 		seed:         seed,
 		cache:        cache,
@@ -247,7 +250,13 @@ func (l *loader) loadExplainer() {
 	e.Byline = m.str("byline")
 	e.Published = m.date("published")
 	e.Updated = m.date("updated")
-	e.BaseURL = strings.TrimRight(m.str("base_url"), "/")
+	if u := m.str("base_url"); u != "" {
+		if err := CheckBaseURL(u); err != nil {
+			l.errs.Add(m.at("base_url"), "base_url %q: %v", u, err)
+		} else {
+			e.BaseURL = strings.TrimRight(u, "/")
+		}
+	}
 	if lang := m.str("language"); lang != "" {
 		e.Language = lang
 	}

@@ -24,12 +24,18 @@ var (
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
 )
 
+// MaxIDLength is the most characters an id or slug may have: it names a
+// folder of the site, and every file system takes a name this long,
+// with room for the path above it.
+const MaxIDLength = 100
+
 // ValidID reports whether id may name a page: lower-case letters and
 // digits in runs joined by single hyphens, as ^[a-z0-9]+(-[a-z0-9]+)*$
-// says. Such an id is one safe path segment: it cannot climb out of the
-// output directory, hide a file or need escaping in a URL.
+// says, and at most MaxIDLength long. Such an id is one safe path
+// segment: it cannot climb out of the output directory, hide a file or
+// need escaping in a URL.
 func ValidID(id string) bool {
-	if id == "" || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
+	if id == "" || len(id) > MaxIDLength || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
@@ -85,7 +91,10 @@ func (s *idSet) declare(id string, pos Pos) {
 		s.errs.Add(pos, "duplicate %s %s %q (first defined at %s)", s.kind, s.word, id, first)
 		return
 	}
-	if !ValidID(id) {
+	switch {
+	case len(id) > MaxIDLength:
+		s.errs.Add(pos, "%s %q… is %d characters long: make it %d or fewer (it names a folder of the site)", s.word, id[:24], len(id), MaxIDLength)
+	case !ValidID(id):
 		s.errs.Add(pos, "invalid %s %q: use lower-case letters, digits and hyphens", s.word, id)
 	}
 	s.first[id] = pos

@@ -338,6 +338,10 @@ func (f *yamlFile) markdown(n *yaml.Node) Markdown {
 	if n.Value == "" {
 		return Markdown{}
 	}
+	if msg, long := MarkdownTooLong(n.Value); long {
+		f.errs.Add(f.pos(n), "%s", msg)
+		return Markdown{}
+	}
 	segs := f.segments(n)
 	path, lines, size := f.path, f.lines, len(f.src)
 	text := n.Value

@@ -1,0 +1,207 @@
+package site_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
+)
+
+// diskProject writes the basic fixture to a new directory, with edit
+// applied to it there, and returns the directory.
+func diskProject(t *testing.T, edit func(dir string)) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "project")
+	if err := os.CopyFS(dir, sitetest.Project(t, "testdata/build/basic.txtar")); err != nil {
+		t.Fatal(err)
+	}
+	edit(dir)
+	return dir
+}
+
+// buildDir builds the project in dir as the command line does, through
+// site.DirFS, and fails the test if that takes over 20 s: a read that
+// blocks would otherwise hang the test run.
+func buildDir(t *testing.T, dir string) (*site.Output, error) {
+	t.Helper()
+	src, err := site.DirFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		out *site.Output
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := site.Build(context.Background(), src, site.Options{})
+		done <- result{out, err}
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-time.After(20 * time.Second):
+		t.Fatal("the build has not ended after 20 s")
+		return nil, nil
+	}
+}
+
+// wantError builds dir and wants it to fail with an error at pos (a
+// "file:line:col" prefix) that says want.
+func wantError(t *testing.T, dir, pos, want string) {
+	t.Helper()
+	_, err := buildDir(t, dir)
+	var list site.ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("build: %v, want an error list", err)
+	}
+	for _, e := range list.Errors() {
+		if strings.HasPrefix(e.Error(), pos) && strings.Contains(e.Error(), want) {
+			return
+		}
+	}
+	t.Errorf("no error at %s saying %q in:\n%v", pos, want, err)
+}
+
+// TestHostileFiles builds projects holding files that must not be read
+// as they stand: each is an error naming the file, and no build blocks.
+func TestHostileFiles(t *testing.T) {
+	const section = "---\ntitle: A question?\n---\n\nSecret words.\n"
+	t.Run("fifo", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := syscall.Mkfifo(filepath.Join(dir, "content/sections/02-pipe.md"), 0o644); err != nil {
+				t.Skip("no named pipes here:", err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-pipe.md:1:1:", "named pipe")
+	})
+	t.Run("fifo in static", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			os.MkdirAll(filepath.Join(dir, "static"), 0o755)
+			if err := syscall.Mkfifo(filepath.Join(dir, "static/pipe.txt"), 0o644); err != nil {
+				t.Skip("no named pipes here:", err)
+			}
+		})
+		wantError(t, dir, "static/pipe.txt:1:1:", "named pipe")
+	})
+	t.Run("symlink out of the project", func(t *testing.T) {
+		outside := filepath.Join(t.TempDir(), "secret.md")
+		if err := os.WriteFile(outside, []byte(section), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dir := diskProject(t, func(dir string) {
+			if err := os.Symlink(outside, filepath.Join(dir, "content/sections/02-leak.md")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-leak.md:1:1:", "outside the project")
+	})
+	t.Run("symlinked folder out of the project", func(t *testing.T) {
+		outside := t.TempDir()
+		if err := os.WriteFile(filepath.Join(outside, "02-leak.md"), []byte(section), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dir := diskProject(t, func(dir string) {
+			os.RemoveAll(filepath.Join(dir, "content/sections"))
+			if err := os.Symlink(outside, filepath.Join(dir, "content/sections")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections:1:1:", "outside the project")
+	})
+	t.Run("symlink inside the project", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "kept.md"), []byte(section), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("../../kept.md", filepath.Join(dir, "content/sections/02-linked.md")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		out, err := buildDir(t, dir)
+		if err != nil {
+			t.Fatalf("a link within the project: %v", err)
+		}
+		if data, ok := out.File("sections/linked/index.html"); !ok || !bytes.Contains(data, []byte("Secret words.")) {
+			t.Errorf("the linked section is not built")
+		}
+	})
+	t.Run("symlink loop", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.Symlink("02-loop.md", filepath.Join(dir, "content/sections/02-loop.md")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-loop.md:1:1:", "cannot read")
+	})
+	t.Run("over the size limit", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			f, err := os.Create(filepath.Join(dir, "content/sections/02-big.md"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if err := f.Truncate(100 << 20); err != nil { // sparse: 100 MB that take no disk
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-big.md:1:1:", "at most 1 MiB")
+	})
+	t.Run("static over its limit", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			os.MkdirAll(filepath.Join(dir, "static"), 0o755)
+			if err := os.WriteFile(filepath.Join(dir, "static/plan.pdf"), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Truncate(filepath.Join(dir, "static/plan.pdf"), 65<<20); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "static/plan.pdf:1:1:", "at most 64 MiB")
+	})
+	t.Run("Markdown over its limit", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			body := strings.Repeat("A long paragraph of words.\n", 6000) // 162 KB
+			if err := os.WriteFile(filepath.Join(dir, "content/sections/02-long.md"), []byte("---\ntitle: Long?\n---\n\n"+body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-long.md:4:1:", "at most 128 KiB")
+	})
+	t.Run("invalid UTF-8", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "content/sections/02-bytes.md"), []byte("---\ntitle: Bytes?\n---\n\nGood words,\nthen ab\xff\xfecd.\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/sections/02-bytes.md:6:8:", "invalid UTF-8: byte 0xff")
+	})
+}
+
+// TestDirFSNoEscape: DirFS opens nothing outside its directory, whatever
+// the name.
+func TestDirFSNoEscape(t *testing.T) {
+	dir := diskProject(t, func(string) {})
+	src, err := site.DirFS(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"../project/content/_index.md", "/etc/passwd", "content/../../x", "content/\x00", ""} {
+		if f, err := src.Open(name); err == nil {
+			f.Close()
+			t.Errorf("Open(%q) succeeded", name)
+		}
+	}
+	if _, err := fs.ReadFile(src, "content/_index.md"); err != nil {
+		t.Errorf("a file of the project: %v", err)
+	}
+}
