@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 )
 
 // corpus returns the directory named by $EXPLAINER_CORPUS, the explainer/
@@ -218,6 +219,25 @@ func benchCorpus(b *testing.B, run func(src fs.FS) error) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := run(src); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWorstMarkdown builds the basic fixture with a section whose
+// body is the worst shape of Markdown known for goldmark ("]([" and a
+// newline, repeated: its time grows with the square of the length), as
+// long as a Markdown text may be (model.MaxMarkdown, 128 KiB). The
+// limit is meant to keep this under a second.
+func BenchmarkWorstMarkdown(b *testing.B) {
+	src := sitetest.Project(b, "testdata/build/basic.txtar")
+	body := strings.Repeat("]([\n", 128<<10/4-8)
+	src["content/sections/09-worst.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Worst?\n---\n\n" + body)}
+	if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -252,5 +256,34 @@ func TestCheck(t *testing.T) {
 	}
 	if d := cmp.Diff(before, snapshot(t, root)); d != "" {
 		t.Errorf("check wrote files (-before +after):\n%s", d)
+	}
+}
+
+// TestBuildFIFO: build and check report a named pipe in content/ and
+// end, where they used to block on it for ever.
+func TestBuildFIFO(t *testing.T) {
+	root, project := newSmallProject(t)
+	if err := syscall.Mkfifo(filepath.Join(project, "content/sections/03-pipe.md"), 0o644); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	for _, args := range [][]string{
+		{"build", "-src", project, "-out", filepath.Join(root, "out")},
+		{"check", "-src", project},
+	} {
+		done := make(chan struct{})
+		var stderr strings.Builder
+		var err error
+		go func() {
+			defer close(done)
+			err = run(context.Background(), args, io.Discard, &stderr)
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s has not ended after 20 s", args[0])
+		}
+		if code := exitCode(err); code != 1 || !strings.Contains(stderr.String(), "content/sections/03-pipe.md:1:1: cannot read: a named pipe") {
+			t.Errorf("%s: exit %d, stderr:\n%s", args[0], code, stderr.String())
+		}
 	}
 }

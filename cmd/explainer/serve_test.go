@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -1257,4 +1258,23 @@ func TestServeWarnings(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestServeFIFO: a named pipe saved into content/ is an error naming it,
+// the last good site stays served, and edits go on being built once the
+// pipe is gone (serve used to block on it for ever, deaf to Ctrl-C).
+func TestServeFIFO(t *testing.T) {
+	s := startServe(t, newServeProject(t))
+	since := s.stderr.Len()
+	if err := syscall.Mkfifo(s.path("content/sections/03-pipe.md"), 0o644); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	s.waitLog(t, since, regexp.MustCompile(`^content/sections/03-pipe\.md:1:1: cannot read: a named pipe`))
+	s.waitPage(t, "/", 200, []string{"What happens next?"})
+	if err := os.Remove(s.path("content/sections/03-pipe.md")); err != nil {
+		t.Fatal(err)
+	}
+	const title = "Is the pipe gone?"
+	writeAtomically(t, s.path("content/sections/03-new.md"), "---\ntitle: "+title+"\nsources: [gazette]\n---\nIt is.\n")
+	s.waitPage(t, "/sections/new/", 200, []string{title})
 }

@@ -302,7 +302,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	}
 	extras := make(chan map[string]extra, 1)
 	go func() {
-		made := b.extras(func(name string, key uint64) ([][]byte, bool) {
+		made := b.extras(ctx, func(name string, key uint64) ([][]byte, bool) {
 			old, ok := bd.pages[name]
 			switch {
 			case !ok || old.key != key:

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -117,16 +118,19 @@ func (b *build) cached(name string) ([]byte, bool) {
 	if b.opts.CardCache == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/")))
+	data, err := model.ReadOSFile(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/")), 1<<20)
 	return data, err == nil
 }
 
 // drawCards draws the cards named, on all cores, and puts them in the
-// card cache.
-func (b *build) drawCards(names []string, cards map[string]card.Card) [][]byte {
+// card cache; it draws no more once ctx is done.
+func (b *build) drawCards(ctx context.Context, names []string, cards map[string]card.Card) [][]byte {
 	out := make([][]byte, len(names))
 	drawer := b.drawer()
 	parallel.Do(len(names), 1, func(i int, _ *bytes.Buffer) {
+		if ctx.Err() != nil {
+			return
+		}
 		out[i] = drawer.PNG(cards[names[i]])
 		if b.opts.CardCache != "" {
 			keep(filepath.Join(b.opts.CardCache, strings.TrimPrefix(names[i], "cards/")), out[i])

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"encoding/binary"
 	"hash/maphash"
 	"maps"
@@ -51,7 +52,7 @@ func atOriginRoot(baseURL string) bool {
 // server. reuse returns the file from an earlier build with the same key
 // of its inputs, if there is one. With later set, a file that must be
 // made again is left to its render function.
-func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
+func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
 	add := func(name string, fill func(d *deps), render func() [][]byte) {
@@ -101,10 +102,13 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 			})
 		}
 		if b.opts.LiveReload == "" { // see cardSet
-			b.addCards(out, reuse, later)
+			b.addCards(ctx, out, reuse, later)
 		}
 	}
-	for _, f := range search.Build(b.searchRecs, b.searchScores()) {
+	if ctx.Err() != nil {
+		return out
+	}
+	for _, f := range search.Build(b.searchRecs, b.searchScores(ctx)) {
 		add(f.Name, func(d *deps) { d.part(p.Explainer.Pos.File, string(f.Data)) }, func() [][]byte { return [][]byte{f.Data} })
 	}
 	return out
@@ -115,7 +119,7 @@ func (b *build) extras(reuse func(name string, key uint64) ([][]byte, bool), lat
 // else those in the card cache left to a render function that reads
 // them when written, and the others drawn now, on all cores. A card's
 // name says all it shows, so its name is its key.
-func (b *build) addCards(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
+func (b *build) addCards(ctx context.Context, out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool) {
 	cards := b.cardSet
 	var draw []string
 	for _, name := range slices.Sorted(maps.Keys(cards)) {
@@ -129,7 +133,7 @@ func (b *build) addCards(out map[string]extra, reuse func(name string, key uint6
 			if data, ok := b.cached(name); ok {
 				return [][]byte{data}
 			}
-			return b.drawCards([]string{name}, cards)
+			return b.drawCards(context.Background(), []string{name}, cards) // one card, when it is written
 		}
 		switch data, ok := reuse(name, e.key); {
 		case ok && !b.streaming:
@@ -143,7 +147,7 @@ func (b *build) addCards(out map[string]extra, reuse func(name string, key uint6
 		}
 		out[name] = e
 	}
-	for i, data := range b.drawCards(draw, cards) {
+	for i, data := range b.drawCards(ctx, draw, cards) {
 		e := out[draw[i]]
 		e.data = [][]byte{data}
 		out[draw[i]] = e

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"hash/maphash"
 	"strconv"
 	"strings"
@@ -82,8 +83,8 @@ func (b *build) searchRecords() []search.Record {
 
 // searchScores returns the terms of each search record: those of a record
 // the last build scored the same, kept in the Builder's cache, and the
-// others worked out now, on all cores.
-func (b *build) searchScores() []search.Scored {
+// others worked out now, on all cores, until ctx is done.
+func (b *build) searchScores(ctx context.Context) []search.Scored {
 	recs := b.searchRecs
 	scored := make([]search.Scored, len(recs))
 	keys := make([]uint64, len(recs))
@@ -107,6 +108,9 @@ func (b *build) searchScores() []search.Scored {
 	}
 	scorers := sync.Pool{New: func() any { return new(search.Scorer) }}
 	parallel.Do(len(todo), 8, func(k int, _ *bytes.Buffer) {
+		if ctx.Err() != nil {
+			return
+		}
 		sc := scorers.Get().(*search.Scorer)
 		scored[todo[k]] = sc.Score(recs[todo[k]])
 		scorers.Put(sc)

@@ -55,6 +55,21 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
+// ReadOSFile reads the file at path on disk as ReadFile reads a project
+// file: opened without waiting, a regular file only, at most limit
+// bytes.
+func ReadOSFile(path string, limit int64) ([]byte, error) {
+	return ReadFile(osFile(path), ".", limit)
+}
+
+// osFile is the file at its path as an fs.FS of one file, opened
+// without waiting.
+type osFile string
+
+func (o osFile) Open(string) (fs.File, error) {
+	return os.OpenFile(string(o), os.O_RDONLY|nonBlocking, 0)
+}
+
 // LimitFor is the most the project file at name may hold.
 func LimitFor(name string) int64 {
 	if strings.HasPrefix(name, "static/") {
