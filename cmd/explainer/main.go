@@ -5,7 +5,7 @@
 //
 //	explainer build [-src DIR] [-out DIR] [-base-url URL] [-drafts] [-strict]
 //	explainer check [-src DIR] [-strict]
-//	explainer serve [-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]
+//	explainer serve [-src DIR] [-addr HOST:PORT] [-allow-host NAME]... [-drafts] [-poll DURATION]
 //	explainer new DIR
 //	explainer import [-src DIR] [-id ID] [-title T] [-date D] [-follows DOC] [-relation R] FILE
 //	explainer align [-src DIR] DOC

@@ -24,9 +24,17 @@ import (
 // A failed build keeps the last good one served and shows its problems
 // over the pages.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	flags := newFlagSet("serve", "[-src DIR] [-addr HOST:PORT] [-drafts] [-poll DURATION]", stderr)
+	flags := newFlagSet("serve", "[-src DIR] [-addr HOST:PORT] [-allow-host NAME]... [-drafts] [-poll DURATION]", stderr)
 	src := flags.String("src", ".", "the explainer project `DIR`")
 	addr := flags.String("addr", "127.0.0.1:8000", "the `HOST:PORT` to listen on; port 0 picks a free port")
+	var allow []string
+	flags.Func("allow-host", "answer requests for the host `NAME` too (repeatable): a name that reaches this machine, e.g. in a container", func(name string) error {
+		if name == "" || strings.ContainsAny(name, ":/ []") {
+			return fmt.Errorf("%q is not a host name", name)
+		}
+		allow = append(allow, name)
+		return nil
+	})
 	drafts := flags.Bool("drafts", false, "include sections marked draft")
 	poll := flags.Duration("poll", 0, "watch for changes by polling at this `DURATION` (e.g. 500ms) instead of file system events")
 	if err := parseFlags(flags, args, 0); err != nil {
@@ -53,7 +61,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer ln.Close()
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site\n")
+		_, boundPort, _ := net.SplitHostPort(ln.Addr().String())
+		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site, at %s\n", strings.Join(reachableAt(boundPort, ip == nil || ip.To4() == nil), ", "))
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// The server answers to the address it is bound to, and to the name
@@ -63,7 +72,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		_, boundPort, _ := net.SplitHostPort(bound)
 		bound = net.JoinHostPort(host, boundPort)
 	}
-	srv := devserver.New(devserver.Options{Addr: bound, Logger: logger})
+	srv := devserver.New(devserver.Options{Addr: bound, AllowHost: allow, Logger: logger})
 	defer srv.Close()
 
 	// The events of one save (an editor's rename, or truncate and write)
@@ -208,4 +217,28 @@ func printWarnings(w io.Writer, warnings site.ErrorList, changed []string) {
 			fmt.Fprintln(w, e.Error())
 		}
 	}
+}
+
+// reachableAt lists the URLs a server bound to all interfaces on port is
+// reachable at: one per address of this machine's interfaces, IPv4
+// first, and IPv6 ones too when v6 is set (bound to [::] or to no host).
+func reachableAt(port string, v6 bool) []string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return []string{"every address of this machine"}
+	}
+	var four, six []string
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok || n.IP.IsLinkLocalUnicast() || n.IP.IsLinkLocalMulticast() {
+			continue
+		}
+		u := "http://" + net.JoinHostPort(n.IP.String(), port) + "/"
+		if n.IP.To4() != nil {
+			four = append(four, u)
+		} else if v6 {
+			six = append(six, u)
+		}
+	}
+	return append(four, six...)
 }

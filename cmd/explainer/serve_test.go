@@ -1278,3 +1278,53 @@ func TestServeFIFO(t *testing.T) {
 	writeAtomically(t, s.path("content/sections/03-new.md"), "---\ntitle: "+title+"\nsources: [gazette]\n---\nIt is.\n")
 	s.waitPage(t, "/sections/new/", 200, []string{title})
 }
+
+// TestServeAllInterfaces: bound to all interfaces, serve warns and lists
+// where it is reachable, and still refuses host names it was not given
+// (a DNS rebinding request reaches it with the attacker's name), while IP
+// addresses, localhost and -allow-host names are answered.
+func TestServeAllInterfaces(t *testing.T) {
+	dir := newServeProject(t)
+	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "-src", dir, "-addr", "0.0.0.0:0", "-allow-host", "preview.example"}, &stdout, &stderr)
+	}()
+	var port string
+	for port == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if line, ok := strings.CutPrefix(stdout.String(), "Serving at "); ok && strings.HasSuffix(line, "\n") {
+			line = strings.TrimSuffix(strings.TrimSpace(line), "/")
+			port = line[strings.LastIndex(line, ":")+1:]
+		}
+	}
+	if w := stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
+		t.Errorf("the warning does not list the addresses:\n%s", w)
+	}
+	for host, want := range map[string]int{
+		"127.0.0.1:" + port:        200,
+		"localhost:" + port:        200,
+		"preview.example:" + port:  200,
+		"evil.example:" + port:     403,
+		"127.0.0.1.nip.io:" + port: 403,
+	} {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	cancel()
+	<-done
+}

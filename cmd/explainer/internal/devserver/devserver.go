@@ -38,13 +38,20 @@
 // # Host and Origin
 //
 // To defeat DNS rebinding, a request is answered only when its Host
-// header names the bound address, localhost, 127.0.0.1 or [::1], always
-// with the bound port (no port means port 80). Anything else gets 403.
-// When the server is bound to all interfaces (0.0.0.0, [::] or an empty
-// host), any Host is accepted; the caller should warn about that. The
-// reload socket also checks Origin: it must be absent (a non-browser
-// client) or http://HOST where HOST passes the Host check; when bound to
-// all interfaces it must equal the request's own Host.
+// header names the bound address, localhost or a name under .localhost,
+// 127.0.0.1, [::1] or a name of Options.AllowHost, always with the bound
+// port (no port means port 80). Anything else gets 403. When the server
+// is bound to all interfaces (0.0.0.0, [::] or an empty host), any IP
+// literal is accepted too, since a rebinding attack needs a name; other
+// names still get 403. The reload socket also checks Origin: it must be
+// absent (a non-browser client) or http://HOST where HOST passes the
+// Host check; when bound to all interfaces it must equal the request's
+// own Host.
+//
+// Every response carries Cross-Origin-Resource-Policy: same-origin, and
+// a request another site's page makes (Sec-Fetch-Site: cross-site) gets
+// 403 unless it is a navigation, a link followed: another site can
+// neither load the reload script nor read a file of the build.
 //
 // # Live reload protocol
 //
@@ -128,8 +135,9 @@ var liveJS string
 
 // Options configure a Server.
 type Options struct {
-	Addr   string       // the address the listener is bound to, host:port, e.g. "127.0.0.1:8000" (not port 0)
-	Logger *slog.Logger // where to log rejected requests and dropped clients; nil discards
+	Addr      string       // the address the listener is bound to, host:port, e.g. "127.0.0.1:8000" (not port 0)
+	AllowHost []string     // host names answered besides the bound one and localhost
+	Logger    *slog.Logger // where to log rejected requests and dropped clients; nil discards
 }
 
 // Server serves the latest good build of a site and notifies open pages
@@ -172,7 +180,7 @@ func New(opts Options) *Server {
 	}
 	s := &Server{
 		addr:         opts.Addr,
-		hosts:        newHostPolicy(opts.Addr),
+		hosts:        newHostPolicy(opts.Addr, opts.AllowHost),
 		log:          log,
 		prefix:       rand.Text()[:6],
 		fallback:     template.Must(template.New("fallback").Parse(fallbackPage)),

@@ -12,15 +12,16 @@ import (
 // so that a web page on another site cannot reach it through DNS
 // rebinding. See the package doc.
 type hostPolicy struct {
-	any   bool         // bound to all interfaces: accept any Host
+	any   bool         // bound to all interfaces: any IP literal is accepted too
 	port  string       // the bound port
 	names []string     // accepted host names, lower case
 	ips   []netip.Addr // accepted addresses, unmapped
 }
 
-// newHostPolicy returns the policy for a listener bound to addr. An addr
-// that is not host:port accepts nothing.
-func newHostPolicy(addr string) hostPolicy {
+// newHostPolicy returns the policy for a listener bound to addr, which
+// also answers to the host names in allow. An addr that is not host:port
+// accepts nothing.
+func newHostPolicy(addr string, allow []string) hostPolicy {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
 		return hostPolicy{}
@@ -29,6 +30,9 @@ func newHostPolicy(addr string) hostPolicy {
 		port:  port,
 		names: []string{"localhost"},
 		ips:   []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()},
+	}
+	for _, name := range allow {
+		p.names = append(p.names, strings.ToLower(name))
 	}
 	if host == "" {
 		p.any = true
@@ -41,11 +45,12 @@ func newHostPolicy(addr string) hostPolicy {
 	return p
 }
 
-// allowHost reports whether a request with this Host header is answered.
+// allowHost reports whether a request with this Host header is answered:
+// the bound port, and a host that is an accepted name or address, a
+// name under .localhost (which browsers resolve to this machine
+// themselves), or, bound to all interfaces, any IP literal (a rebinding
+// attack needs a name).
 func (p hostPolicy) allowHost(hostport string) bool {
-	if p.any {
-		return true
-	}
 	if p.port == "" || hostport == "" {
 		return false
 	}
@@ -62,19 +67,10 @@ func (p hostPolicy) allowHost(hostport string) bool {
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		ip = ip.Unmap().WithZone("")
-		for _, ok := range p.ips {
-			if ip == ok {
-				return true
-			}
-		}
-		return false
+		return p.any || slices.Contains(p.ips, ip)
 	}
-	for _, ok := range p.names {
-		if strings.EqualFold(host, ok) {
-			return true
-		}
-	}
-	return false
+	host = strings.ToLower(host)
+	return slices.Contains(p.names, host) || strings.HasSuffix(host, ".localhost")
 }
 
 // originPatterns returns the Origin hosts that coder/websocket's own
@@ -85,6 +81,7 @@ func (p hostPolicy) originPatterns() []string {
 	if p.any || p.port == "" {
 		return nil
 	}
+	// Names under .localhost pass as the request's own Host.
 	hosts := slices.Clone(p.names)
 	for _, ip := range p.ips {
 		if ip.Is6() {
@@ -121,7 +118,7 @@ func (p hostPolicy) allowOrigin(origins []string, reqHost string) bool {
 		return false
 	}
 	if p.any {
-		return strings.EqualFold(u.Host, reqHost)
+		return strings.EqualFold(u.Host, reqHost) && p.allowHost(u.Host)
 	}
 	return p.allowHost(u.Host)
 }

@@ -33,6 +33,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "403 forbidden: unknown host "+r.Host, http.StatusForbidden)
 		return
 	}
+	h.Set("Cross-Origin-Resource-Policy", "same-origin")
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" && r.Header.Get("Sec-Fetch-Mode") != "navigate" {
+		s.log.Warn("refused a cross-site request", "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "403 forbidden: a cross-site request", http.StatusForbidden)
+		return
+	}
 	if why := badPath(r); why != "" {
 		s.log.Debug("refused a request path", "path", r.RequestURI, "why", why, "remote", r.RemoteAddr)
 		http.Error(w, "400 bad request: "+why, http.StatusBadRequest)

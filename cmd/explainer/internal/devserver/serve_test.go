@@ -166,6 +166,12 @@ func TestHost(t *testing.T) {
 		ok    bool
 	}{
 		{"127.0.0.1:8000", "127.0.0.1:8000", true},
+		{"127.0.0.1:8000", "foo.localhost:8000", true},
+		{"127.0.0.1:8000", "Foo.LocalHost:8000", true},
+		{"127.0.0.1:8000", "preview.example:8000", true}, // -allow-host
+		{"127.0.0.1:8000", "preview.example:8001", false},
+		{"127.0.0.1:8000", "other.example:8000", false},
+		{"127.0.0.1:8000", "localhost.example:8000", false},
 		{"127.0.0.1:8000", "localhost:8000", true},
 		{"127.0.0.1:8000", "LocalHost:8000", true},
 		{"127.0.0.1:8000", "[::1]:8000", true},
@@ -201,17 +207,23 @@ func TestHost(t *testing.T) {
 		{"127.0.0.1:80", "[::1]", true},
 		{"127.0.0.1:80", "localhost:80", true},
 		{"127.0.0.1:80", "evil.example", false},
-		// Bound to all interfaces: anything goes (serve warns).
-		{"0.0.0.0:8000", "evil.example:8000", true},
+		// Bound to all interfaces: any IP literal, localhost and the
+		// names allowed; no other name (DNS rebinding needs one).
+		{"0.0.0.0:8000", "evil.example:8000", false},
 		{"0.0.0.0:8000", "192.168.1.20:8000", true},
-		{"[::]:8000", "my-laptop.local:8000", true},
-		{":8000", "my-laptop.local:8000", true},
+		{"0.0.0.0:8000", "[fe80::1]:8000", true},
+		{"0.0.0.0:8000", "192.168.1.20:8001", false},
+		{"0.0.0.0:8000", "localhost:8000", true},
+		{"0.0.0.0:8000", "preview.example:8000", true},
+		{"[::]:8000", "my-laptop.local:8000", false},
+		{":8000", "my-laptop.local:8000", false},
+		{":8000", "10.0.0.5:8000", true},
 		// Not a bound address: nothing is answered.
 		{"127.0.0.1", "127.0.0.1", false},
 		{"", "localhost:80", false},
 	}
 	for _, tt := range tests {
-		s := New(Options{Addr: tt.bound})
+		s := New(Options{Addr: tt.bound, AllowHost: []string{"Preview.Example"}})
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Host = tt.host
 		w := httptest.NewRecorder()
@@ -270,7 +282,8 @@ func TestOrigin(t *testing.T) {
 		{"192.168.1.20:" + port, "http://192.168.1.20:" + port, true},
 		{"192.168.1.20:" + port, "", true},
 		{"192.168.1.20:" + port, "http://evil.example:" + port, false},
-		{"evil.example:" + port, "http://evil.example:" + port, true}, // accepted: documented
+		{"evil.example:" + port, "http://evil.example:" + port, false},
+		{"localhost:" + port, "http://localhost:" + port, true},
 	} {
 		var origins []string
 		if tt.origin != "" {
@@ -397,4 +410,39 @@ func TestPublishUnderLoad(t *testing.T) {
 		t.Error("fetched nothing")
 	}
 	t.Logf("%d pages fetched during 40 publishes", fetched.Load())
+}
+
+// TestCrossSite: another site's page may link to the server, but not load
+// its reload script or fetch its files; every response says
+// Cross-Origin-Resource-Policy: same-origin.
+func TestCrossSite(t *testing.T) {
+	s := New(Options{Addr: "127.0.0.1:8000"})
+	s.Publish(build(t, project(t)))
+	for _, tt := range []struct {
+		path, site, mode string
+		status           int
+	}{
+		{ScriptPath, "cross-site", "no-cors", 403},
+		{ScriptPath, "cross-site", "cors", 403},
+		{"/", "cross-site", "no-cors", 403},
+		{"/", "cross-site", "navigate", 200},
+		{ScriptPath, "same-origin", "no-cors", 200},
+		{ScriptPath, "same-site", "no-cors", 200},
+		{ScriptPath, "", "", 200}, // a client that sends no Sec-Fetch headers
+	} {
+		r := httptest.NewRequest("GET", tt.path, nil)
+		r.Host = "127.0.0.1:8000"
+		if tt.site != "" {
+			r.Header.Set("Sec-Fetch-Site", tt.site)
+			r.Header.Set("Sec-Fetch-Mode", tt.mode)
+		}
+		w := httptest.NewRecorder()
+		s.Handler().ServeHTTP(w, r)
+		if w.Code != tt.status {
+			t.Errorf("GET %s (%s, %s): status %d, want %d", tt.path, tt.site, tt.mode, w.Code, tt.status)
+		}
+		if got := w.Header().Get("Cross-Origin-Resource-Policy"); got != "same-origin" {
+			t.Errorf("GET %s (%s, %s): Cross-Origin-Resource-Policy %q", tt.path, tt.site, tt.mode, got)
+		}
+	}
 }
