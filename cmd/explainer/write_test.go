@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -468,5 +469,59 @@ func BenchmarkWriteOutput(b *testing.B) {
 		if err := writeOutput(context.Background(), out, project, site); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestStagingLeftovers: a build removes the staging directories that a
+// killed build left beside the output (named as builds name them, marked
+// by a process that is gone), and nothing else: not those of a build
+// that runs, not unmarked ones, not another output's.
+func TestStagingLeftovers(t *testing.T) {
+	root, project := newProject(t)
+	out := filepath.Join(root, "public")
+	ctx := context.Background()
+	if err := writeOutput(ctx, out, project, siteFS(map[string]string{"index.html": "one"})); err != nil {
+		t.Fatal(err)
+	}
+	// A process that has ended: its id names no process now.
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skip("cannot run a process:", err)
+	}
+	dead := cmd.Process.Pid
+	leftovers := map[string]string{
+		".public.tmp-dead/" + stagingName:        stagingMark(dead),
+		".public.tmp-dead/sections/a/index.html": "half written",
+		".public.old-dead/" + stagingName:        stagingMark(dead),
+		".public.old-dead/index.html":            "the site before",
+		".public.tmp-reboot/" + stagingName:      "explainer build\npid 1\nboot another-boot\n",
+		".public.tmp-live/" + stagingName:        stagingMark(os.Getpid()),
+		".public.tmp-unmarked/index.html":        "not provably ours",
+		".public.tmp-forged/" + stagingName:      "something else\npid 999999999\n",
+		".public-other.tmp-dead/" + stagingName:  stagingMark(dead),
+		".public.tmp-dead-file":                  "a file, not a directory",
+		"public-leak/" + stagingName:             stagingMark(dead),
+	}
+	writeFiles(t, root, leftovers)
+	if bootID() == "" {
+		delete(leftovers, ".public.tmp-reboot/"+stagingName) // no boot id to tell: kept
+		os.RemoveAll(filepath.Join(root, ".public.tmp-reboot"))
+	}
+	if err := writeOutput(ctx, out, project, siteFS(map[string]string{"index.html": "two"})); err != nil {
+		t.Fatal(err)
+	}
+	for name := range leftovers {
+		dir, _, _ := strings.Cut(name, "/")
+		_, err := os.Lstat(filepath.Join(root, dir))
+		gone := strings.Contains(dir, "-dead") && strings.HasPrefix(dir, ".public.") && !strings.HasSuffix(dir, "-file") || strings.HasSuffix(dir, "-reboot")
+		if gone != (err != nil) {
+			t.Errorf("%s: gone %v, want %v", dir, err != nil, gone)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || string(b) != "two" {
+		t.Errorf("the new site: %q, %v", b, err)
+	}
+	if _, err := os.Lstat(filepath.Join(out, stagingName)); err == nil {
+		t.Errorf("the staging mark is left in the site")
 	}
 }

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestMain runs the command itself when the test binary is started as
+// explainer by a test (see explainerCommand), so that a test can kill a
+// build the way a user's kill -9 does.
+func TestMain(m *testing.M) {
+	if os.Getenv("EXPLAINER_TEST_AS_MAIN") == "1" {
+		os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)))
+	}
+	os.Exit(m.Run())
+}
+
+// explainerCommand is the command explainer args, run by this test
+// binary.
+func explainerCommand(t *testing.T, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Skip("cannot find the test binary:", err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "EXPLAINER_TEST_AS_MAIN=1")
+	return cmd
+}
+
+// TestKilledBuild kills builds of the default explainer with SIGKILL at
+// times spread over a build, and checks after each that the output is
+// the previous site byte for byte (or the new one whole: the sources do
+// not change, so both are the same), then that the next build leaves no
+// staging directory behind.
+func TestKilledBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the default explainer a dozen times")
+	}
+	root := t.TempDir()
+	out := filepath.Join(root, "public")
+	args := []string{"build", "-src", "../..", "-out", out, "-card-cache", filepath.Join(root, "cards")}
+	if _, stderr, code := runExplainer(t, args...); code != 0 {
+		t.Fatalf("first build: %s", stderr)
+	}
+	want := snapshot(t, out)
+	start := time.Now()
+	if err := explainerCommand(t, args...).Run(); err != nil {
+		t.Fatalf("a build as a process: %v", err)
+	}
+	whole := time.Since(start)
+	for i := range 8 {
+		cmd := explainerCommand(t, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(whole * time.Duration(i+1) / 8)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		if d := cmp.Diff(want, snapshot(t, out)); d != "" {
+			t.Fatalf("killed after %v of a %v build, the output changed (-before +after):\n%s", whole*time.Duration(i+1)/8, whole, d)
+		}
+	}
+	left, _ := filepath.Glob(filepath.Join(root, ".public.*"))
+	t.Logf("the kills left %d staging directories", len(left))
+	if _, stderr, code := runExplainer(t, args...); code != 0 {
+		t.Fatalf("the build after: %s", stderr)
+	}
+	noTempDirs(t, root)
+	if d := cmp.Diff(want, snapshot(t, out)); d != "" {
+		t.Errorf("the build after the kills differs (-want +got):\n%s", d)
+	}
+}
