@@ -225,20 +225,43 @@ func benchCorpus(b *testing.B, run func(src fs.FS) error) {
 }
 
 // BenchmarkWorstMarkdown builds the basic fixture with a section whose
-// body is the worst shape of Markdown known for goldmark ("]([" and a
-// newline, repeated: its time grows with the square of the length), as
-// long as a Markdown text may be (model.MaxMarkdown, 128 KiB). The
-// limit is meant to keep this under a second.
+// body is a pathological shape of Markdown, as long as a Markdown text
+// may be (model.MaxMarkdown, 128 KiB): the shapes known to cost parsers
+// most. "link" ("]([" and a newline, repeated) is goldmark's worst: its
+// time grows with the square of the length, and the limit is meant to
+// keep it under a second.
 func BenchmarkWorstMarkdown(b *testing.B) {
-	src := sitetest.Project(b, "testdata/build/basic.txtar")
-	body := strings.Repeat("]([\n", 128<<10/4-8)
-	src["content/sections/09-worst.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Worst?\n---\n\n" + body)}
-	if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
-			b.Fatal(err)
-		}
+	const size = 128<<10 - 64
+	fill := func(unit string) string { return strings.Repeat(unit, size/len(unit)) }
+	for _, c := range []struct{ name, body string }{
+		{"link", fill("]([\n")},
+		{"brackets", strings.Repeat("[", size/2) + strings.Repeat("]", size/2)},
+		{"emphasis", fill("*a _b ")},
+		{"blockquotes", strings.Repeat(">", 10000) + " deep\n"},
+		{"lists", func() string {
+			var sb strings.Builder
+			for i := 0; sb.Len() < size-400; i++ {
+				sb.WriteString(strings.Repeat("  ", i%200) + "- item\n")
+			}
+			return sb.String()
+		}()},
+		{"comments", fill("<!-- ")},
+		{"instructions", fill("<? ")},
+		{"cdata", fill("<![CDATA[ ")},
+		{"entities", fill("&#x6A;&amp")},
+		{"backticks", fill("`` ` ")},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			src := sitetest.Project(b, "testdata/build/basic.txtar")
+			src["content/sections/09-worst.md"] = &fstest.MapFile{Data: []byte("---\ntitle: Worst?\n---\n\n" + c.body)}
+			if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := site.Build(context.Background(), src, site.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +16,7 @@ import (
 // build the way a user's kill -9 does.
 func TestMain(m *testing.M) {
 	if os.Getenv("EXPLAINER_TEST_AS_MAIN") == "1" {
-		os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)))
+		main()
 	}
 	os.Exit(m.Run())
 }
@@ -75,5 +74,48 @@ func TestKilledBuild(t *testing.T) {
 	noTempDirs(t, root)
 	if d := cmp.Diff(want, snapshot(t, out)); d != "" {
 		t.Errorf("the build after the kills differs (-want +got):\n%s", d)
+	}
+}
+
+// TestInterruptedBuild interrupts builds of the default explainer with
+// SIGINT (Ctrl-C) and SIGTERM at times spread over a build: each must end
+// (a build that is cancelled stops at the next phase), leave the output
+// as it was, and leave no staging directory.
+func TestInterruptedBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the default explainer a dozen times")
+	}
+	root := t.TempDir()
+	out := filepath.Join(root, "public")
+	args := []string{"build", "-src", "../..", "-out", out, "-card-cache", filepath.Join(root, "cards")}
+	if _, stderr, code := runExplainer(t, args...); code != 0 {
+		t.Fatalf("first build: %s", stderr)
+	}
+	want := snapshot(t, out)
+	start := time.Now()
+	if err := explainerCommand(t, args...).Run(); err != nil {
+		t.Fatalf("a build as a process: %v", err)
+	}
+	whole := time.Since(start)
+	for i := range 8 {
+		sig := []os.Signal{os.Interrupt, syscall.SIGTERM}[i%2]
+		cmd := explainerCommand(t, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(whole * time.Duration(i+1) / 8)
+		cmd.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("a build has not ended 30 s after %v", sig)
+		}
+		if d := cmp.Diff(want, snapshot(t, out)); d != "" {
+			t.Fatalf("%v after %v of a %v build: the output changed (-before +after):\n%s", sig, whole*time.Duration(i+1)/8, whole, d)
+		}
+		noTempDirs(t, root)
 	}
 }
