@@ -80,6 +80,17 @@ func TestHostilePaths(t *testing.T) {
 		{"/documents/draft-a/2/index.html/..", 400},
 		{"/_explainer/", 404},
 		{"/_explainer/live.js/", 404},
+		// The rest of the checklist's table (SECURITY-CHECKLIST.md, 11).
+		{"/a/%2e%2e%5c", 400},
+		{"/%2F..", 400},
+		{"/.\x00", 400},
+		{"/index.html::$DATA", 404},
+		{"/INDEX.HTML", 404},
+		{"/PROGRA~1/", 404},
+		{"/#/../../", 400},
+		{"/.explainer-build", 404},
+		{"/.generator-manifest.json", 404},
+		{"../x", 400},
 		// The site itself.
 		{"/", 200},
 		{"/index.html", 200},
