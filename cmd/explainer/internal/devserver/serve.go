@@ -2,9 +2,11 @@ package devserver
 
 import (
 	"bytes"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,8 +23,51 @@ type files interface {
 // Handler returns the handler that serves the current build and the
 // reload endpoints under /_explainer/.
 func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(s.serveHTTP)
+	return recovering(s.log, http.HandlerFunc(s.serveHTTP))
 }
+
+// recovering serves with h, and answers a request whose handling panics
+// with 500 (unless the response has begun), logging the panic: one bad
+// request does not take the connection, let alone the server, down.
+func recovering(log *slog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rw := &startedWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil || v == http.ErrAbortHandler {
+				if v != nil {
+					panic(v)
+				}
+				return
+			}
+			log.Error("a request's handling panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			if !rw.started {
+				http.Error(w, "500 internal server error", http.StatusInternalServerError)
+			}
+		}()
+		h.ServeHTTP(rw, r)
+	})
+}
+
+// A startedWriter records whether the response has begun.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *startedWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *startedWriter) Write(p []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap gives http.ResponseController, and the WebSocket upgrade, the
+// connection underneath.
+func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -454,6 +455,32 @@ func TestCrossSite(t *testing.T) {
 		}
 		if got := w.Header().Get("Cross-Origin-Resource-Policy"); got != "same-origin" {
 			t.Errorf("GET %s (%s, %s): Cross-Origin-Resource-Policy %q", tt.path, tt.site, tt.mode, got)
+		}
+	}
+}
+
+// TestPanicRecovered: a request whose handling panics gets 500, and the
+// server goes on answering the next ones.
+func TestPanicRecovered(t *testing.T) {
+	h := recovering(slog.New(slog.DiscardHandler), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/boom" {
+			panic("forced")
+		}
+		fmt.Fprint(w, "fine")
+	}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	for _, tt := range []struct {
+		path   string
+		status int
+	}{{"/boom", 500}, {"/ok", 200}, {"/boom", 500}, {"/ok", 200}} {
+		resp, err := srv.Client().Get(srv.URL + tt.path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", tt.path, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status {
+			t.Errorf("GET %s: status %d, want %d", tt.path, resp.StatusCode, tt.status)
 		}
 	}
 }
