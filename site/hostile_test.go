@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,6 +177,88 @@ func TestHostileFiles(t *testing.T) {
 			}
 		})
 		wantError(t, dir, "content/sections/02-long.md:4:1:", "at most 128 KiB")
+	})
+	t.Run("static symlink out of the project", func(t *testing.T) {
+		outside := filepath.Join(t.TempDir(), "secret.txt")
+		if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dir := diskProject(t, func(dir string) {
+			os.MkdirAll(filepath.Join(dir, "static"), 0o755)
+			if err := os.Symlink(outside, filepath.Join(dir, "static/secret.txt")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "static/secret.txt:1:1:", "outside the project")
+	})
+	t.Run("a folder that links to itself", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.Symlink(".", filepath.Join(dir, "content/sections/loop")); err != nil {
+				t.Fatal(err)
+			}
+			os.MkdirAll(filepath.Join(dir, "static"), 0o755)
+			if err := os.Symlink(".", filepath.Join(dir, "static/loop")); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "static/loop:1:1:", "a symbolic link to a directory")
+	})
+	t.Run("a folder named as a section", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.Mkdir(filepath.Join(dir, "content/topics.yaml.d"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			os.Remove(filepath.Join(dir, "content/topics.yaml"))
+			if err := os.Mkdir(filepath.Join(dir, "content/topics.yaml"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/topics.yaml:1:1:", "a directory, not a file")
+	})
+	t.Run("a socket", func(t *testing.T) {
+		dir := diskProject(t, func(string) {})
+		// A socket's path is short: listen in the folder itself.
+		wd, _ := os.Getwd()
+		if err := os.Chdir(filepath.Join(dir, "content/sections")); err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("unix", "02-socket.md")
+		os.Chdir(wd)
+		if err != nil {
+			t.Skip("no unix sockets here:", err)
+		}
+		defer ln.Close()
+		wantError(t, dir, "content/sections/02-socket.md:1:1:", "a socket")
+	})
+	t.Run("unreadable", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root reads any file")
+		}
+		dir := diskProject(t, func(dir string) {
+			if err := os.Chmod(filepath.Join(dir, "content/topics.yaml"), 0); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/topics.yaml:1:1:", "permission denied")
+	})
+	t.Run("2 GB of YAML", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			if err := os.Truncate(filepath.Join(dir, "content/topics.yaml"), 2<<30); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, "content/topics.yaml:1:1:", "at most 1 MiB")
+	})
+	t.Run("a 1 MB scalar", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			f, err := os.OpenFile(filepath.Join(dir, "content/sources.yaml"), os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.WriteString("- {id: big, title: Big, publisher: P, url: \"https://e.org/\", note: \"" + strings.Repeat("a", 1<<20) + "\"}\n")
+		})
+		wantError(t, dir, "content/sources.yaml:1:1:", "at most 1 MiB")
 	})
 	t.Run("invalid UTF-8", func(t *testing.T) {
 		dir := diskProject(t, func(dir string) {

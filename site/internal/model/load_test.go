@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"hash/maphash"
 	"io/fs"
 	"strings"
@@ -399,6 +400,51 @@ clauses:
 		edits: map[string]string{"content/sources.yaml": "- {id: axios, title: Scoop, url: \"javascript:alert(1)\"}\n"},
 		want:  []string{`content/sources.yaml:1:34: "url" must be an http or https URL`},
 	}, {
+		name:  "protocol-relative url",
+		edits: map[string]string{"content/sources.yaml": "- {id: axios, title: Scoop, url: \"//evil.example/x\"}\n"},
+		want:  []string{`content/sources.yaml:1:34: "url" must be an http or https URL`},
+	}, {
+		name:  "backslash url",
+		edits: map[string]string{"content/sources.yaml": "- {id: axios, title: Scoop, url: '\\\\evil\\x'}\n"},
+		want:  []string{`content/sources.yaml:1:34: "url" must be an http or https URL`},
+	}, {
+		name:  "nesting 10,001 deep",
+		edits: map[string]string{"content/topics.yaml": strings.Repeat("[", 10001) + "\n"},
+		want:  []string{`content/topics.yaml:1:1: yaml: exceeded max depth of 10000`},
+	}, {
+		name: "billion laughs",
+		edits: map[string]string{"content/topics.yaml": func() string {
+			s := "- {id: a0, name: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]}\n"
+			for i := 1; i < 10; i++ {
+				s += fmt.Sprintf("- {id: a%d, name: &a%d [%s]}\n", i, i, strings.Repeat(fmt.Sprintf("*a%d,", i-1), 8)+fmt.Sprintf("*a%d", i-1))
+			}
+			return s
+		}(), "content/actors.yaml": "- [\n"}, // and another file's problem, still reported
+		// Aliases are never expanded: each name is one node.
+		want: func() []string {
+			out := []string{`content/actors.yaml:2:1: yaml: did not find expected node content`}
+			for i := 1; i <= 10; i++ {
+				out = append(out, fmt.Sprintf(`content/topics.yaml:%d:18: "name" must be a string`, i))
+			}
+			return out
+		}(),
+	}, {
+		name:  "the go-yaml crasher (CVE-2022-28948)",
+		edits: map[string]string{"content/topics.yaml": "0: [:!00 \xef"},
+		want:  []string{`content/topics.yaml:1:10: yaml: incomplete UTF-8 octet sequence`},
+	}, {
+		name:  "invalid UTF-8 in YAML",
+		edits: map[string]string{"content/topics.yaml": "- id: territory\n  name: Terr\xffitory\n"},
+		want:  []string{`content/topics.yaml:2:13: yaml: invalid leading UTF-8 octet`},
+	}, {
+		name:  "JSON, TOML and other openings are Markdown, not front matter",
+		edits: map[string]string{"content/sections/02-whats-next.md": "{\"title\": \"x\"}\n", "content/sections/03-toml.md": "+++\ntitle = \"x\"\n+++\n", "content/sections/04-semi.md": ";;;\ntitle: x\n;;;\n"},
+		want: []string{
+			`content/sections/02-whats-next.md:1:1: missing front matter: start the file with a "---" line`,
+			`content/sections/03-toml.md:1:1: missing front matter: start the file with a "---" line`,
+			`content/sections/04-semi.md:1:1: missing front matter: start the file with a "---" line`,
+		},
+	}, {
 		name:  "alias",
 		edits: map[string]string{"content/topics.yaml": "- &t {id: territory, name: Territory}\n- *t\n- id: army-size\n  name: Army\n  metric: {name: Army cap}\n"},
 		want:  []string{`content/topics.yaml:2:3: yaml aliases are not supported`},
@@ -624,6 +670,8 @@ func checkLoad(t *testing.T, fsys fstest.MapFS) {
 }
 
 func FuzzDocumentYAML(f *testing.F) {
+	f.Add([]byte("0: [:!00 \xef")) // go-yaml's crasher, CVE-2022-28948
+	f.Add([]byte("id: x\ntitle: " + strings.Repeat("[", 10001)))
 	f.Add([]byte(`id: geneva-19
 title: Geneva
 date: 2025-11-23

@@ -153,6 +153,10 @@ func (d *DirFS) Open(name string) (fs.File, error) {
 		if errors.As(err, &pe) && strings.Contains(pe.Err.Error(), "escapes") {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: errOutside}
 		}
+		// A socket cannot be opened at all: say what it is.
+		if info, lerr := d.root.Lstat(name); lerr == nil && info.Mode().Type()&(fs.ModeSocket|fs.ModeDevice|fs.ModeNamedPipe) != 0 {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New(notRegular(info.Mode()))}
+		}
 		return nil, err
 	}
 	return f, nil

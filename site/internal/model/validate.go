@@ -24,6 +24,16 @@ var (
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
 )
 
+// windowsDevice reports whether id is a name Windows keeps for a device,
+// which no file or folder may have there.
+func windowsDevice(id string) bool {
+	switch id {
+	case "con", "prn", "aux", "nul":
+		return true
+	}
+	return len(id) == 4 && (strings.HasPrefix(id, "com") || strings.HasPrefix(id, "lpt")) && id[3] >= '1' && id[3] <= '9'
+}
+
 // MaxIDLength is the most characters an id or slug may have: it names a
 // folder of the site, and every file system takes a name this long,
 // with room for the path above it.
@@ -31,11 +41,12 @@ const MaxIDLength = 100
 
 // ValidID reports whether id may name a page: lower-case letters and
 // digits in runs joined by single hyphens, as ^[a-z0-9]+(-[a-z0-9]+)*$
-// says, and at most MaxIDLength long. Such an id is one safe path
-// segment: it cannot climb out of the output directory, hide a file or
+// says, at most MaxIDLength long, and not a name Windows keeps for a
+// device (con, nul, com1...). Such an id is one safe path segment on any
+// system: it cannot climb out of the output directory, hide a file or
 // need escaping in a URL.
 func ValidID(id string) bool {
-	if id == "" || len(id) > MaxIDLength || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
+	if id == "" || len(id) > MaxIDLength || windowsDevice(id) || id[0] == '-' || id[len(id)-1] == '-' || strings.Contains(id, "--") {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
@@ -94,6 +105,8 @@ func (s *idSet) declare(id string, pos Pos) {
 	switch {
 	case len(id) > MaxIDLength:
 		s.errs.Add(pos, "%s %q… is %d characters long: make it %d or fewer (it names a folder of the site)", s.word, id[:24], len(id), MaxIDLength)
+	case windowsDevice(id):
+		s.errs.Add(pos, "invalid %s %q: Windows keeps the name for a device, and a folder of the site cannot have it", s.word, id)
 	case !ValidID(id):
 		s.errs.Add(pos, "invalid %s %q: use lower-case letters, digits and hyphens", s.word, id)
 	}

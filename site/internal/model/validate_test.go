@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -202,6 +203,27 @@ func TestValidID(t *testing.T) {
 		{"a.b", false},
 		{"a_b", false},
 		{"é", false},
+		{"/abs", false},
+		{"a\\b", false},
+		{"C:x", false},
+		{"c:x", false},
+		{".", false},
+		{"name.", false},
+		{"name ", false},
+		{"a\x00b", false},
+		{"../../etc", false},
+		{"a/../../b", false},
+		{"con", false},
+		{"nul", false},
+		{"aux", false},
+		{"prn", false},
+		{"com1", false},
+		{"lpt9", false},
+		{"console", true},
+		{"com10", true},
+		{"nul-1", true},
+		{strings.Repeat("a", 100), true},
+		{strings.Repeat("a", 101), false},
 	}
 	for _, tt := range tests {
 		if got := ValidID(tt.id); got != tt.want {
