@@ -166,6 +166,8 @@ func TestBuildRefuses(t *testing.T) {
 		{"inside content", nil, "proj/content/public", "inside the project's content/ directory"},
 		{"the project", nil, "proj", "it is the project directory"},
 		{"containing the project", nil, ".", "it contains the project directory"},
+		{"a home directory", map[string]string{"home/.bashrc": "# mine", "home/notes.txt": "mine"}, "home", `refusing to replace home: it holds ".bashrc", which no build wrote`},
+		{"the root directory", nil, "/", "refusing to write the site to /"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

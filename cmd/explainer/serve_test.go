@@ -1304,8 +1304,8 @@ func TestServeAllInterfaces(t *testing.T) {
 			port = line[strings.LastIndex(line, ":")+1:]
 		}
 	}
-	if w := stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
-		t.Errorf("the warning does not list the addresses:\n%s", w)
+	if w := stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, strings.Join(reachableAt(port, false), ", ")) || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
+		t.Errorf("the warning does not list the addresses %q:\n%s", reachableAt(port, false), w)
 	}
 	for host, want := range map[string]int{
 		"127.0.0.1:" + port:        200,
@@ -1327,4 +1327,19 @@ func TestServeAllInterfaces(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestServePortInUse: serve on a port that is taken fails with a clear
+// message, binding nothing else.
+func TestServePortInUse(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var stdout, stderr syncBuffer
+	err = run(context.Background(), []string{"serve", "-src", newServeProject(t), "-addr", ln.Addr().String()}, &stdout, &stderr)
+	if exitCode(err) == 0 || !strings.Contains(err.Error()+stderr.String(), "address already in use") || stdout.String() != "" {
+		t.Errorf("serve on a taken port: %v, exit %d, stdout %q, stderr %q", err, exitCode(err), stdout.String(), stderr.String())
+	}
 }

@@ -268,6 +268,7 @@ func TestOrigin(t *testing.T) {
 		{"Origin: http://localhost.evil.example:" + port + "\r\n", 403},
 		{"Origin: http://127.0.0.1\r\n", 403},
 		{"Origin: http://127.0.0.1:1\r\n", 403},
+		{"Origin: http://192.0.2.10:" + port + "\r\n", 403}, // CVE-2025-30360's shape
 		{"Origin: https://" + ts.addr + "\r\n", 403},
 		{"Origin: null\r\n", 403},
 		{"Origin: file://\r\n", 403},
@@ -296,6 +297,8 @@ func TestOrigin(t *testing.T) {
 		{"192.168.1.20:" + port, "http://evil.example:" + port, false},
 		{"evil.example:" + port, "http://evil.example:" + port, false},
 		{"localhost:" + port, "http://localhost:" + port, true},
+		{"localhost:" + port, "http://192.0.2.10:" + port, false},
+		{"192.0.2.10:" + port, "http://localhost:" + port, false},
 	} {
 		var origins []string
 		if tt.origin != "" {
@@ -444,6 +447,7 @@ func TestCrossSite(t *testing.T) {
 	} {
 		r := httptest.NewRequest("GET", tt.path, nil)
 		r.Host = "127.0.0.1:8000"
+		r.Header.Set("Origin", "http://evil.example")
 		if tt.site != "" {
 			r.Header.Set("Sec-Fetch-Site", tt.site)
 			r.Header.Set("Sec-Fetch-Mode", tt.mode)
@@ -452,6 +456,9 @@ func TestCrossSite(t *testing.T) {
 		s.Handler().ServeHTTP(w, r)
 		if w.Code != tt.status {
 			t.Errorf("GET %s (%s, %s): status %d, want %d", tt.path, tt.site, tt.mode, w.Code, tt.status)
+		}
+		if got := w.Header().Get("Access-Control-Allow-Origin"); got != "" {
+			t.Errorf("GET %s (%s, %s): Access-Control-Allow-Origin %q", tt.path, tt.site, tt.mode, got)
 		}
 		if got := w.Header().Get("Cross-Origin-Resource-Policy"); got != "same-origin" {
 			t.Errorf("GET %s (%s, %s): Cross-Origin-Resource-Policy %q", tt.path, tt.site, tt.mode, got)
