@@ -3,10 +3,14 @@ package site_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/xml"
 	"errors"
+	"io"
 	"io/fs"
 	"net"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -286,5 +290,77 @@ func TestDirFSNoEscape(t *testing.T) {
 	}
 	if _, err := fs.ReadFile(src, "content/_index.md"); err != nil {
 		t.Errorf("a file of the project: %v", err)
+	}
+}
+
+// TestHostileText builds the basic fixture with titles written to break
+// out of every context a title reaches (the title element, headings,
+// meta and attribute values, the JSON export, the feed, the search
+// index, template syntax) and checks that each stays text.
+func TestHostileText(t *testing.T) {
+	const (
+		evil     = `</title><script>x</script>"'` + "`" + `{{.}}`
+		evilYAML = `"</title><script>x</script>\"'` + "`" + `{{.}}"`
+	)
+	clean := sitetest.Project(t, "testdata/build/basic.txtar")
+	src := sitetest.Project(t, "testdata/build/basic.txtar")
+	edit := func(name, old, new string) {
+		data := string(src[name].Data)
+		if !strings.Contains(data, old) {
+			t.Fatalf("%s has no %q", name, old)
+		}
+		src[name].Data = []byte(strings.Replace(data, old, new, 1))
+	}
+	edit("content/_index.md", "title: The harbour deal, explained", "title: "+evilYAML)
+	edit("content/sections/01-first-draft.md", "title: What was in the first draft?", "title: "+evilYAML)
+	edit("content/documents/draft-a.yaml", "title: First harbour draft", "title: "+evilYAML)
+	edit("content/documents/draft-a.yaml", "    title: Mooring fee", "    title: "+evilYAML)
+	opts := site.Options{BaseURL: "https://example.org/deal"}
+	want, err := site.Build(context.Background(), clean, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := site.Build(context.Background(), src, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range out.Names() {
+		data, _ := out.File(name)
+		switch path.Ext(name) {
+		case ".html":
+			cleanData, _ := want.File(name)
+			if strings.Contains(string(data), "<script>x") || strings.Count(string(data), "<script") != strings.Count(string(cleanData), "<script") {
+				t.Errorf("%s: a title broke out into a script element", name)
+			}
+			if strings.Count(string(data), "</title>") != strings.Count(string(cleanData), "</title>") {
+				t.Errorf("%s: a title closed the title element", name)
+			}
+		case ".json":
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		case ".xml":
+			d := xml.NewDecoder(bytes.NewReader(data))
+			for {
+				_, err := d.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Errorf("%s: %v", name, err)
+					break
+				}
+			}
+		}
+	}
+	home, _ := out.File("index.html")
+	if !strings.Contains(string(home), "{{.}}") || !strings.Contains(string(home), "&lt;/title&gt;&lt;script&gt;x&lt;/script&gt;") {
+		t.Errorf("the home page does not show the title as text")
+	}
+	var export struct{ Title string }
+	data, _ := out.File("data/explainer.json")
+	if err := json.Unmarshal(data, &export); err != nil || export.Title != evil {
+		t.Errorf("data/explainer.json's title is %q (%v), want %q", export.Title, err, evil)
 	}
 }

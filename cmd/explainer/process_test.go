@@ -119,3 +119,35 @@ func TestInterruptedBuild(t *testing.T) {
 		noTempDirs(t, root)
 	}
 }
+
+// TestDeterministicProcesses builds the default explainer in processes
+// that differ in what a build must not depend on: the number of threads,
+// SOURCE_DATE_EPOCH, the time of day. The trees must be byte for byte
+// the same.
+func TestDeterministicProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the default explainer four times")
+	}
+	var first map[string]string
+	for i, env := range [][]string{
+		{"GOMAXPROCS=1"},
+		{"GOMAXPROCS=16"},
+		{"GOMAXPROCS=2", "SOURCE_DATE_EPOCH=0"},
+		{"GOMAXPROCS=3", "SOURCE_DATE_EPOCH=1767225600", "TZ=Pacific/Kiritimati"},
+	} {
+		out := filepath.Join(t.TempDir(), "public")
+		cmd := explainerCommand(t, "build", "-src", "../..", "-out", out, "-base-url", "https://example.org/plan", "-card-cache", filepath.Join(t.TempDir(), "cards"))
+		cmd.Env = append(cmd.Env, env...)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", env, err, msg)
+		}
+		got := snapshot(t, out)
+		if i == 0 {
+			first = got
+			continue
+		}
+		if d := cmp.Diff(first, got); d != "" {
+			t.Errorf("built with %v, the site differs from GOMAXPROCS=1's (-first +this):\n%.2000s", env, d)
+		}
+	}
+}
