@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -148,6 +150,54 @@ func TestDeterministicProcesses(t *testing.T) {
 		}
 		if d := cmp.Diff(first, got); d != "" {
 			t.Errorf("built with %v, the site differs from GOMAXPROCS=1's (-first +this):\n%.2000s", env, d)
+		}
+	}
+}
+
+// TestInterruptedServe sends SIGINT and SIGTERM to serve processes in the
+// middle of rebuilds: each stops, says so, and leaves nothing behind in
+// the project.
+func TestInterruptedServe(t *testing.T) {
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		dir := newServeProject(t)
+		before := snapshot(t, dir)
+		cmd := explainerCommand(t, "serve", "-src", dir, "-addr", "127.0.0.1:0")
+		var stdout, stderr syncBuffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "serve to start", func() string {
+			if strings.HasPrefix(stdout.String(), "Serving at ") {
+				return ""
+			}
+			return "stderr: " + stderr.String()
+		})
+		// Edits, one after another, and the signal while they rebuild.
+		name := filepath.Join(dir, "content/sections/01-first-draft.md")
+		orig, _ := os.ReadFile(name)
+		for i := range 5 {
+			os.WriteFile(name, append(orig, fmt.Sprintf("\nEdit %d.\n", i)...), 0o644)
+			time.Sleep(3 * time.Millisecond)
+		}
+		cmd.Process.Signal(sig)
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("%v: serve ended with %v\n%s", sig, err, stderr.String())
+			}
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: serve has not ended after 30 s", sig)
+		}
+		if !strings.HasSuffix(stderr.String(), "stopped\n") {
+			t.Errorf("%v: stderr does not end with \"stopped\":\n%s", sig, stderr.String())
+		}
+		os.WriteFile(name, orig, 0o644)
+		if d := cmp.Diff(before, snapshot(t, dir)); d != "" {
+			t.Errorf("%v: serve left files in the project (-before +after):\n%s", sig, d)
 		}
 	}
 }

@@ -667,6 +667,18 @@ func TestServeBrokenEdit(t *testing.T) {
 		bad:   "The wrong draft set",
 		fixed: func(s string) string { return strings.Replace(s, "The first draft set", "The mended draft set", 1) },
 		good:  "The mended draft set",
+	}, {
+		name: "front matter",
+		file: "content/sections/01-first-draft.md",
+		page: "/sections/first-draft/",
+		old:  "What was in the first draft?",
+		broken: func(s string) string {
+			return strings.Replace(s, "title: What was in the first draft?", "title: [What was broken?", 1)
+		},
+		want:  regexp.MustCompile(`^content/sections/01-first-draft\.md:2:[0-9]+: yaml: `),
+		bad:   "What was broken?",
+		fixed: func(s string) string { return strings.Replace(s, "title: What was in the first draft?", "title: What was mended?", 1) },
+		good:  "What was mended?",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startServe(t, newServeProject(t))
@@ -1342,4 +1354,22 @@ func TestServePortInUse(t *testing.T) {
 	if exitCode(err) == 0 || !strings.Contains(err.Error()+stderr.String(), "address already in use") || stdout.String() != "" {
 		t.Errorf("serve on a taken port: %v, exit %d, stdout %q, stderr %q", err, exitCode(err), stdout.String(), stderr.String())
 	}
+}
+
+// TestServeContentRemoved: removing content/ while serving is an error
+// that keeps the last good site served; putting it back builds again.
+func TestServeContentRemoved(t *testing.T) {
+	s := startServe(t, newServeProject(t))
+	s.waitPage(t, "/", 200, []string{"What happens next?"})
+	saved := filepath.Join(t.TempDir(), "content")
+	since := s.stderr.Len()
+	if err := os.Rename(s.path("content"), saved); err != nil {
+		t.Fatal(err)
+	}
+	s.waitLog(t, since, regexp.MustCompile(`^content(/_index\.md)?:.*missing`))
+	s.waitPage(t, "/", 200, []string{"What happens next?"})
+	if err := os.Rename(saved, s.path("content")); err != nil {
+		t.Fatal(err)
+	}
+	s.waitCleanBuild(t)
 }
