@@ -675,10 +675,12 @@ func TestServeBrokenEdit(t *testing.T) {
 		broken: func(s string) string {
 			return strings.Replace(s, "title: What was in the first draft?", "title: [What was broken?", 1)
 		},
-		want:  regexp.MustCompile(`^content/sections/01-first-draft\.md:2:[0-9]+: yaml: `),
-		bad:   "What was broken?",
-		fixed: func(s string) string { return strings.Replace(s, "title: What was in the first draft?", "title: What was mended?", 1) },
-		good:  "What was mended?",
+		want: regexp.MustCompile(`^content/sections/01-first-draft\.md:2:[0-9]+: yaml: `),
+		bad:  "What was broken?",
+		fixed: func(s string) string {
+			return strings.Replace(s, "title: What was in the first draft?", "title: What was mended?", 1)
+		},
+		good: "What was mended?",
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := startServe(t, newServeProject(t))
