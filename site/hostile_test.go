@@ -358,6 +358,11 @@ func TestHostileText(t *testing.T) {
 	if !strings.Contains(string(home), "{{.}}") || !strings.Contains(string(home), "&lt;/title&gt;&lt;script&gt;x&lt;/script&gt;") {
 		t.Errorf("the home page does not show the title as text")
 	}
+	// The home page's JSON-LD holds the title encoded: nothing in it can
+	// end its script element.
+	if !strings.Contains(string(home), `"headline":"\u003c/title\u003e\u003cscript\u003ex\u003c/script\u003e`) {
+		t.Errorf("the home page's JSON-LD does not hold the title encoded")
+	}
 	var export struct{ Title string }
 	data, _ := out.File("data/explainer.json")
 	if err := json.Unmarshal(data, &export); err != nil || export.Title != evil {
