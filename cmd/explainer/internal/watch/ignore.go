@@ -36,7 +36,21 @@ func isTemp(name string) bool {
 			return true
 		}
 	}
-	return isVimProbe(name)
+	return isVimProbe(name) || isSedTemp(name)
+}
+
+// isSedTemp reports whether name is the file GNU sed -i writes before it
+// renames it over the file edited: "sed" and six letters or digits.
+func isSedTemp(name string) bool {
+	if len(name) != 9 || !strings.HasPrefix(name, "sed") {
+		return false
+	}
+	for _, c := range name[3:] {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // isVimProbe reports whether name is one of the files vim creates and removes

@@ -33,6 +33,11 @@ func TestIsTemp(t *testing.T) {
 		{"4913", true},
 		{"5036", true},
 		{"5159", true},
+		{"sedAb3xYz", true}, // GNU sed -i
+		{"sed12aBcD", true},
+		{"sedan.md", false},
+		{"sedation", false},
+		{"sedAb3xY", false},
 	} {
 		if got := isTemp(tc.name); got != tc.want {
 			t.Errorf("isTemp(%q) = %v, want %v", tc.name, got, tc.want)

@@ -335,6 +335,16 @@ func TestVimSave(t *testing.T) {
 	f.expect("content/a.md")
 }
 
+// TestSedInPlace replays sed -i: a temporary file beside the one edited,
+// renamed over it.
+func TestSedInPlace(t *testing.T) {
+	t.Parallel()
+	f := start(t, Options{}, "content/a.md")
+	f.write("content/sedAb3xYz", "new content")
+	f.rename("content/sedAb3xYz", "content/a.md")
+	f.expect("content/a.md")
+}
+
 // TestVSCodeSave replays VS Code's save: truncate, then write.
 func TestVSCodeSave(t *testing.T) {
 	t.Parallel()
