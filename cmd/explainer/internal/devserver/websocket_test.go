@@ -3,14 +3,21 @@ package devserver
 import (
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/explainer/explainer/site"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -287,5 +294,146 @@ func TestHTTPServer(t *testing.T) {
 	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if _, err := io.ReadAll(conn); err != nil {
 		t.Errorf("a request that never ends its header: %v, want the server to hang up", err)
+	}
+}
+
+// TestManySubscribers opens 200 reload sockets, publishes 50 builds one
+// after another, and checks that every socket hears of the last build
+// (coalescing the others is allowed) and that once the sockets close,
+// the server holds no more goroutines or files than before.
+func TestManySubscribers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 sockets and 50 builds")
+	}
+	const subscribers, builds = 200, 50
+	src := project(t)
+	outs := make([]*site.Output, builds)
+	for i := range builds {
+		outs[i] = build(t, edit(t, src, "content/_index.md", "title: The harbour deal, explained", fmt.Sprintf("title: The harbour deal, version %d", i)))
+	}
+	goroutines, fds := runtime.NumGoroutine(), openFiles(t)
+	ts := startServer(t, "127.0.0.1:0")
+	ts.Publish(outs[0])
+	clients := make([]*wsClient, subscribers)
+	for i := range clients {
+		c, resp := dialSocket(t, ts.addr, "")
+		if c == nil {
+			t.Fatalf("socket %d: status %d", i, resp.StatusCode)
+		}
+		c.next(t) // hello
+		clients[i] = c
+	}
+	waitClients(t, ts.Server, subscribers)
+	// Each socket is read as a tab reads it, while the builds come (no
+	// faster than a rebuild can be made).
+	seen := make([]sync.Map, subscribers) // build IDs each socket was told of
+	var wg sync.WaitGroup
+	var done atomic.Bool
+	for i, c := range clients {
+		wg.Go(func() {
+			for !done.Load() {
+				op, payload, err := c.readFrame(200 * time.Millisecond)
+				if errors.Is(err, os.ErrDeadlineExceeded) {
+					continue
+				}
+				if err != nil {
+					t.Errorf("socket %d: %v", i, err)
+					return
+				}
+				var m message
+				if op == opText && json.Unmarshal(payload, &m) == nil {
+					seen[i].Store(m.Build, true)
+				}
+			}
+		})
+	}
+	for _, out := range outs[1:] {
+		ts.Publish(out)
+		time.Sleep(10 * time.Millisecond)
+	}
+	last := ts.state.Load().build
+	deadline := time.Now().Add(20 * time.Second)
+	for i := range seen {
+		for {
+			if _, ok := seen[i].Load(last); ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("socket %d was not told of the last build", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	if ts.clientCount() != subscribers {
+		t.Errorf("%d of %d sockets are left open", ts.clientCount(), subscribers)
+	}
+	for _, c := range clients {
+		c.conn.Close()
+	}
+	waitClients(t, ts.Server, 0)
+	ts.stop()
+	deadline = time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > goroutines+5 || openFiles(t) > fds+5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("after the sockets closed: %d goroutines (%d before), %d open files (%d before)", runtime.NumGoroutine(), goroutines, openFiles(t), fds)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// openFiles counts this process's open file descriptors, where the
+// system says.
+func openFiles(t *testing.T) int {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	return len(entries)
+}
+
+// TestSlowloris opens 300 connections that send a header a byte at a
+// time, and checks that a normal request is answered meanwhile and that
+// the server hangs up on them once ReadHeaderTimeout passes.
+func TestSlowloris(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 connections")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(Options{Addr: ln.Addr().String()})
+	s.Publish(build(t, project(t)))
+	srv := s.HTTPServer()
+	srv.ReadHeaderTimeout = 500 * time.Millisecond
+	go srv.Serve(ln)
+	defer srv.Shutdown(context.Background())
+	addr := ln.Addr().String()
+	var conns []net.Conn
+	for range 300 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: %s\r\nX-Slow: ", addr)
+		conns = append(conns, c)
+	}
+	for range 3 { // a byte each, now and then: never a whole header
+		time.Sleep(100 * time.Millisecond)
+		for _, c := range conns {
+			c.Write([]byte("a"))
+		}
+	}
+	if resp, _ := rawRequest(t, addr, "GET", "/", "Host: "+addr+"\r\n"); resp.StatusCode != 200 {
+		t.Errorf("a normal request among the slow ones: status %d", resp.StatusCode)
+	}
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if _, err := io.ReadAll(c); err != nil {
+			t.Fatalf("slow connection %d: %v, want the server to hang up", i, err)
+		}
 	}
 }
