@@ -22,6 +22,7 @@ import (
 	"testing/fstest"
 
 	"github.com/explainer/explainer/site"
+	"github.com/explainer/explainer/site/sitetest"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 )
@@ -90,6 +91,25 @@ func TestDeterministic(t *testing.T) {
 	a := build(t, src, site.Options{BaseURL: "https://example.org/"})
 	b := build(t, src, site.Options{BaseURL: "https://example.org/"})
 	sameFiles(t, "two builds of the same input", a, b)
+}
+
+// TestLineEnds builds the basic fixture as written, with CRLF line ends,
+// and with spaces after its front matter fences: the sites must be the
+// same (SECURITY-CHECKLIST.md, 35).
+func TestLineEnds(t *testing.T) {
+	lf := sitetest.Project(t, "testdata/build/basic.txtar")
+	want := build(t, lf, site.Options{})
+	crlf, spaced := fstest.MapFS{}, fstest.MapFS{}
+	for name, f := range lf {
+		crlf[name] = &fstest.MapFile{Data: bytes.ReplaceAll(f.Data, []byte("\n"), []byte("\r\n"))}
+		data := f.Data
+		if strings.HasSuffix(name, ".md") {
+			data = bytes.ReplaceAll(data, []byte("---\n"), []byte("---  \n"))
+		}
+		spaced[name] = &fstest.MapFile{Data: data}
+	}
+	sameFiles(t, "CRLF line ends", want, build(t, crlf, site.Options{}))
+	sameFiles(t, "spaces after the fences", want, build(t, spaced, site.Options{}))
 }
 
 var (

@@ -1375,3 +1375,40 @@ func TestServeContentRemoved(t *testing.T) {
 	}
 	s.waitCleanBuild(t)
 }
+
+// TestServeDefaultAddress: with no -addr, serve listens on 127.0.0.1:8000
+// alone, and says so; another address of this machine gets no answer.
+func TestServeDefaultAddress(t *testing.T) {
+	if ln, err := net.Listen("tcp", "127.0.0.1:8000"); err != nil {
+		t.Skip("port 8000 is taken:", err)
+	} else {
+		ln.Close()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
+	defer cancel()
+	var stdout, stderr syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-src", newServeProject(t)}, &stdout, &stderr) }()
+	waitUntil(t, "serve to start", func() string {
+		if stdout.String() != "" {
+			return ""
+		}
+		return "stderr: " + stderr.String()
+	})
+	if stdout.String() != "Serving at http://127.0.0.1:8000/\n" {
+		t.Errorf("stdout %q", stdout.String())
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		n, ok := a.(*net.IPNet)
+		if !ok || n.IP.IsLoopback() || n.IP.IsLinkLocalUnicast() {
+			continue
+		}
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort(n.IP.String(), "8000"), time.Second); err == nil {
+			c.Close()
+			t.Errorf("serve answers at %s, not only on loopback", n.IP)
+		}
+	}
+	cancel()
+	<-done
+}
