@@ -251,7 +251,14 @@ func TestHostileFiles(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		wantError(t, dir, "content/topics.yaml:1:1:", "at most 1 MiB")
+		wantError(t, dir, "content/topics.yaml:1:1:", "the file holds 2.0 GiB; a project file may hold at most 1 MiB")
+		// Alone: the topics it would have declared are not reported
+		// unknown everywhere.
+		_, err := buildDir(t, dir)
+		var list site.ErrorList
+		if errors.As(err, &list) && len(list.Errors()) != 1 {
+			t.Errorf("%d errors, want the one:\n%v", len(list.Errors()), err)
+		}
 	})
 	t.Run("a 1 MB scalar", func(t *testing.T) {
 		dir := diskProject(t, func(dir string) {

@@ -68,7 +68,7 @@ type loader struct {
 	// and without its text, hashed, for a Reading of its file.
 	heads      map[*Document]uint64
 	clauseSums map[*Clause][2]uint64
-	// unparsed is set when a file's YAML could not be parsed. References
+	// unparsed is set when a file could not be read or its YAML parsed. References
 	// into it cannot be checked, so load reports only what it found so
 	// far instead of a cascade of unknown ids.
 	unparsed bool
@@ -227,6 +227,7 @@ func (l *loader) readError(name string, err error) {
 		err = pe.Err
 	}
 	l.errs.Add(FileStart(name), "cannot read: %v", err)
+	l.unparsed = true // what it holds is unknown: no cascade of unknown ids
 }
 
 // loadExplainer reads content/_index.md.

@@ -82,6 +82,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 				err = pe.Err
 			}
 			r.errs.Add(FileStart(path), "cannot read: %v", err)
+			r.unparsed = true
 		}
 		return r
 	}

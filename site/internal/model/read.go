@@ -43,14 +43,14 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s", notRegular(info.Mode()))
 	}
 	if info.Size() > limit {
-		return nil, tooLarge(info.Size(), limit)
+		return nil, tooLarge(byteSize(info.Size()), limit)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit { // it grew while read
-		return nil, tooLarge(int64(len(data)), limit)
+	if int64(len(data)) > limit { // it grew while read, or says no size (a device)
+		return nil, tooLarge("more than "+byteSize(limit), limit)
 	}
 	return data, nil
 }
@@ -95,14 +95,16 @@ func notRegular(mode fs.FileMode) string {
 	return "not a regular file"
 }
 
-// tooLarge is the error for a file of size bytes over limit.
-func tooLarge(size, limit int64) error {
-	return fmt.Errorf("the file holds %s or more; a project file may hold at most %s", byteSize(size), byteSize(limit))
+// tooLarge is the error for a file that holds size, over limit.
+func tooLarge(size string, limit int64) error {
+	return fmt.Errorf("the file holds %s; a project file may hold at most %s", size, byteSize(limit))
 }
 
 // byteSize writes n bytes for a reader: "1 MiB", "100.0 MiB", "600 KiB".
 func byteSize(n int64) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<20:
