@@ -259,6 +259,24 @@
 // when the project has its own (the embedded theme cannot fail on valid
 // content; a project's template can).
 //
+// # Reading a project
+//
+// The command line reads a project through DirFS, which never leaves its
+// directory (os.Root: a symbolic link to a file outside is an error at
+// the link's path) and never waits on a file (every file is opened
+// without blocking, so a named pipe, socket or device is an error naming
+// it, where a read would hang). Whatever the fs.FS, every read goes
+// through model.ReadFile, which takes regular files only and caps them:
+// 1 MiB in content/ and templates/, 64 MiB in static/ (model.LimitFor),
+// checked before and while reading. A Markdown text holds at most 128
+// KiB (model.MaxMarkdown): goldmark's time on its worst known shapes
+// grows with the square of a paragraph's length, and at this size stays
+// under a second (BenchmarkWorstMarkdown). A Markdown file must be valid
+// UTF-8 (YAML's parser says so of YAML); ids and slugs have at most 100
+// characters and are no Windows device name. A build checks its context
+// between phases and in its parallel loops, so a cancelled build (Ctrl-C)
+// stops within one page or card.
+//
 // # Incremental builds
 //
 // A Builder builds the same project again and again, as the dev server
