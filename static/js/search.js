@@ -26,8 +26,8 @@
 		const d = w.replaceAll(',', '');
 		if (!/^[0-9.]*$/.test(d)) return null;
 		if (m === 1) return d;
-		const v = parseFloat(d);
-		return Number.isNaN(v) ? null : String(v * m);
+		const v = parseFloat(d), x = v * m;
+		return Number.isNaN(v) || x !== 0 && (x < 1e-6 || x >= 1e21) ? null : String(x);
 	};
 	const stem = w => {
 		if (w.length < 4 || !/^[a-z]+$/.test(w)) return w;

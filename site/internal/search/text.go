@@ -192,6 +192,11 @@ func number(w string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
+	// Past what both sides write one way (the script writes 1e21 and
+	// 1e-7 with an exponent), it is a word as written.
+	if x := v * mult; x != 0 && (x < 1e-6 || x >= 1e21) {
+		return "", false
+	}
 	return strconv.FormatFloat(v*mult, 'f', -1, 64), true
 }
 
