@@ -26,9 +26,9 @@ const manifestName = ".explainer-build"
 // anything fails the previous output is left exactly as it was.
 //
 // stageOutput makes a fresh sibling of the output directory
-// (".OUT.tmp-RANDOM", marked as this process's: see removeStale, which
-// removes those a killed build left) and write puts files in it, from
-// many goroutines at once if need be, as site.BuildTo calls it. commit writes the manifest
+// (".OUT.tmp-PID-BOOT-RANDOM": named as this process's, see removeStale,
+// which removes those a killed build left) and write puts files in it,
+// from many goroutines at once if need be, as site.BuildTo calls it. commit writes the manifest
 // and swaps the two directories: in one atomic step where the system can
 // exchange two directories (Linux), else by renaming the old one aside
 // and the new one into place. Only then does it remove the old tree,
@@ -63,15 +63,11 @@ func stageOutput(out, src string) (*stagedOutput, error) {
 		return nil, err
 	}
 	removeStale(dest.path)
-	tmp, err := mkdirUnique(parent, "."+base+".tmp-")
+	tmp, err := mkdirUnique(parent, "."+base+".tmp-"+stagingTag())
 	if err != nil {
 		return nil, err
 	}
 	st := &stagedOutput{out: out, src: src, dest: dest, tmp: tmp, dirs: map[string]*madeDir{}}
-	if err := markStaging(tmp); err != nil {
-		st.discard()
-		return nil, err
-	}
 	if dest.exists {
 		// Keep the permissions someone gave the directory (say, g+w for
 		// a web server's group).
@@ -143,9 +139,6 @@ func (st *stagedOutput) commit(ctx context.Context) error {
 	if err := os.WriteFile(filepath.Join(st.tmp, manifestName), []byte(manifest.String()), 0o644); err != nil {
 		return err
 	}
-	if err := os.Remove(filepath.Join(st.tmp, stagingName)); err != nil { // not part of the site
-		return err
-	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -171,7 +164,6 @@ func (st *stagedOutput) commit(ctx context.Context) error {
 		return err
 	}
 	st.committed = true
-	markStaging(old) // should this process die before it is gone, the next build removes it
 	if err := os.RemoveAll(old); err != nil {
 		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", st.out, err)
 	}
@@ -193,7 +185,7 @@ func (st *stagedOutput) discard() {
 func swapByRename(tmp, dir string) (old string, err error) {
 	parent, base := filepath.Split(dir)
 	for range 100 {
-		old = filepath.Join(parent, "."+base+".old-"+randomSuffix())
+		old = filepath.Join(parent, "."+base+".old-"+stagingTag()+randomSuffix())
 		if _, err := os.Lstat(old); errors.Is(err, fs.ErrNotExist) {
 			break
 		}
@@ -338,8 +330,6 @@ func checkSiteName(name string) error {
 		return fmt.Errorf("site file %q: a file name cannot hold a line break", name)
 	case name == manifestName:
 		return fmt.Errorf("site file %s: the name is reserved for the list of files a build wrote", name)
-	case name == stagingName:
-		return fmt.Errorf("site file %s: the name is reserved for the mark of a build's staging directory", name)
 	}
 	if _, err := filepath.Localize(name); err != nil {
 		return fmt.Errorf("site file %q: %v", name, err)

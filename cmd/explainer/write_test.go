@@ -473,9 +473,9 @@ func BenchmarkWriteOutput(b *testing.B) {
 }
 
 // TestStagingLeftovers: a build removes the staging directories that a
-// killed build left beside the output (named as builds name them, marked
-// by a process that is gone), and nothing else: not those of a build
-// that runs, not unmarked ones, not another output's.
+// killed build left beside the output (named as builds name them, by a
+// process that is gone), and nothing else: not those of a build that
+// runs, not others that look alike, not another output's.
 func TestStagingLeftovers(t *testing.T) {
 	root, project := newProject(t)
 	out := filepath.Join(root, "public")
@@ -488,40 +488,42 @@ func TestStagingLeftovers(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Skip("cannot run a process:", err)
 	}
-	dead := cmd.Process.Pid
-	leftovers := map[string]string{
-		".public.tmp-dead/" + stagingName:        stagingMark(dead),
-		".public.tmp-dead/sections/a/index.html": "half written",
-		".public.old-dead/" + stagingName:        stagingMark(dead),
-		".public.old-dead/index.html":            "the site before",
-		".public.tmp-reboot/" + stagingName:      "explainer build\npid 1\nboot another-boot\n",
-		".public.tmp-live/" + stagingName:        stagingMark(os.Getpid()),
-		".public.tmp-unmarked/index.html":        "not provably ours",
-		".public.tmp-forged/" + stagingName:      "something else\npid 999999999\n",
-		".public-other.tmp-dead/" + stagingName:  stagingMark(dead),
-		".public.tmp-dead-file":                  "a file, not a directory",
-		"public-leak/" + stagingName:             stagingMark(dead),
+	dead := fmt.Sprintf("%d-%s-", cmd.Process.Pid, bootTag())
+	live := stagingTag()
+	otherBoot := "1-ffffffff-"
+	if bootTag() == "0" {
+		otherBoot = "" // no boot id to tell by
 	}
-	writeFiles(t, root, leftovers)
-	if bootID() == "" {
-		delete(leftovers, ".public.tmp-reboot/"+stagingName) // no boot id to tell: kept
-		os.RemoveAll(filepath.Join(root, ".public.tmp-reboot"))
+	for _, tt := range []struct {
+		dir  string
+		gone bool
+	}{
+		{".public.tmp-" + dead + "x1", true},
+		{".public.old-" + dead + "x2", true},
+		{".public.tmp-" + otherBoot + "x3", otherBoot != ""},
+		{".public.tmp-" + live + "x4", false},
+		{".public.tmp-" + dead, false}, // no random part: not a name a build makes
+		{".public.tmp-abc", false},     // an older build's name, or anyone's
+		{".public.tmp-x-" + dead + "x5", false},
+		{".public-other.tmp-" + dead + "x6", false},
+		{"public-leak." + dead + "x7", false},
+	} {
+		writeFiles(t, root, map[string]string{tt.dir + "/index.html": "left"})
+		defer func() {
+			_, err := os.Lstat(filepath.Join(root, tt.dir))
+			if tt.gone != (err != nil) {
+				t.Errorf("%s: gone %v, want %v", tt.dir, err != nil, tt.gone)
+			}
+		}()
 	}
+	writeFiles(t, root, map[string]string{".public.tmp-" + dead + "file": "a file, not a directory"})
 	if err := writeOutput(ctx, out, project, siteFS(map[string]string{"index.html": "two"})); err != nil {
 		t.Fatal(err)
 	}
-	for name := range leftovers {
-		dir, _, _ := strings.Cut(name, "/")
-		_, err := os.Lstat(filepath.Join(root, dir))
-		gone := strings.Contains(dir, "-dead") && strings.HasPrefix(dir, ".public.") && !strings.HasSuffix(dir, "-file") || strings.HasSuffix(dir, "-reboot")
-		if gone != (err != nil) {
-			t.Errorf("%s: gone %v, want %v", dir, err != nil, gone)
-		}
+	if _, err := os.Lstat(filepath.Join(root, ".public.tmp-"+dead+"file")); err != nil {
+		t.Errorf("a file named as a staging directory was removed")
 	}
 	if b, err := os.ReadFile(filepath.Join(out, "index.html")); err != nil || string(b) != "two" {
 		t.Errorf("the new site: %q, %v", b, err)
-	}
-	if _, err := os.Lstat(filepath.Join(out, stagingName)); err == nil {
-		t.Errorf("the staging mark is left in the site")
 	}
 }
