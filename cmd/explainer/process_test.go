@@ -35,22 +35,25 @@ func explainerCommand(t *testing.T, args ...string) *exec.Cmd {
 	return cmd
 }
 
-// TestKilledBuild kills builds of the default explainer with SIGKILL at
-// times spread over a build, and checks after each that the output is
-// the previous site byte for byte (or the new one whole: the sources do
-// not change, so both are the same), then that the next build leaves no
-// staging directory behind.
-func TestKilledBuild(t *testing.T) {
+// signalBuilds builds the default explainer into a fresh output, then
+// runs 8 more builds as processes, sending the i-th sig(i) at i+1 eighths
+// of a build's time. After each it checks that the build ended and that
+// the output is the first site byte for byte (or the new one whole: the
+// sources do not change, so both are the same), then calls after. It
+// returns the folder holding the output, the build's arguments and the
+// site.
+func signalBuilds(t *testing.T, sig func(i int) os.Signal, after func(root string)) (root string, args []string, want map[string]string) {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("builds the default explainer a dozen times")
+		t.Skip("builds the default explainer ten times")
 	}
-	root := t.TempDir()
+	root = t.TempDir()
 	out := filepath.Join(root, "public")
-	args := []string{"build", "-src", "../..", "-out", out, "-card-cache", filepath.Join(root, "cards")}
+	args = []string{"build", "-src", "../..", "-out", out, "-card-cache", filepath.Join(root, "cards")}
 	if _, stderr, code := runExplainer(t, args...); code != 0 {
 		t.Fatalf("first build: %s", stderr)
 	}
-	want := snapshot(t, out)
+	want = snapshot(t, out)
 	start := time.Now()
 	if err := explainerCommand(t, args...).Run(); err != nil {
 		t.Fatalf("a build as a process: %v", err)
@@ -61,65 +64,46 @@ func TestKilledBuild(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(whole * time.Duration(i+1) / 8)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
-		if d := cmp.Diff(want, snapshot(t, out)); d != "" {
-			t.Fatalf("killed after %v of a %v build, the output changed (-before +after):\n%s", whole*time.Duration(i+1)/8, whole, d)
-		}
-	}
-	left, _ := filepath.Glob(filepath.Join(root, ".public.*"))
-	t.Logf("the kills left %d staging directories", len(left))
-	if _, stderr, code := runExplainer(t, args...); code != 0 {
-		t.Fatalf("the build after: %s", stderr)
-	}
-	noTempDirs(t, root)
-	if d := cmp.Diff(want, snapshot(t, out)); d != "" {
-		t.Errorf("the build after the kills differs (-want +got):\n%s", d)
-	}
-}
-
-// TestInterruptedBuild interrupts builds of the default explainer with
-// SIGINT (Ctrl-C) and SIGTERM at times spread over a build: each must end
-// (a build that is cancelled stops at the next phase), leave the output
-// as it was, and leave no staging directory.
-func TestInterruptedBuild(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the default explainer a dozen times")
-	}
-	root := t.TempDir()
-	out := filepath.Join(root, "public")
-	args := []string{"build", "-src", "../..", "-out", out, "-card-cache", filepath.Join(root, "cards")}
-	if _, stderr, code := runExplainer(t, args...); code != 0 {
-		t.Fatalf("first build: %s", stderr)
-	}
-	want := snapshot(t, out)
-	start := time.Now()
-	if err := explainerCommand(t, args...).Run(); err != nil {
-		t.Fatalf("a build as a process: %v", err)
-	}
-	whole := time.Since(start)
-	for i := range 8 {
-		sig := []os.Signal{os.Interrupt, syscall.SIGTERM}[i%2]
-		cmd := explainerCommand(t, args...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(whole * time.Duration(i+1) / 8)
-		cmd.Process.Signal(sig)
+		at := whole * time.Duration(i+1) / 8
+		time.Sleep(at)
+		cmd.Process.Signal(sig(i))
 		done := make(chan error, 1)
 		go func() { done <- cmd.Wait() }()
 		select {
 		case <-done:
 		case <-time.After(30 * time.Second):
 			cmd.Process.Kill()
-			t.Fatalf("a build has not ended 30 s after %v", sig)
+			t.Fatalf("a build has not ended 30 s after %v", sig(i))
 		}
 		if d := cmp.Diff(want, snapshot(t, out)); d != "" {
-			t.Fatalf("%v after %v of a %v build: the output changed (-before +after):\n%s", sig, whole*time.Duration(i+1)/8, whole, d)
+			t.Fatalf("%v after %v of a %v build: the output changed (-before +after):\n%s", sig(i), at, whole, d)
 		}
-		noTempDirs(t, root)
+		after(root)
 	}
+	return root, args, want
+}
+
+// TestKilledBuild kills builds with SIGKILL (see signalBuilds), then
+// checks that the next build leaves no staging directory behind.
+func TestKilledBuild(t *testing.T) {
+	root, args, want := signalBuilds(t, func(int) os.Signal { return syscall.SIGKILL }, func(string) {})
+	left, _ := filepath.Glob(filepath.Join(root, ".public.*"))
+	t.Logf("the kills left %d staging directories", len(left))
+	if _, stderr, code := runExplainer(t, args...); code != 0 {
+		t.Fatalf("the build after: %s", stderr)
+	}
+	noTempDirs(t, root)
+	if d := cmp.Diff(want, snapshot(t, filepath.Join(root, "public"))); d != "" {
+		t.Errorf("the build after the kills differs (-want +got):\n%s", d)
+	}
+}
+
+// TestInterruptedBuild interrupts builds with SIGINT (Ctrl-C) and SIGTERM
+// (see signalBuilds): a cancelled build stops at the next phase and
+// cleans up, leaving no staging directory.
+func TestInterruptedBuild(t *testing.T) {
+	signalBuilds(t, func(i int) os.Signal { return []os.Signal{os.Interrupt, syscall.SIGTERM}[i%2] },
+		func(root string) { noTempDirs(t, root) })
 }
 
 // TestDeterministicProcesses builds the default explainer in processes

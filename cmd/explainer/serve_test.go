@@ -92,11 +92,13 @@ type served struct {
 	client *http.Client
 }
 
-// servingLine is everything serve may print on stdout.
-var servingLine = regexp.MustCompile(`^Serving at (http://(127\.0\.0\.1:[1-9][0-9]*)/)\n$`)
+// servingLine is everything serve may print on stdout: bound to loopback
+// (as startServe binds it, or to localhost), or to all interfaces.
+var servingLine = regexp.MustCompile(`^Serving at (http://((?:127\.0\.0\.1|0\.0\.0\.0|\[::\]):[1-9][0-9]*)/)\n$`)
 
 // startServe runs "explainer serve -src dir -addr 127.0.0.1:0" with the
-// extra flags, waits for it to be ready and stops it when the test ends.
+// extra flags (a later -addr replaces the first), waits for it to be
+// ready and stops it when the test ends.
 func startServe(t *testing.T, dir string, extra ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -125,7 +127,7 @@ func startServe(t *testing.T, dir string, extra ...string) *served {
 	m := servingLine.FindStringSubmatch(s.stdout.String())
 	if m == nil {
 		cancel()
-		t.Fatalf("stdout %q, want exactly one line \"Serving at http://127.0.0.1:PORT/\"", s.stdout)
+		t.Fatalf("stdout %q, want exactly one line \"Serving at http://HOST:PORT/\"", s.stdout)
 	}
 	s.url, s.addr = m[1], m[2]
 	transport := &http.Transport{DisableCompression: true}
@@ -1198,27 +1200,11 @@ func TestServeEditsWhileBroken(t *testing.T) {
 // TestServeHostName checks that a server bound by name answers to that
 // name: "localhost" here, the one name every machine resolves.
 func TestServeHostName(t *testing.T) {
-	dir := newServeProject(t)
-	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve", "-src", dir, "-addr", "localhost:0"}, &stdout, &stderr) }()
-	var url string
-	for url == "" {
-		select {
-		case err := <-done:
-			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if line, ok := strings.CutPrefix(stdout.String(), "Serving at "); ok && strings.HasSuffix(line, "\n") {
-			url = strings.TrimSpace(line)
-		}
-	}
-	port := url[strings.LastIndex(url, ":")+1:]
-	req, _ := http.NewRequest("GET", url, nil)
-	req.Host = "localhost:" + strings.TrimSuffix(port, "/")
-	resp, err := http.DefaultClient.Do(req)
+	s := startServe(t, newServeProject(t), "-addr", "localhost:0")
+	_, port, _ := net.SplitHostPort(s.addr)
+	req, _ := http.NewRequest("GET", s.url, nil)
+	req.Host = "localhost:" + port
+	resp, err := s.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1226,8 +1212,6 @@ func TestServeHostName(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("GET with Host %s: status %d, want 200", req.Host, resp.StatusCode)
 	}
-	cancel()
-	<-done
 }
 
 // TestServeWarnings checks that serve prints the warnings of its first
@@ -1298,27 +1282,9 @@ func TestServeFIFO(t *testing.T) {
 // (a DNS rebinding request reaches it with the attacker's name), while IP
 // addresses, localhost and -allow-host names are answered.
 func TestServeAllInterfaces(t *testing.T) {
-	dir := newServeProject(t)
-	ctx, cancel := context.WithTimeout(context.Background(), serveTimeout)
-	defer cancel()
-	var stdout, stderr syncBuffer
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "-src", dir, "-addr", "0.0.0.0:0", "-allow-host", "preview.example"}, &stdout, &stderr)
-	}()
-	var port string
-	for port == "" {
-		select {
-		case err := <-done:
-			t.Fatalf("serve stopped: %v\n%s", err, stderr.String())
-		case <-time.After(10 * time.Millisecond):
-		}
-		if line, ok := strings.CutPrefix(stdout.String(), "Serving at "); ok && strings.HasSuffix(line, "\n") {
-			line = strings.TrimSuffix(strings.TrimSpace(line), "/")
-			port = line[strings.LastIndex(line, ":")+1:]
-		}
-	}
-	if w := stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, strings.Join(reachableAt(port, false), ", ")) || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
+	s := startServe(t, newServeProject(t), "-addr", "0.0.0.0:0", "-allow-host", "preview.example")
+	_, port, _ := net.SplitHostPort(s.addr)
+	if w := s.stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, strings.Join(reachableAt(port, false), ", ")) || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
 		t.Errorf("the warning does not list the addresses %q:\n%s", reachableAt(port, false), w)
 	}
 	for host, want := range map[string]int{
@@ -1330,7 +1296,7 @@ func TestServeAllInterfaces(t *testing.T) {
 	} {
 		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/", nil)
 		req.Host = host
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := s.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1339,8 +1305,6 @@ func TestServeAllInterfaces(t *testing.T) {
 			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
 		}
 	}
-	cancel()
-	<-done
 }
 
 // TestServePortInUse: serve on a port that is taken fails with a clear
