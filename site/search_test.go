@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -70,6 +71,20 @@ func TestSearch(t *testing.T) {
 			}
 		})
 	}
+
+	// A snippet cut from the middle of a text starts at a word's start,
+	// not at the "s" of "Ukraine’s" (the European plan's point on
+	// reconstruction).
+	t.Run("snippets", func(t *testing.T) {
+		ctx := openAt(t, browser, srv.URL+"/search/?q=frozen+assets", "light", false)
+		results(t, ctx)
+		snippets := evalJS[[]string](t, ctx, `() => [...document.querySelectorAll('.search-snippet')].map(s => s.textContent)`)
+		for _, sn := range snippets {
+			if rest, cut := strings.CutPrefix(sn, "… "); cut && !unicode.IsUpper([]rune(rest)[0]) && strings.IndexFunc(rest, unicode.IsSpace) < 3 {
+				t.Errorf("a snippet starts inside a word: %q", sn)
+			}
+		}
+	})
 
 	t.Run("filter", func(t *testing.T) {
 		ctx := openAt(t, browser, srv.URL+"/search/?q=frozen+assets", "light", false)

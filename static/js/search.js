@@ -144,6 +144,8 @@
 		if (around) {
 			const first = parts.findIndex((p, i) => i % 2 === 1 && hit(p));
 			from = Math.max(0, (first < 0 ? 0 : first) - 16);
+			// Start at a word's start: not at the "s" of "Ukraine’s".
+			while (from > 0 && from < first && !/\s/.test(parts[from - 1])) from += 2;
 			to = Math.min(parts.length, from + 2 * around);
 		}
 		const out = [];
