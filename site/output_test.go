@@ -37,11 +37,12 @@ func TestDeps(t *testing.T) {
 				"documents/draft-a/2/index.html", // its history shows draft B's version
 				"documents/draft-a/index.html",   // "followed by"
 				"topics/fees/index.html", "data/explainer.json", "index.html",
+				"search/meta.json", // the index holds its points
 			},
 		},
 		{
 			input: "content/topics.yaml",
-			want:  []string{"topics/fees/index.html", "topics/index.html", "sections/next/index.html"},
+			want:  []string{"topics/fees/index.html", "topics/index.html", "sections/next/index.html", "search/meta.json"},
 		},
 	}
 	for _, tt := range tests {

@@ -60,6 +60,8 @@ func TestSearch(t *testing.T) {
 		{"amnesty", []string{"/documents/us-28/26/"}, 2},
 		{"point 21", []string{"/documents/us-28/21/"}, 1},
 		{"frozen ass", []string{"/documents/us-28/14/"}, 4}, // as it is typed
+		// Names a section's body shows only through cross-references.
+		{"Witkoff Kushner Dmitriev", []string{"/sections/first-plan/"}, 3},
 	} {
 		t.Run(c.query, func(t *testing.T) {
 			ctx := openAt(t, browser, srv.URL+"/search/?q="+url.QueryEscape(c.query), "light", false)

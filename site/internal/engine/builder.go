@@ -147,12 +147,6 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		bd.md = links.NewCache(bd.seed) // drop conversions of texts long gone
 	}
 	lean := !check && b.leanBuild(sets["home.tmpl"])
-	// The search index reads section bodies as written, which a lean
-	// build lets go of once it has converted them.
-	b.bodies = make([]string, len(p.Sections))
-	for i, s := range p.Sections {
-		b.bodies[i] = s.Body.Text
-	}
 	b.ms = links.Render(mdext.NewMarkdown(b.ix), b.ix, fields, bd.md, check, lean, &errs)
 	if !errs.HasErrors() { // reported once the errors are fixed: one may be why
 		b.warnUnused(&errs)
@@ -294,7 +288,6 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 	// What the search index and the cards show is read now, before
 	// pages render (and write to the page table).
 	b.searchRecs = b.searchRecords()
-	b.bodies = nil
 	// The dev server draws no cards: its pages are not shared, and
 	// their og:image names the card the published site has.
 	if b.site.BaseURL != "" && opts.LiveReload == "" {

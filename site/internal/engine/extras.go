@@ -108,8 +108,19 @@ func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) 
 	if ctx.Err() != nil {
 		return out
 	}
+	// The index holds every section, document, topic, actor and source;
+	// each of its files is keyed by what it holds.
 	for _, f := range search.Build(b.searchRecs, b.searchScores(ctx)) {
-		add(f.Name, func(d *deps) { d.part(p.Explainer.Pos.File, string(f.Data)) }, func() [][]byte { return [][]byte{f.Data} })
+		add(f.Name, func(d *deps) {
+			d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile)
+			for _, s := range p.Sections {
+				d.add(s.Pos.File)
+			}
+			for _, doc := range p.Documents {
+				d.add(doc.Pos.File)
+			}
+			d.part("", string(f.Data))
+		}, func() [][]byte { return [][]byte{f.Data} })
 	}
 	return out
 }

@@ -27,7 +27,7 @@ func sectionReferrer(s *model.Section) links.Referrer {
 // bodyField is the field of section s's body, md: s.Body, or the text
 // that Preview puts in its place.
 func bodyField(s *model.Section, md *model.Markdown) links.Field {
-	return links.Field{MD: md, Prefix: s.Slug, Owner: sectionReferrer(s), Body: true} // bodies are long: no plain text
+	return links.Field{MD: md, Prefix: s.Slug, Owner: sectionReferrer(s), Body: true, WantText: true} // the plain text is the search index's
 }
 
 // textField is the field of clause c's text, md: c.Text, or the text

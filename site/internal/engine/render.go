@@ -99,10 +99,8 @@ type build struct {
 	ms   *links.Set
 	ln   *lineage.Lineage
 	opts Options
-	// searchRecs is what the search index holds; bodies the sections'
-	// bodies as written, for it (see Builder.Build).
+	// searchRecs is what the search index holds (see Builder.Build).
 	searchRecs []search.Record
-	bodies     []string
 	cardSet    map[string]card.Card // the social cards, by output file (see cards)
 	// searchCache is the last build's scored search records by key, and
 	// searchCacheNext this build's (see searchScores).

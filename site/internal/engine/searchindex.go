@@ -16,8 +16,9 @@ import (
 )
 
 // searchRecords lists what the search index holds, from the model:
-// every clause, section, document, topic, actor and source. A section's
-// record holds its body as written (see b.bodies).
+// every clause, section, document, topic, actor and source, in the
+// plain text their Markdown converted to (cross-references named as the
+// page shows them).
 func (b *build) searchRecords() []search.Record {
 	p := b.p
 	refs := func(kind, id string) float64 {
@@ -52,9 +53,13 @@ func (b *build) searchRecords() []search.Record {
 			})
 		}
 	}
-	for i, s := range p.Sections {
-		recs = append(recs, search.Record{URL: model.SectionURL(s), Kind: "section", Title: s.Title, Sub: "Section",
-			Text: links.PlainText(s.Summary), Body: b.bodies[i], Prior: 1.1})
+	for _, s := range p.Sections {
+		var topics []string
+		for _, t := range resolve(s.Topics, b.ix.Topics) {
+			topics = append(topics, t.Name)
+		}
+		recs = append(recs, search.Record{URL: model.SectionURL(s), Kind: "section", Title: s.Title, Sub: "Section", Topics: topics,
+			Text: strings.TrimSpace(links.PlainText(s.Summary) + " " + links.PlainText(s.Body)), Prior: 1.1})
 	}
 	for _, d := range p.Documents {
 		var names []string
@@ -94,7 +99,7 @@ func (b *build) searchScores(ctx context.Context) []search.Scored {
 		r := &recs[i]
 		var h maphash.Hash
 		h.SetSeed(b.seed)
-		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, r.Body, strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
+		for _, s := range []string{r.URL, r.Kind, r.Title, r.Number, r.Names, r.Text, strconv.FormatFloat(r.Prior, 'g', -1, 64)} {
 			h.WriteString(s)
 			h.WriteByte(0)
 		}

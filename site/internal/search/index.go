@@ -24,7 +24,6 @@ type Record struct {
 	Topics []string
 	Names  string // names it goes by besides its title: its document's, its topics', a source's publisher
 	Text   string // plain text, searched and shown in snippets
-	Body   string // Markdown (a section's body), searched, and shown in snippets after Text
 	Prior  float64
 }
 
@@ -258,7 +257,6 @@ func (s *Scorer) Score(r Record) Scored {
 		}
 	}
 	eachTerm(r.Text, count)
-	eachMarkdownTerm(r.Body, count)
 	prior := r.Prior
 	if prior <= 0 {
 		prior = 1
@@ -268,7 +266,7 @@ func (s *Scorer) Score(r Record) Scored {
 		s := float64(a.weight) + float64(a.tf)
 		terms = append(terms, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
 	}
-	return Scored{terms, snippet(r)}
+	return Scored{terms, clip(r.Text, snippetMax)}
 }
 
 // chunkKey is the name of a file of terms that may hold t: its first
@@ -289,16 +287,6 @@ func chunkKey(t string, runes int) string {
 		}
 	}
 	return t
-}
-
-// snippet is the text a result quotes from: the start of r's text, and
-// of its body made plain.
-func snippet(r Record) string {
-	s := r.Text
-	if len(s) < snippetMax && r.Body != "" {
-		s = strings.TrimSpace(s + " " + markdownWords(clip(r.Body, 4*snippetMax)))
-	}
-	return clip(s, snippetMax)
 }
 
 // clip cuts s to at most n bytes, at a rune.
