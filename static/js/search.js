@@ -15,7 +15,7 @@
 	const chunks = new Map(), blocks = new Map();
 
 	// ---- words, as site/internal/search/text.go reads them
-	const fold = s => s.toWellFormed().normalize('NFD').replace(/\p{M}|['’ʼ]/gu, '').toLowerCase();
+	const fold = s => s.toWellFormed().normalize('NFD').replace(/\p{M}|['’ʼ]/gu, '').toLowerCase().replaceAll('ς', 'σ');
 	const words = s => fold(s).match(/(?:[\p{L}\p{Nd}]|(?<=\p{Nd})[.,](?=\p{Nd}))+/gu) ?? [];
 	const number = w => {
 		let m = 1;
@@ -26,6 +26,7 @@
 		const d = w.replaceAll(',', '');
 		if (!/^[0-9.]*$/.test(d)) return null;
 		if (m === 1) return d;
+		if (!/^[0-9]+(\.[0-9]+)?$/.test(d)) return null; // what Go's ParseFloat reads whole
 		const v = parseFloat(d), x = v * m;
 		return Number.isNaN(v) || x !== 0 && (x < 1e-6 || x >= 1e21) ? null : String(x);
 	};
@@ -54,30 +55,41 @@
 		if (!r.ok) throw new Error(path + ': ' + r.status);
 		return r.json();
 	};
+	// meta.json is asked for again each time a box gets the focus (a
+	// small conditional request): the dev server swaps a page's body, and
+	// a site is published again, while a tab stays open. Files of an older
+	// index are then let go. A request that fails is not kept.
 	const loadMeta = () => metaLoading ??= fetch(base + 'meta.json', {cache: 'no-cache'})
 		.then(r => r.ok ? r.json() : Promise.reject(new Error('search index: ' + r.status)))
-		.then(m => { m.keys = new Set(m.chunks.split(' ')); return meta = m; });
+		.then(m => {
+			m.keys = new Set(m.chunks.split(' '));
+			if (meta?.terms !== m.terms) chunks.clear();
+			if (meta?.records !== m.records) blocks.clear();
+			if (meta?.filters !== m.filters) filtersLoading = null;
+			return meta = m;
+		}, e => { metaLoading = null; throw e; });
+	const refreshMeta = () => { metaLoading = null; return loadMeta(); };
+	const kept = (cache, key, load) => {
+		if (!cache.has(key)) cache.set(key, load().catch(e => { cache.delete(key); throw e; }));
+		return cache.get(key);
+	};
 	const chunkKey = (t, n) => {
 		const k = [...t].slice(0, n).join('');
 		return /^[a-z0-9]+$/.test(k) ? k : 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
 	};
-	// The file of terms that holds the terms starting with h: by its first
-	// three characters where the file of its first two was split.
-	const chunkFor = h => {
-		const k3 = chunkKey(h, 3);
-		return [...h].length >= 3 && meta.keys.has(k3) ? k3 : chunkKey(h, 2);
+	// The files of terms that may hold h, or with prefix set the terms
+	// starting with h: the file of its first three characters where the
+	// file of its first two was split; for a prefix of two characters,
+	// that file and those split from it.
+	const chunksFor = (h, prefix) => {
+		const k2 = chunkKey(h, 2), k3 = chunkKey(h, 3);
+		if ([...h].length >= 3 || !prefix) return [[...h].length >= 3 && meta.keys.has(k3) ? k3 : k2];
+		return [k2, ...[...meta.keys].filter(k => k.length > k2.length && k.startsWith(k2) && !k.startsWith('x') === !k2.startsWith('x'))];
 	};
-	const chunk = key => {
-		if (!meta.keys.has(key)) return Promise.resolve({});
-		if (!chunks.has(key)) chunks.set(key, get('t/' + key + '.json', meta.terms));
-		return chunks.get(key);
-	};
-	const block = n => {
-		if (!blocks.has(n)) blocks.set(n, get('r/' + n + '.json', meta.records));
-		return blocks.get(n);
-	};
+	const chunk = key => meta.keys.has(key) ? kept(chunks, key, () => get('t/' + key + '.json', meta.terms)) : Promise.resolve({});
+	const block = n => kept(blocks, n, () => get('r/' + n + '.json', meta.records));
 	let filtersLoading = null;
-	const loadFilters = () => filtersLoading ??= get('filters.json', meta.filters);
+	const loadFilters = () => filtersLoading ??= get('filters.json', meta.filters).catch(e => { filtersLoading = null; throw e; });
 	// postings returns record -> score for one word of the query: its
 	// term, or with prefix set every term that starts with the word as
 	// typed or with its stem.
@@ -87,7 +99,7 @@
 		if (!t && !prefix) return null;
 		const heads = [...new Set([t, prefix ? w : ''].filter(h => h && (prefix ? [...h].length >= 2 || /^[0-9]/.test(h) : true)))];
 		if (!heads.length) return null;
-		const tried = await Promise.all(heads.map(h => chunk(chunkFor(h)).then(c => [h, c])));
+		const tried = await Promise.all(heads.flatMap(h => chunksFor(h, prefix).map(k => chunk(k).then(c => [h, c]))));
 		for (const [h, c] of tried) {
 			for (const [k, list] of Object.entries(c)) {
 				if (!(prefix ? k.startsWith(h) : k === h)) continue;
@@ -134,11 +146,11 @@
 	};
 	// marked returns text as nodes with the words whose term matches one of
 	// qs marked; with around set, only a window of words around the first.
-	const marked = (text, qs, prefix, around) => {
+	const marked = (text, qs, around) => {
 		const parts = text.split(/((?:[\p{L}\p{Nd}]|(?<=\p{Nd})[.,](?=\p{Nd}))+)/u);
 		const hit = p => {
 			const t = term(fold(p));
-			return t && qs.some(q => t === q || prefix && (t.startsWith(q) || fold(p).startsWith(q)));
+			return t && qs.some(({q, prefix}) => t === q || prefix && (t.startsWith(q) || fold(p).startsWith(q)));
 		};
 		let from = 0, to = parts.length;
 		if (around) {
@@ -187,16 +199,20 @@
 				return;
 			}
 			let found;
-			try { found = await search(q, filter); } catch (e) { status.textContent = 'Search is unavailable: ' + e.message; return; }
+			try { found = await search(q, filter); } catch (e) { if (n === seq) status.textContent = 'Search is unavailable: ' + e.message; return; }
 			if (n !== seq) return;
 			const top = found.slice(0, page ? 40 : 10);
 			const ws = words(q), typing = !/\s$/.test(q);
-			const qs = ws.map((w, i) => typing && i === ws.length - 1 ? w : term(w)).filter(t => t);
+			// What to mark: each word's term, and the word being typed as a
+			// prefix, both as typed and as its stem ("guarantees" marks
+			// "guaranteed").
+			const qs = ws.flatMap((w, i) => typing && i === ws.length - 1 ?
+				[{q: w, prefix: true}, {q: term(w), prefix: true}] : [{q: term(w), prefix: false}]).filter(x => x.q);
 			list.hidden = false;
 			input.setAttribute('aria-expanded', 'true');
 			setActive(-1);
 			if (!found.length) {
-				show([], qs, typing);
+				show([], qs);
 				status.textContent = 'No results';
 				return;
 			}
@@ -208,16 +224,16 @@
 			try {
 				const first = await record(top[0][0]);
 				if (n !== seq) return;
-				show([first], qs, typing);
+				show([first], qs);
 				const recs = await Promise.all(top.map(([rec]) => record(rec)));
 				if (n !== seq) return;
-				if (recs.length > 1) show(recs, qs, typing);
-			} catch (e) { status.textContent = 'Search is unavailable: ' + e.message; return; }
+				if (recs.length > 1) show(recs, qs);
+			} catch (e) { if (n === seq) status.textContent = 'Search is unavailable: ' + e.message; return; }
 			status.textContent = `${found.length} ${found.length === 1 ? 'result' : 'results'}${found.length > top.length ? `, the first ${top.length} shown` : ''}`;
 		};
 		// show puts recs in the list, grouped by kind, keeping the result
 		// chosen with the arrow keys.
-		const show = (recs, qs, typing) => {
+		const show = (recs, qs) => {
 			const chosen = active >= 0 ? options[active]?.id : null;
 			const groups = kindOrder.map(k => [k, recs.filter(r => r.kind === k)]).filter(([, rs]) => rs.length);
 			options = [];
@@ -225,9 +241,9 @@
 				el('h2', {class: 'search-kind'}, kindNames[k] ?? k),
 				el('ul', {role: 'listbox', 'aria-label': kindNames[k] ?? k}, ...rs.map(r => {
 					const a = el('a', {href: href(r.url), id: id + '-' + r.rec, role: 'option', 'aria-selected': 'false', tabIndex: -1},
-						el('span', {class: 'search-title'}, ...marked(r.title, qs, typing, 0)),
+						el('span', {class: 'search-title'}, ...marked(r.title, qs, 0)),
 						el('span', {class: 'search-sub'}, r.sub, r.fate ? el('span', {class: 'badge fate'}, r.fate) : null),
-						r.text ? el('span', {class: 'search-snippet'}, ...marked(r.text, qs, typing, 18)) : null);
+						r.text ? el('span', {class: 'search-snippet'}, ...marked(r.text, qs, 18)) : null);
 					options.push(a);
 					return el('li', {}, a);
 				})))));
@@ -235,16 +251,27 @@
 			setActive(options.findIndex(o => o.id === chosen));
 		};
 		input.addEventListener('input', run);
-		// Enter on a chosen result opens it, whichever event brings it.
-		form.addEventListener('submit', e => {
-			if (active >= 0) { e.preventDefault(); location.href = options[active].href; }
+		// Enter on a chosen result opens it, even where the key still
+		// submits the form (some synthetic key events do); the Search
+		// button searches.
+		let opening = null;
+		form.addEventListener('submit', e => { if (opening) { e.preventDefault(); location.href = opening; } });
+		input.addEventListener('focus', () => refreshMeta().then(() => page && addFilters()).catch(() => {}));
+		const close = () => { list.hidden = true; input.setAttribute('aria-expanded', 'false'); setActive(-1); };
+		// The header's list closes when the focus leaves the box and it.
+		if (!page) form.parentElement.addEventListener('focusout', e => {
+			if (!form.contains(e.relatedTarget) && !list.contains(e.relatedTarget)) close();
 		});
-		input.addEventListener('focus', () => loadMeta().then(() => page && addFilters()).catch(() => {}), {once: true});
 		input.addEventListener('keydown', e => {
+			if (e.isComposing) return; // Enter ends an input method's word
+			if (list.hidden && (e.key === 'ArrowDown' || e.key === 'ArrowUp') && options.length) {
+				list.hidden = false;
+				input.setAttribute('aria-expanded', 'true');
+			}
 			if (e.key === 'ArrowDown' && options.length) { e.preventDefault(); setActive((active + 1) % options.length); }
 			else if (e.key === 'ArrowUp' && options.length) { e.preventDefault(); setActive(active <= 0 ? options.length - 1 : active - 1); }
-			else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); location.href = options[active].href; }
-			else if (e.key === 'Escape') { list.hidden = true; input.setAttribute('aria-expanded', 'false'); setActive(-1); }
+			else if (e.key === 'Enter' && active >= 0) { e.preventDefault(); opening = options[active].href; location.href = opening; }
+			else if (e.key === 'Escape') close();
 		});
 		let filtersAdded = null;
 		const addFilters = () => filtersAdded ??= (async () => {

@@ -117,6 +117,8 @@ func Fold(s string) string {
 	for _, r := range norm.NFD.String(strings.ToValidUTF8(s, " ")) {
 		switch {
 		case unicode.Is(unicode.M, r), r == '\'' || r == '’' || r == 'ʼ':
+		case r == 'ς': // final sigma: JavaScript lowers Σ to it at a word's end
+			b.WriteRune('σ')
 		default:
 			b.WriteRune(unicode.ToLower(r))
 		}
