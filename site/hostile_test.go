@@ -182,6 +182,15 @@ func TestHostileFiles(t *testing.T) {
 		})
 		wantError(t, dir, "content/sections/02-long.md:4:1:", "at most 128 KiB")
 	})
+	t.Run("a template that cannot be read", func(t *testing.T) {
+		dir := diskProject(t, func(dir string) {
+			os.MkdirAll(filepath.Join(dir, "templates"), 0o755)
+			if err := syscall.Mkfifo(filepath.Join(dir, "templates/base.tmpl"), 0o644); err != nil {
+				t.Skip("no named pipes here:", err)
+			}
+		})
+		wantError(t, dir, "templates/base.tmpl:1:1:", "cannot read: a named pipe")
+	})
 	t.Run("static symlink out of the project", func(t *testing.T) {
 		outside := filepath.Join(t.TempDir(), "secret.txt")
 		if err := os.WriteFile(outside, []byte("secret"), 0o644); err != nil {

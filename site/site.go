@@ -35,9 +35,10 @@ func CheckBaseURL(s string) error { return model.CheckBaseURL(s) }
 // DirFS opens the project directory dir as the file system Build, Check
 // and a Builder read. It reads only what lies in dir: a symbolic link to
 // a file outside it is an error at the link's path. It never waits on a
-// file: a named pipe, socket or device is an error naming it, as is a
-// file over its size limit (1 MiB in content/ and templates/, 64 MiB in
-// static/). It stays open for the life of the program.
+// file: it opens each without blocking, so that a named pipe is not
+// waited on. (Build, Check and a Builder then read regular files only,
+// within their size limits, whatever file system they are given.) It
+// stays open for the life of the program.
 func DirFS(dir string) (fs.FS, error) {
 	d, err := model.OpenDir(dir)
 	if err != nil {

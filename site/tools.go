@@ -30,8 +30,12 @@ type ImportOptions struct {
 
 // ValidID reports whether id is one a project may use for a document,
 // clause, topic, actor or source: lower-case letters and digits in runs
-// joined by single hyphens.
+// joined by single hyphens, at most 100 bytes, no Windows device name.
 func ValidID(id string) bool { return model.ValidID(id) }
+
+// IDProblem says what is wrong with id, "" if nothing: its text follows
+// what the id is ("-id", "id").
+func IDProblem(id string) string { return model.IDProblem(id) }
 
 // Relations lists the relations a document may have with the documents it
 // follows, the default first.
@@ -50,8 +54,8 @@ func Import(ctx context.Context, src fs.FS, text []byte, opts ImportOptions) ([]
 	if opts.Relation != "" && !slices.Contains(model.Relations(), opts.Relation) {
 		return nil, fmt.Errorf("unknown relation %q: use %s", opts.Relation, strings.Join(model.Relations(), ", "))
 	}
-	if !model.ValidID(opts.ID) {
-		return nil, fmt.Errorf("invalid id %q: use lower-case letters, digits and hyphens", opts.ID)
+	if why := model.IDProblem(opts.ID); why != "" {
+		return nil, fmt.Errorf("invalid id %s", why)
 	}
 	if p := dates.Check(opts.Date); p != "" {
 		return nil, fmt.Errorf("date: %s", p)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,8 +30,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := flags.String("addr", "127.0.0.1:8000", "the `HOST:PORT` to listen on; port 0 picks a free port")
 	var allow []string
 	flags.Func("allow-host", "answer requests for the host `NAME` too (repeatable): a name that reaches this machine, e.g. in a container", func(name string) error {
-		if name == "" || strings.ContainsAny(name, ":/ []") {
-			return fmt.Errorf("%q is not a host name", name)
+		if !hostName(name) {
+			return fmt.Errorf("%q is not a host name or an IP address", name)
 		}
 		allow = append(allow, name)
 		return nil
@@ -241,4 +242,21 @@ func reachableAt(port string, v6 bool) []string {
 		}
 	}
 	return append(four, six...)
+}
+
+// hostName reports whether name is a host name (letters, digits, hyphens
+// and dots) or an IP address, as -allow-host takes.
+func hostName(name string) bool {
+	if _, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
+		return true
+	}
+	if name == "" || len(name) > 253 {
+		return false
+	}
+	for _, c := range name {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }

@@ -975,6 +975,9 @@ func TestServeUsage(t *testing.T) {
 		{"-addr", "127.0.0.1:http"},
 		{"-poll", "soon"},
 		{"-poll", "-1s"},
+		{"-allow-host", ""},
+		{"-allow-host", "*.example"},
+		{"-allow-host", "host:80"},
 		{"-nosuchflag"},
 		{"extra"},
 	} {

@@ -32,30 +32,29 @@ func bootTag() string {
 // (a path with no trailing separator) that a build staged and left
 // behind when it was killed: those named as stageOutput and
 // swapByRename name them whose process is gone. It leaves any other
-// alone, and returns the ones it removed.
-func removeStale(dest string) []string {
+// alone. It runs once a build has put its site in place, so that a
+// previous site left beside the output is not removed before there is
+// a new one.
+func removeStale(dest string) {
 	parent, base := filepath.Split(dest)
 	entries, err := os.ReadDir(parent)
 	if err != nil {
-		return nil
+		return
 	}
-	var removed []string
+	boot := bootTag()
 	for _, e := range entries {
-		if !e.IsDir() || !staleName(e.Name(), base) {
-			continue
-		}
-		dir := filepath.Join(parent, e.Name())
-		if os.RemoveAll(dir) == nil {
-			removed = append(removed, dir)
+		if e.IsDir() && staleName(e.Name(), base, boot) {
+			os.RemoveAll(filepath.Join(parent, e.Name()))
 		}
 	}
-	return removed
 }
 
 // staleName reports whether name is that of a directory a build of the
-// output base staged, by a process that is gone: one of another boot, or
-// one that no longer runs.
-func staleName(name, base string) bool {
+// output base staged (".BASE.tmp-" or ".BASE.old-", a process id, a boot
+// tag of 8 hexadecimal digits or "0", a base-36 suffix), by a process
+// that is gone: one of another boot than boot, or one that no longer
+// runs.
+func staleName(name, base, boot string) bool {
 	rest, ok := strings.CutPrefix(name, "."+base+".tmp-")
 	if !ok {
 		if rest, ok = strings.CutPrefix(name, "."+base+".old-"); !ok {
@@ -63,15 +62,21 @@ func staleName(name, base string) bool {
 		}
 	}
 	parts := strings.SplitN(rest, "-", 3)
-	if len(parts) != 3 || parts[2] == "" {
+	if len(parts) != 3 || !only(parts[2], "0123456789abcdefghijklmnopqrstuvwxyz") ||
+		parts[1] != "0" && (len(parts[1]) != 8 || !only(parts[1], "0123456789abcdef")) {
 		return false
 	}
 	pid, err := strconv.Atoi(parts[0])
-	switch boot := parts[1]; {
-	case err != nil || pid <= 0 || boot == "":
+	switch {
+	case err != nil || pid <= 0:
 		return false
-	case boot != "0" && bootTag() != "0" && boot != bootTag():
+	case parts[1] != "0" && boot != "0" && parts[1] != boot:
 		return true
 	}
 	return !processRuns(pid)
+}
+
+// only reports whether s is not empty and made of the bytes in set.
+func only(s, set string) bool {
+	return s != "" && strings.Trim(s, set) == ""
 }

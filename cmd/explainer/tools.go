@@ -37,8 +37,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *id == "" {
 		*id = idFromName(file)
 	}
-	if !site.ValidID(*id) {
-		return usageError(flags, "invalid -id %q: use lower-case letters, digits and hyphens", *id)
+	if why := site.IDProblem(*id); why != "" {
+		return usageError(flags, "invalid -id %s", why)
 	}
 	var text []byte
 	var err error

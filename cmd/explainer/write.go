@@ -62,7 +62,6 @@ func stageOutput(out, src string) (*stagedOutput, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
-	removeStale(dest.path)
 	tmp, err := mkdirUnique(parent, "."+base+".tmp-"+stagingTag())
 	if err != nil {
 		return nil, err
@@ -148,6 +147,7 @@ func (st *stagedOutput) commit(ctx context.Context) error {
 			return err
 		}
 		st.committed = true
+		removeStale(st.dest.path)
 		return nil
 	}
 	// The earlier build's files may have changed while this one ran.
@@ -167,6 +167,7 @@ func (st *stagedOutput) commit(ctx context.Context) error {
 	if err := os.RemoveAll(old); err != nil {
 		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", st.out, err)
 	}
+	removeStale(st.dest.path)
 	return nil
 }
 

@@ -506,6 +506,8 @@ func TestStagingLeftovers(t *testing.T) {
 		{".public.tmp-abc", false},     // an older build's name, or anyone's
 		{".public.tmp-x-" + dead + "x5", false},
 		{".public-other.tmp-" + dead + "x6", false},
+		{".public.tmp-12-mine-x8", false},                                       // not a boot tag: someone's own
+		{".public.tmp-" + dead[:strings.Index(dead, "-")] + "-0.tmp-x9", false}, // another output's (public.tmp-PID-0)
 		{"public-leak." + dead + "x7", false},
 	} {
 		writeFiles(t, root, map[string]string{tt.dir + "/index.html": "left"})

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"hash/maphash"
 	"html/template"
 	"io/fs"
@@ -250,12 +251,18 @@ func (b *build) templateSets(src fs.FS, cache *tmplCache, errs *model.ErrorList)
 	for _, name := range slices.Concat(layoutTemplates, pageTemplates) {
 		embedded, embErr := fs.ReadFile(templates.FS, name)
 		text, file := string(embedded), "templates/"+name
-		if data, err := fs.ReadFile(src, file); err == nil {
+		data, err := fs.ReadFile(src, file)
+		switch {
+		case err == nil:
 			// A copy of the embedded template, as in this repository,
 			// is no override.
 			b.custom[name] = embErr != nil || !bytes.Equal(data, embedded)
 			text = string(data)
-		} else if embErr != nil {
+		case !errors.Is(err, fs.ErrNotExist): // an override that cannot be read is not left out unseen
+			errs.Add(model.FileStart(file), "cannot read: %v", model.PathErr(err))
+			failed = true
+			continue
+		case embErr != nil:
 			errs.Add(model.Pos{File: file}, "missing template %q", name)
 			failed = true
 			continue
@@ -500,7 +507,7 @@ func staticFiles(src fs.FS, errs *model.ErrorList) (map[string][]byte, map[strin
 				if name == "." {
 					return fs.SkipDir
 				}
-				errs.Add(model.FileStart(path.Join(prefix, name)), "reading static file: %v", err)
+				errs.Add(model.FileStart(path.Join(prefix, name)), "cannot read: %v", model.PathErr(err))
 				return nil
 			}
 			base := path.Base(name)
@@ -522,7 +529,7 @@ func staticFiles(src fs.FS, errs *model.ErrorList) (map[string][]byte, map[strin
 			}
 			data, err := fs.ReadFile(sub, name)
 			if err != nil {
-				errs.Add(model.FileStart(path.Join(prefix, name)), "reading static file: %v", err)
+				errs.Add(model.FileStart(path.Join(prefix, name)), "cannot read: %v", model.PathErr(err))
 				return nil
 			}
 			files[name] = data

@@ -94,7 +94,7 @@ type Options struct {
 // and, with keep, returns the cache for the next load (nil without).
 func Load(src fs.FS, opts Options, seed maphash.Seed, cache *Cache, unchanged func(string) bool, keep bool) (*Project, ErrorList, *Cache) {
 	if _, ok := src.(*Inputs); !ok { // every read goes through Inputs.ReadFile
-		src = NewInputs(src, seed, false)
+		src = NewInputs(src, seed, keep)
 	}
 	l := &loader{
 		seed:         seed,
@@ -222,11 +222,7 @@ func (l *loader) keepDir(dir string, d dirListing) {
 
 // readError reports that name could not be read.
 func (l *loader) readError(name string, err error) {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		err = pe.Err
-	}
-	l.errs.Add(FileStart(name), "cannot read: %v", err)
+	l.errs.Add(FileStart(name), "cannot read: %v", PathErr(err))
 	l.unparsed = true // what it holds is unknown: no cascade of unknown ids
 }
 

@@ -77,11 +77,7 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	if err != nil {
 		r := &fileResult{path: path, name: name, index: i}
 		if !errors.Is(err, fs.ErrNotExist) {
-			var pe *fs.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			r.errs.Add(FileStart(path), "cannot read: %v", err)
+			r.errs.Add(FileStart(path), "cannot read: %v", PathErr(err))
 			r.unparsed = true
 		}
 		return r
@@ -105,10 +101,8 @@ func (l *loader) loadFile(dir, name string, i int, decode func(sub *loader, i in
 	if l.next != nil { // kept for the next load; a load that keeps nothing lets it go now
 		r.data = data
 	}
-	if rec, ok := l.src.(*Inputs); ok && l.keys {
-		r.sum = rec.sumOf(path) // hashed as it was read
-	} else if l.keys {
-		r.sum = fileSum(l.seed, data)
+	if l.keys {
+		r.sum = l.src.(*Inputs).sumOf(path) // hashed as it was read (Load reads through Inputs)
 	}
 	return r
 }

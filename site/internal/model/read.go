@@ -41,10 +41,10 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s", notRegular(info.Mode()))
+		return nil, errors.New(notRegular(info.Mode()))
 	}
 	if info.Size() > limit {
-		return nil, tooLarge(byteSize(info.Size()), limit)
+		return nil, tooLarge(overSize(info.Size(), limit), limit)
 	}
 	// Room for what the file says it holds, and a little more should it
 	// grow: one allocation, as os.ReadFile makes.
@@ -54,7 +54,7 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	data := buf.Bytes()
-	if int64(len(data)) > limit { // it grew while read, or says no size (a device)
+	if int64(len(data)) > limit { // it grew while read
 		return nil, tooLarge("more than "+byteSize(limit), limit)
 	}
 	return data, nil
@@ -92,10 +92,8 @@ func notRegular(mode fs.FileMode) string {
 		return "a named pipe (FIFO), not a regular file"
 	case mode&fs.ModeSocket != 0:
 		return "a socket, not a regular file"
-	case mode&fs.ModeDevice != 0, mode&fs.ModeCharDevice != 0:
+	case mode&fs.ModeDevice != 0:
 		return "a device, not a regular file"
-	case mode&fs.ModeSymlink != 0:
-		return "a symbolic link that leads nowhere it may"
 	}
 	return "not a regular file"
 }
@@ -103,6 +101,25 @@ func notRegular(mode fs.FileMode) string {
 // tooLarge is the error for a file that holds size, over limit.
 func tooLarge(size string, limit int64) error {
 	return fmt.Errorf("the file holds %s; a project file may hold at most %s", size, byteSize(limit))
+}
+
+// overSize writes n bytes, which are over limit, so that the reader sees
+// they are: in bytes when close enough that rounding would hide it.
+func overSize(n, limit int64) string {
+	if n < limit+limit/16 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return byteSize(n)
+}
+
+// PathErr is err without the operation and path an fs.PathError adds:
+// the message that goes with a file's name says which file.
+func PathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // byteSize writes n bytes for a reader: "1 MiB", "100.0 MiB", "600 KiB".
@@ -126,7 +143,7 @@ func MarkdownTooLong(text string) (string, bool) {
 	if len(text) <= MaxMarkdown {
 		return "", false
 	}
-	return fmt.Sprintf("this Markdown holds %s; a text may hold at most %s (split it into sections or clauses)", byteSize(int64(len(text))), byteSize(MaxMarkdown)), true
+	return fmt.Sprintf("this Markdown holds %s; a text may hold at most %s (split it into sections or clauses)", overSize(int64(len(text)), MaxMarkdown), byteSize(MaxMarkdown)), true
 }
 
 // A DirFS is a project directory as an fs.FS that never leaves it and

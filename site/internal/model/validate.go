@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/typo"
@@ -23,6 +24,21 @@ var (
 	confidences    = []string{"high", "medium", "low"}
 	actorKinds     = []string{"state", "coalition", "organisation", "person"}
 )
+
+// IDProblem says what is wrong with id ("" if nothing: see ValidID),
+// as the rest of a message that starts "invalid id", "invalid slug"...
+func IDProblem(id string) string {
+	switch {
+	case len(id) > MaxIDLength:
+		short := []rune(id)[:min(24, utf8.RuneCountInString(id))]
+		return fmt.Sprintf("%q… is %d bytes long: make it %d or fewer (it names a folder of the site)", string(short), len(id), MaxIDLength)
+	case windowsDevice(id):
+		return fmt.Sprintf("%q: Windows keeps the name for a device, and a folder of the site cannot have it", id)
+	case !ValidID(id):
+		return fmt.Sprintf("%q: use lower-case letters, digits and hyphens", id)
+	}
+	return ""
+}
 
 // windowsDevice reports whether id is a name Windows keeps for a device,
 // which no file or folder may have there.
@@ -102,13 +118,8 @@ func (s *idSet) declare(id string, pos Pos) {
 		s.errs.Add(pos, "duplicate %s %s %q (first defined at %s)", s.kind, s.word, id, first)
 		return
 	}
-	switch {
-	case len(id) > MaxIDLength:
-		s.errs.Add(pos, "%s %q… is %d characters long: make it %d or fewer (it names a folder of the site)", s.word, id[:24], len(id), MaxIDLength)
-	case windowsDevice(id):
-		s.errs.Add(pos, "invalid %s %q: Windows keeps the name for a device, and a folder of the site cannot have it", s.word, id)
-	case !ValidID(id):
-		s.errs.Add(pos, "invalid %s %q: use lower-case letters, digits and hyphens", s.word, id)
+	if why := IDProblem(id); why != "" {
+		s.errs.Add(pos, "invalid %s %s", s.word, why)
 	}
 	s.first[id] = pos
 	s.ids = append(s.ids, id)

@@ -231,3 +231,21 @@ func TestValidID(t *testing.T) {
 		}
 	}
 }
+
+// TestOverSize: a size over a limit never reads as the limit itself.
+func TestOverSize(t *testing.T) {
+	for _, tt := range []struct {
+		n, limit int64
+		want     string
+	}{
+		{1<<20 + 1, 1 << 20, "1048577 bytes"},
+		{128<<10 + 1, 128 << 10, "131073 bytes"},
+		{100 << 20, 1 << 20, "100 MiB"},
+		{2 << 30, 1 << 20, "2.0 GiB"},
+		{158 << 10, 128 << 10, "158 KiB"},
+	} {
+		if got := overSize(tt.n, tt.limit); got != tt.want {
+			t.Errorf("overSize(%d, %d) = %q, want %q", tt.n, tt.limit, got, tt.want)
+		}
+	}
+}

@@ -32,7 +32,11 @@ func newHostPolicy(addr string, allow []string) hostPolicy {
 		ips:   []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()},
 	}
 	for _, name := range allow {
-		p.names = append(p.names, strings.ToLower(name))
+		if ip, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
+			p.ips = append(p.ips, ip.Unmap().WithZone(""))
+		} else {
+			p.names = append(p.names, strings.ToLower(name))
+		}
 	}
 	if host == "" {
 		p.any = true

@@ -183,6 +183,9 @@ func TestHost(t *testing.T) {
 		{"127.0.0.1:8000", "preview.example:8000", true}, // -allow-host
 		{"127.0.0.1:8000", "preview.example:8001", false},
 		{"127.0.0.1:8000", "other.example:8000", false},
+		{"127.0.0.1:8000", "192.168.7.7:8000", true}, // -allow-host with an address
+		{"127.0.0.1:8000", "[fd00::7]:8000", true},
+		{"127.0.0.1:8000", "192.168.7.8:8000", false},
 		{"127.0.0.1:8000", "localhost.example:8000", false},
 		{"127.0.0.1:8000", "localhost:8000", true},
 		{"127.0.0.1:8000", "LocalHost:8000", true},
@@ -235,7 +238,7 @@ func TestHost(t *testing.T) {
 		{"", "localhost:80", false},
 	}
 	for _, tt := range tests {
-		s := New(Options{Addr: tt.bound, AllowHost: []string{"Preview.Example"}})
+		s := New(Options{Addr: tt.bound, AllowHost: []string{"Preview.Example", "192.168.7.7", "[fd00::7]"}})
 		r := httptest.NewRequest("GET", "/", nil)
 		r.Host = tt.host
 		w := httptest.NewRecorder()
