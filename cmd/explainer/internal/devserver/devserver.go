@@ -66,10 +66,13 @@
 // Host and Origin checks. The server sends text messages, reads and
 // discards whatever a client sends (up to 64 KiB a message) so that its
 // pings and closing handshake are answered, pings every 20 seconds, and
-// drops a client that has not answered a ping within 30. Every client has
-// a small send buffer; a client too slow to keep up is dropped (it
-// reconnects and catches up), so a stuck tab never blocks Publish. Writes
-// time out after 10 seconds.
+// drops a client that has not answered a ping within 30. Publish and Fail
+// never wait for a client: what each client has yet to be told waits in
+// its outbox, merged, so a tab that falls behind gets one message with
+// the newest build and every page, style and asset changed since it last
+// read, followed by the errors if the newest build failed. A write that
+// takes over 10 seconds drops the client (the page reconnects, and its
+// hello tells it whether it missed a build).
 //
 // Every message is a JSON object whose "build" names the build being
 // served (a per-process prefix and a counter, "none" before the first good
@@ -230,7 +233,8 @@ func (s *Server) Publish(out *site.Output) Changes {
 	if !ch.Empty() {
 		m = message{Type: "reload", Build: id, Pages: nonNil(ch.Pages), Styles: nonNil(ch.Styles), Assets: nonNil(ch.Files)}
 	}
-	s.broadcast(m.encode())
+	b := m.encode()
+	s.broadcast(func(o *outbox) { o.publish(m, b) })
 	return ch
 }
 
@@ -247,7 +251,7 @@ func (s *Server) Fail(problems []string) {
 	}
 	f := message{Type: "errors", Build: old.build, Problems: shown}.encode()
 	s.state.Store(&state{out: old.out, build: old.build, problems: shown, errors: f})
-	s.broadcast(f)
+	s.broadcast(func(o *outbox) { o.errors = f })
 }
 
 // Close closes every reload socket and refuses new ones, and returns once

@@ -98,6 +98,7 @@
     for (const el of [...document.head.children]) if (!el.matches(active)) el.remove();
     for (const el of [...doc.head.children]) if (!el.matches(active)) document.head.append(document.adoptNode(el));
     document.body.replaceWith(document.adoptNode(doc.body));
+    if (overlay) document.body.append(overlay); // errors that came meanwhile
     scrollTo(x, y);
     return true;
   }

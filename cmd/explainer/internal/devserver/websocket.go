@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -11,20 +12,124 @@ import (
 	"github.com/coder/websocket"
 )
 
-const (
-	sendBuffer = 8        // messages queued per client before it is dropped
-	maxMessage = 64 << 10 // the largest message a client may send (pages send none)
-)
+const maxMessage = 64 << 10 // the largest message a client may send (pages send none)
 
 // A client is one open reload socket. Only its write loop writes to conn.
 type client struct {
 	conn   *websocket.Conn
 	remote string        // the client's address, for the log
-	send   chan []byte   // messages, from Publish and Fail
+	wake   chan struct{} // holds a token while the outbox has something to send
 	done   chan struct{} // closed to end the connection
 	once   sync.Once
-	stuck  atomic.Bool // dropped for not reading: no closing handshake
-	gone   atomic.Bool // the read loop ended: the client closed, broke the protocol or left
+	gone   atomic.Bool // the read loop ended or a write failed: no closing handshake
+
+	mu  sync.Mutex
+	box outbox
+}
+
+// An outbox holds what a client has yet to be told, merged, so that it
+// never grows with the number of builds and a slow reader is never
+// dropped: it is told, once it reads again, what it missed, in one
+// message. Messages leave it in the order hello, news, errors.
+type outbox struct {
+	hello []byte
+	// news merges the Publish messages not yet sent: the newest build,
+	// and the union of the changed pages, styles and assets, so a page
+	// that changed in any of them is still told. encoded is news as
+	// JSON while it is one Publish's message unmerged, and nil once
+	// merged (it is encoded when sent).
+	news    message
+	encoded []byte
+	// errors is the latest Fail message, sent after the news; a Publish
+	// removes it, as the news it brings hides the overlay.
+	errors []byte
+}
+
+// empty reports whether o has nothing to send.
+func (o *outbox) empty() bool {
+	return o.hello == nil && o.news.Type == "" && o.errors == nil
+}
+
+// publish merges m, a Publish message ("ok" or "reload") encoded as b.
+func (o *outbox) publish(m message, b []byte) {
+	o.errors = nil
+	if o.news.Type == "" {
+		o.news, o.encoded = m, b
+		return
+	}
+	n := message{
+		Build:  m.Build,
+		Pages:  union(o.news.Pages, m.Pages),
+		Styles: union(o.news.Styles, m.Styles),
+		Assets: union(o.news.Assets, m.Assets),
+	}
+	n.Type = "ok"
+	if len(n.Pages)+len(n.Styles)+len(n.Assets) > 0 {
+		n.Type = "reload"
+	}
+	o.news, o.encoded = n, nil
+}
+
+// next removes and returns the first message to send, or nil.
+func (o *outbox) next() []byte {
+	switch {
+	case o.hello != nil:
+		b := o.hello
+		o.hello = nil
+		return b
+	case o.news.Type != "":
+		b := o.encoded
+		if b == nil {
+			b = o.news.encode()
+		}
+		o.news, o.encoded = message{}, nil
+		return b
+	default:
+		b := o.errors
+		o.errors = nil
+		return b
+	}
+}
+
+// union returns the sorted union of the sorted lists a and b, without
+// modifying either.
+func union(a, b []string) []string {
+	if len(a) == 0 {
+		return b
+	}
+	if len(b) == 0 {
+		return a
+	}
+	u := make([]string, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch {
+		case a[0] < b[0]:
+			u, a = append(u, a[0]), a[1:]
+		case b[0] < a[0]:
+			u, b = append(u, b[0]), b[1:]
+		default:
+			u, a, b = append(u, a[0]), a[1:], b[1:]
+		}
+	}
+	return slices.Concat(u, a, b)
+}
+
+// tell changes c's outbox with f and wakes its write loop.
+func (c *client) tell(f func(*outbox)) {
+	c.mu.Lock()
+	f(&c.box)
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default: // already awake
+	}
+}
+
+// take removes and returns the next message to send to c, or nil.
+func (c *client) take() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.box.next()
 }
 
 // close ends the connection; the write loop says goodbye and closes conn.
@@ -68,7 +173,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	c := &client{
 		conn:   conn,
 		remote: r.RemoteAddr,
-		send:   make(chan []byte, sendBuffer),
+		wake:   make(chan struct{}, 1),
 		done:   make(chan struct{}),
 	}
 	s.mu.Lock()
@@ -78,10 +183,10 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := s.state.Load()
-	c.send <- message{Type: "hello", Build: st.build}.encode()
-	if st.errors != nil {
-		c.send <- st.errors
-	}
+	c.tell(func(o *outbox) {
+		o.hello = message{Type: "hello", Build: st.build}.encode()
+		o.errors = st.errors
+	})
 	s.clients[c] = struct{}{}
 	s.wg.Add(2)
 	s.mu.Unlock()
@@ -90,28 +195,19 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	go s.readLoop(c)
 }
 
-// broadcast queues the message m for every client, dropping those whose
-// queue is full. The caller holds s.mu.
-func (s *Server) broadcast(m []byte) {
+// broadcast tells every client of a new build or a failed one, through
+// its outbox, so that a client that does not read never holds anyone up.
+// The caller holds s.mu.
+func (s *Server) broadcast(f func(*outbox)) {
 	for c := range s.clients {
-		select {
-		case <-c.done:
-			continue
-		default:
-		}
-		select {
-		case c.send <- m:
-		default:
-			s.log.Info("dropped a reload socket that is not keeping up", "remote", c.remote)
-			c.stuck.Store(true)
-			c.close()
-		}
+		c.tell(f)
 	}
 }
 
 // writeLoop writes c's messages and pings until c is closed, a write
 // fails or a ping goes unanswered, then closes the connection, with a
-// closing handshake unless the client is gone or stuck, and unregisters c.
+// closing handshake unless the client is gone, and unregisters c. A
+// client that stops reading is dropped when a write to it times out.
 func (s *Server) writeLoop(c *client) {
 	defer s.wg.Done()
 	ping := time.NewTicker(s.pingEvery)
@@ -121,7 +217,7 @@ func (s *Server) writeLoop(c *client) {
 		s.mu.Lock()
 		delete(s.clients, c)
 		s.mu.Unlock()
-		if c.stuck.Load() || c.gone.Load() {
+		if c.gone.Load() {
 			c.conn.CloseNow()
 		} else {
 			c.conn.Close(websocket.StatusGoingAway, "")
@@ -131,13 +227,19 @@ func (s *Server) writeLoop(c *client) {
 		select {
 		case <-c.done:
 			return
-		case m := <-c.send:
-			ctx, cancel := context.WithTimeout(context.Background(), s.writeTimeout)
-			err := c.conn.Write(ctx, websocket.MessageText, m)
-			cancel()
-			if err != nil {
-				c.gone.Store(true)
-				return
+		case <-c.wake:
+			for m := c.take(); m != nil; m = c.take() {
+				ctx, cancel := context.WithTimeout(context.Background(), s.writeTimeout)
+				err := c.conn.Write(ctx, websocket.MessageText, m)
+				late := ctx.Err() == context.DeadlineExceeded
+				cancel()
+				if err != nil {
+					if late {
+						s.log.Info("dropped a reload socket that is not reading", "remote", c.remote)
+					}
+					c.gone.Store(true)
+					return
+				}
 			}
 		case <-ping.C:
 			// A client that does not answer within one and a half

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -200,33 +201,126 @@ func TestSocketPing(t *testing.T) {
 }
 
 // TestSlowClient checks that a client that stops reading cannot hold up
-// Publish or the other clients: it is dropped once its queue is full.
+// Fail or the other clients: its messages wait, merged, for it to read
+// again, and it is dropped once a write to it times out.
 func TestSlowClient(t *testing.T) {
-	ts := startServer(t, "127.0.0.1:0", func(s *Server) { s.writeTimeout = 2 * time.Second })
-	stuck, _ := dialSocket(t, ts.addr, "")
-	healthy, _ := dialSocket(t, ts.addr, "")
-	healthy.next(t)
-	waitClients(t, ts.Server, 2)
-	_ = stuck // never reads
-
-	// 180 KB a message: far more than the socket buffers hold.
+	// 180 KB a message: far more than a socket's buffers hold in a few.
 	big := slices.Repeat([]string{strings.Repeat("content/sections/01-x.md:1:1: a long problem ", 200)}, 20)
-	var total, slowest time.Duration
-	for i := range 100 {
-		t0 := time.Now()
-		ts.Fail(big)
-		d := time.Since(t0)
-		total += d
-		slowest = max(slowest, d)
-		if m := healthy.next(t); m.Type != "errors" {
-			t.Fatalf("message %d to the healthy client: %+v, want errors", i, m)
+	start := func(t *testing.T, timeout time.Duration) (ts *testServer, stuck, healthy *wsClient) {
+		ts = startServer(t, "127.0.0.1:0", func(s *Server) { s.writeTimeout = timeout })
+		stuck, _ = dialSocket(t, ts.addr, "")
+		healthy, _ = dialSocket(t, ts.addr, "")
+		healthy.next(t)
+		waitClients(t, ts.Server, 2)
+		return ts, stuck, healthy
+	}
+
+	t.Run("kept while its write waits", func(t *testing.T) {
+		ts, stuck, healthy := start(t, time.Hour)
+		finished := make(chan struct{})
+		go func() {
+			defer close(finished)
+			for i := range 100 {
+				ts.Fail(append(big, fmt.Sprint("content/_index.md:1:1: problem ", i)))
+			}
+		}()
+		// Not a timing: Fail waiting on the stuck client would never end
+		// with an hour-long write timeout.
+		select {
+		case <-finished:
+		case <-time.After(time.Minute):
+			t.Fatal("100 Fail calls did not end with a client that does not read")
 		}
+		for _, c := range []*wsClient{healthy, stuck} {
+			for m := c.next(t); !lastProblem(m); m = c.next(t) {
+				if m.Type != "errors" && m.Type != "hello" {
+					t.Fatalf("%+v, want hello or errors", m)
+				}
+			}
+		}
+		if n := ts.clientCount(); n != 2 {
+			t.Errorf("%d reload sockets, want both kept", n)
+		}
+	})
+
+	t.Run("dropped when a write times out", func(t *testing.T) {
+		ts, _, healthy := start(t, 500*time.Millisecond)
+		for i := 0; ts.clientCount() == 2; i++ {
+			if i == 1000 {
+				t.Fatal("1,000 messages of 180 KB and the client that does not read is still there")
+			}
+			ts.Fail(big)
+			if m := healthy.next(t); m.Type != "errors" {
+				t.Fatalf("to the healthy client: %+v, want errors", m)
+			}
+		}
+	})
+}
+
+// lastProblem reports whether m brings the last of TestSlowClient's errors.
+func lastProblem(m message) bool {
+	return m.Type == "errors" && m.Problems[len(m.Problems)-1] == "content/_index.md:1:1: problem 99"
+}
+
+// TestOutbox checks how a client's pending messages merge: builds into
+// one message with the newest ID and every change, errors after them, a
+// good build clearing the errors.
+func TestOutbox(t *testing.T) {
+	reload := func(build string, pages, styles, assets []string) message {
+		return message{Type: "reload", Build: build, Pages: pages, Styles: styles, Assets: assets}
 	}
-	t.Logf("100 Fail calls of %d KB each: %v in all, slowest %v", len(big)*len(big[0])/1000, total, slowest)
-	if slowest > time.Second { // blocking on the stuck client would take 2s
-		t.Errorf("a Fail call took %v with a stuck client", slowest)
+	ok := message{Type: "ok", Build: "p-5"}
+	errs := message{Type: "errors", Build: "p-1", Problems: []string{"content/a.md:1:1: bad"}}.encode()
+	tests := []struct {
+		name string
+		do   func(o *outbox)
+		want []message
+	}{
+		{"one build, unmerged", func(o *outbox) {
+			o.publish(reload("p-1", []string{"/a/"}, nil, nil), []byte(`{"type":"reload","build":"p-1","pages":["/a/"]}`))
+		}, []message{reload("p-1", []string{"/a/"}, nil, nil)}},
+		{"builds merge", func(o *outbox) {
+			o.hello = message{Type: "hello", Build: "p-0"}.encode()
+			o.publish(reload("p-1", []string{"/b/", "/d/"}, []string{"/css/site.css"}, nil), nil)
+			o.publish(ok, nil)
+			o.publish(reload("p-6", []string{"/a/", "/d/"}, nil, []string{"/img/x.png"}), nil)
+		}, []message{
+			{Type: "hello", Build: "p-0"},
+			reload("p-6", []string{"/a/", "/b/", "/d/"}, []string{"/css/site.css"}, []string{"/img/x.png"}),
+		}},
+		{"ok after ok", func(o *outbox) {
+			o.publish(message{Type: "ok", Build: "p-4"}, nil)
+			o.publish(ok, nil)
+		}, []message{ok}},
+		{"errors after the news", func(o *outbox) {
+			o.publish(reload("p-1", []string{"/a/"}, nil, nil), nil)
+			o.errors = errs
+		}, []message{reload("p-1", []string{"/a/"}, nil, nil), {Type: "errors", Build: "p-1", Problems: []string{"content/a.md:1:1: bad"}}}},
+		{"a good build clears the errors", func(o *outbox) {
+			o.errors = errs
+			o.publish(ok, nil)
+		}, []message{ok}},
 	}
-	waitClients(t, ts.Server, 1)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o outbox
+			tt.do(&o)
+			var got []message
+			for b := o.next(); b != nil; b = o.next() {
+				var m message
+				if err := json.Unmarshal(b, &m); err != nil {
+					t.Fatalf("%s: %v", b, err)
+				}
+				got = append(got, m)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("sent %+v\nwant %+v", got, tt.want)
+			}
+			if !o.empty() {
+				t.Errorf("outbox not empty after sending: %+v", o)
+			}
+		})
+	}
 }
 
 // TestClose checks that Close says goodbye to every client and refuses
