@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/exports"
@@ -46,33 +47,17 @@ func atOriginRoot(baseURL string) bool {
 	return !strings.Contains(rest, "/")
 }
 
-// extras returns data/explainer.json, the search index (search/) and,
-// when the base URL is known, sitemap.xml and feed.xml, robots.txt when
-// it is an origin's root, and the social cards (cards/) outside the dev
-// server. reuse returns the file from an earlier build with the same key
+// extras returns data/explainer.json and, when the base URL is known,
+// sitemap.xml and feed.xml, robots.txt when it is an origin's root, and
+// the social cards (cards/) outside the dev server (searchIndex makes
+// the search index). reuse returns the file from an earlier build with the same key
 // of its inputs, if there is one. With later set, a file that must be
 // made again is left to its render function.
 func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
 	add := func(name string, fill func(d *deps), render func() [][]byte) {
-		var e extra
-		if !b.streaming { // a streaming build keeps no key and makes no graph
-			d := b.newDeps()
-			d.part("", "extra", name)
-			fill(d)
-			e.deps, e.key = d.files, d.key()
-		}
-		data, ok := reuse(name, e.key)
-		switch {
-		case ok:
-			e.data = data
-		case later:
-			e.render = render
-		default:
-			e.data = render()
-		}
-		out[name] = e
+		b.addExtra(out, reuse, later, name, fill, render)
 	}
 	add("data/explainer.json", func(d *deps) {
 		d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile, model.TimelineFile)
@@ -105,21 +90,61 @@ func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) 
 			b.addCards(ctx, out, reuse, later)
 		}
 	}
+	return out
+}
+
+// addExtra adds the file name to out: with the key of its inputs, which
+// fill adds, unless the build is streaming; as reuse has it from an
+// earlier build with the same key, or left to render with later set, or
+// made by render now.
+func (b *build) addExtra(out map[string]extra, reuse func(name string, key uint64) ([][]byte, bool), later bool, name string, fill func(d *deps), render func() [][]byte) {
+	var e extra
+	if !b.streaming { // a streaming build keeps no key and makes no graph
+		d := b.newDeps()
+		d.part("", "extra", name)
+		fill(d)
+		e.deps, e.key = d.files, d.key()
+	}
+	data, ok := reuse(name, e.key)
+	switch {
+	case ok:
+		e.data = data
+	case later:
+		e.render = render
+	default:
+		e.data = render()
+	}
+	out[name] = e
+}
+
+// searchIndex returns the files of the search index (search/), which
+// holds every clause, section, document, topic, actor and source, from
+// the records read before pages render. It is made apart from extras,
+// so that their files are written while the index is scored.
+func (b *build) searchIndex(ctx context.Context, reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
+	p := b.p
+	out := map[string]extra{}
+	scored := b.searchScores(ctx)
 	if ctx.Err() != nil {
 		return out
 	}
-	// The index holds every section, document, topic, actor and source;
-	// each of its files is keyed by what it holds.
-	for _, f := range search.Build(b.searchRecs, b.searchScores(ctx)) {
-		add(f.Name, func(d *deps) {
-			d.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile)
-			for _, s := range p.Sections {
-				d.add(s.Pos.File)
-			}
-			for _, doc := range p.Documents {
-				d.add(doc.Pos.File)
-			}
-			d.part("", string(f.Data))
+	files := search.Build(b.searchRecs, scored)
+	// The files all depend on the same inputs, worked out once and
+	// shared; each file's key adds its data.
+	in := b.newDeps()
+	in.add(p.Explainer.Pos.File, model.TopicsFile, model.ActorsFile, model.SourcesFile)
+	for _, s := range p.Sections {
+		in.add(s.Pos.File)
+	}
+	for _, doc := range p.Documents {
+		in.add(doc.Pos.File)
+	}
+	inputs, inKey := slices.Clip(in.files), strconv.FormatUint(in.key(), 16)
+	for _, f := range files {
+		b.addExtra(out, reuse, later, f.Name, func(d *deps) {
+			d.files = inputs
+			d.part("", inKey)
+			d.h.Write(f.Data)
 		}, func() [][]byte { return [][]byte{f.Data} })
 	}
 	return out

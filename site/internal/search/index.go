@@ -69,57 +69,93 @@ func Build(recs []Record, scored []Scored) []File {
 		rec   int32
 		score uint8
 	}
-	postings := map[string][]posting{}
+	// Each term gets a number the first time it is met, and each posting
+	// its term's number, in record order; the postings are then laid out
+	// term by term in one array, still in record order. (A map of slices
+	// of postings took twice as long, most of it in the collector.)
 	var sc Scorer
+	total := 0
 	for i := range recs {
-		if scored[i].Terms == nil && scored[i].Snippet == "" {
+		if scored[i].scores == nil {
 			scored[i] = sc.Score(recs[i])
 		}
-		for _, ts := range scored[i].Terms {
-			postings[ts.Term] = append(postings[ts.Term], posting{int32(i), ts.Score})
+		total += len(scored[i].scores)
+	}
+	ids := make(map[string]int32, 1<<14)
+	var names []string                // by number
+	var count []int32                 // postings per term number
+	termOf := make([]int32, 0, total) // each posting's term number
+	for i := range recs {
+		for t := range splitTerms(scored[i].terms) {
+			id, ok := ids[t]
+			if !ok {
+				id = int32(len(names))
+				ids[t] = id
+				names = append(names, t)
+				count = append(count, 0)
+			}
+			count[id]++
+			termOf = append(termOf, id)
 		}
 	}
+	start := make([]int32, len(names)+1) // term n's postings are flat[start[n]:start[n+1]]
+	for id, n := range count {
+		start[id+1] = start[id] + n
+	}
+	flat := make([]posting, len(termOf))
+	next := slices.Clone(start[:len(names)])
+	k := 0
+	for i := range recs {
+		for _, score := range scored[i].scores {
+			id := termOf[k]
+			flat[next[id]] = posting{int32(i), score}
+			next[id]++
+			k++
+		}
+	}
+	postings := func(id int32) []posting { return flat[start[id]:start[id+1]] }
 
 	// A file per first two characters of a term; one grown past chunkMax
 	// gives its terms of three characters or more a file per first three.
-	terms := make([]string, 0, len(postings))
-	for t := range postings {
-		terms = append(terms, t)
+	order := make([]int32, len(names)) // term numbers, by term
+	for i := range order {
+		order[i] = int32(i)
 	}
-	slices.Sort(terms)
-	chunks := map[string][]string{} // key -> its terms, in order
-	size := map[string]int{}
-	for _, t := range terms {
-		k := chunkKey(t, 2)
-		chunks[k] = append(chunks[k], t)
-		size[k] += len(t) + 8*len(postings[t])
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(names[a], names[b]) })
+	chunks := map[string][]int32{} // key -> its terms, in order
+	size := map[string]int{}       // key -> about how many bytes its file takes
+	for _, id := range order {
+		k := chunkKey(names[id], 2)
+		chunks[k] = append(chunks[k], id)
+		size[k] += len(names[id]) + 8*len(postings(id))
 	}
-	for k, ts := range chunks {
+	for k, ids := range chunks {
 		if size[k] <= chunkMax {
 			continue
 		}
-		var short []string
-		for _, t := range ts {
-			if k3 := chunkKey(t, 3); k3 != k {
-				chunks[k3] = append(chunks[k3], t)
+		var short []int32
+		for _, id := range ids {
+			if k3 := chunkKey(names[id], 3); k3 != k {
+				chunks[k3] = append(chunks[k3], id)
+				size[k3] += len(names[id]) + 8*len(postings(id))
 			} else {
-				short = append(short, t)
+				short = append(short, id)
 			}
 		}
 		chunks[k] = short
 	}
-	encode := func(ts []string) []byte {
-		var b []byte
+	encode := func(ids []int32, size int) []byte {
+		b := make([]byte, 0, size+size/4)
 		b = append(b, '{')
-		for i, t := range ts {
+		for i, id := range ids {
 			if i > 0 {
 				b = append(b, ',')
 			}
 			b = append(b, '"')
-			b = append(b, t...) // letters, digits and points: nothing to escape
+			b = append(b, names[id]...) // letters, digits and points: nothing to escape
 			b = append(b, '"', ':', '[')
 			last := 0
-			for j, p := range postings[t] { // in record order
+			for j, p := range postings(id) { // in record order
 				if j > 0 {
 					b = append(b, ',')
 				}
@@ -182,16 +218,16 @@ func Build(recs []Record, scored []Scored) []File {
 	meta.Chunks = strings.Join(keys, " ")
 	h := crc32.New(castagnoli())
 	for _, k := range keys {
-		data := encode(chunks[k])
+		data := encode(chunks[k], size[k])
 		h.Write(data)
 		files = append(files, File{Dir + "t/" + k + ".json", data})
 	}
 	meta.Terms = strconv.FormatUint(uint64(h.Sum32()), 36)
 	h.Reset()
 	for start := 0; start < len(recs); start += blockSize {
-		var block [][]any
+		var block [][6]string
 		for i, r := range recs[start:min(start+blockSize, len(recs))] {
-			block = append(block, []any{r.URL, r.Title, r.Sub, r.Fate, scored[start+i].Snippet, r.Kind})
+			block = append(block, [6]string{r.URL, r.Title, r.Sub, r.Fate, scored[start+i].Snippet, r.Kind})
 		}
 		data := mustJSON(block)
 		h.Write(data)
@@ -205,68 +241,100 @@ func Build(recs []Record, scored []Scored) []File {
 }
 
 // Scored is what a Scorer makes of a record: its terms, each with its
-// score in the record, and the text of its snippet.
+// score in the record, and the text of its snippet. Its terms are kept
+// in one string and its scores in bytes: far less for the collector to
+// scan than a string per term.
 type Scored struct {
-	Terms   []TermScore
+	terms   string  // each term followed by a space
+	scores  []uint8 // each term's score, in order; nil until scored
 	Snippet string
 }
 
-// TermScore is a term and its score in a record.
-type TermScore struct {
-	Term  string
-	Score uint8
+// splitTerms calls yield with each term of terms, a Scored's.
+func splitTerms(terms string) func(yield func(string) bool) {
+	return func(yield func(string) bool) {
+		for terms != "" {
+			i := strings.IndexByte(terms, ' ')
+			if !yield(terms[:i]) {
+				return
+			}
+			terms = terms[i+1:]
+		}
+	}
 }
 
 // A Scorer works out the terms of records and their scores. Its zero
 // value is ready; one Scorer scores one record at a time, reusing its
 // memory from one to the next.
 type Scorer struct {
-	m map[string]acc
+	ids  map[string]int32  // a term's index in accs
+	accs []acc             // the record's terms, in the order first seen
+	memo map[string]string // capitalised words' terms (see eachTerm)
 }
 
 // acc is what a Scorer gathers of a term: the weight of the best field
 // it is in, and its count in the text, up to textCap.
-type acc struct{ weight, tf uint8 }
+type acc struct {
+	term       string
+	weight, tf uint8
+}
 
 // Score works out the terms of r and their scores: a word of the title
 // or the number scores more than a name, which scores more than a word of
 // the text, of which a few occurrences count; all times r's prior.
 func (s *Scorer) Score(r Record) Scored {
-	if s.m == nil {
-		s.m = make(map[string]acc, 256)
+	if s.ids == nil {
+		s.ids = make(map[string]int32, 256)
+		s.memo = make(map[string]string, 256)
 	}
-	m := s.m
-	defer clear(m)
+	defer func() {
+		clear(s.ids)
+		s.accs = s.accs[:0]
+	}()
+	// One map lookup a word: the map gives where the term's acc is.
+	at := func(t string) *acc {
+		i, ok := s.ids[t]
+		if !ok {
+			i = int32(len(s.accs))
+			s.ids[t] = i
+			s.accs = append(s.accs, acc{term: t})
+		}
+		return &s.accs[i]
+	}
 	field := func(weight uint8) func(string) {
 		return func(t string) {
-			if a := m[t]; a.weight < weight {
-				a.weight = weight
-				m[t] = a
-			}
+			a := at(t)
+			a.weight = max(a.weight, weight)
 		}
 	}
-	eachTerm(r.Title+" "+r.Number, field(titleWeight))
+	eachTerm(r.Title+" "+r.Number, s.memo, field(titleWeight))
 	if r.Number != "" {
 		field(titleWeight)("point")
 	}
-	eachTerm(r.Names, field(nameWeight))
-	count := func(t string) {
-		if a := m[t]; a.tf < textCap {
+	eachTerm(r.Names, s.memo, field(nameWeight))
+	eachTerm(r.Text, s.memo, func(t string) {
+		if a := at(t); a.tf < textCap {
 			a.tf++
-			m[t] = a
 		}
-	}
-	eachTerm(r.Text, count)
+	})
 	prior := r.Prior
 	if prior <= 0 {
 		prior = 1
 	}
-	terms := make([]TermScore, 0, len(m))
-	for t, a := range m {
-		s := float64(a.weight) + float64(a.tf)
-		terms = append(terms, TermScore{t, uint8(min(255, max(1, math.Round(s*prior*4))))})
+	n := 0
+	for _, a := range s.accs {
+		n += len(a.term) + 1
 	}
-	return Scored{terms, clip(r.Text, snippetMax)}
+	var b strings.Builder
+	b.Grow(n)
+	scores := make([]uint8, len(s.accs))
+	for i, a := range s.accs {
+		b.WriteString(a.term)
+		b.WriteByte(' ')
+		sc := float64(a.weight) + float64(a.tf)
+		scores[i] = uint8(min(255, max(1, math.Round(sc*prior*4))))
+	}
+	return Scored{b.String(), scores, clip(r.Text, snippetMax)}
 }
 
 // chunkKey is the name of a file of terms that may hold t: its first

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -141,4 +142,48 @@ func TestSnippet(t *testing.T) {
 	if got := sc.Score(Record{Text: "Only text."}).Snippet; got != "Only text." {
 		t.Errorf("snippet %q", got)
 	}
+}
+
+// BenchmarkIndex makes the index of a benchmark corpus's sections
+// ($EXPLAINER_CORPUS), one record each: "score" scores them, "build"
+// makes the index's files of records already scored.
+func BenchmarkIndex(b *testing.B) {
+	dir := os.Getenv("EXPLAINER_CORPUS")
+	if dir == "" {
+		b.Skip("EXPLAINER_CORPUS names no corpus")
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "content/sections/*.md"))
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no sections in %s: %v", dir, err)
+	}
+	var recs []Record
+	size := 0
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, Record{URL: "/" + filepath.Base(name) + "/", Kind: "section", Title: filepath.Base(name), Sub: "Section", Text: string(data), Prior: 1.1})
+		size += len(data)
+	}
+	var sc Scorer
+	scored := make([]Scored, len(recs))
+	for i, r := range recs {
+		scored[i] = sc.Score(r)
+	}
+	b.Run("score", func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for i, r := range recs {
+				scored[i] = sc.Score(r)
+			}
+		}
+	})
+	b.Run("build", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Build(recs, slices.Clone(scored))
+		}
+	})
 }

@@ -19,7 +19,7 @@ import (
 // words stemmed, and the most common words left out.
 func Terms(s string) []string {
 	var out []string
-	eachTerm(s, func(t string) { out = append(out, t) })
+	eachTerm(s, nil, func(t string) { out = append(out, t) })
 	return out
 }
 
@@ -30,28 +30,64 @@ func Terms(s string) []string {
 // it lies, copied only if it has a capital; any other piece (an
 // apostrophe, a non-ASCII letter or dash, a number with a comma) goes the
 // general way. (Folding all text first took five times as long.)
-func eachTerm(s string, f func(string)) {
+//
+// memo, unless nil, keeps the terms of capitalised words, which would
+// otherwise each be copied to be lowered: most are names, met again and
+// again.
+func eachTerm(s string, memo map[string]string, f func(string)) {
 	for i := 0; i < len(s); {
 		for i < len(s) && endsWord(s[i]) {
 			i++
 		}
+		// One pass finds the piece's end and whether it has a capital or
+		// anything but ASCII letters and digits.
 		j := i
-		for j < len(s) && !endsWord(s[j]) {
-			j++
+		upper, other := false, false
+	scan:
+		for ; j < len(s); j++ {
+			switch c := s[j]; {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			case 'A' <= c && c <= 'Z':
+				upper = true
+			case endsWord(c):
+				break scan
+			default:
+				other = true
+			}
 		}
 		piece := s[i:j]
 		i = j
-		for piece != "" && (piece[0] == ',' || piece[0] == '.') {
-			piece = piece[1:]
+		if other {
+			for piece != "" && (piece[0] == ',' || piece[0] == '.') {
+				piece = piece[1:]
+			}
+			for piece != "" && (piece[len(piece)-1] == ',' || piece[len(piece)-1] == '.') {
+				piece = piece[:len(piece)-1]
+			}
+			if piece == "" {
+				continue
+			}
+			other = !alnum(piece)
 		}
-		for piece != "" && (piece[len(piece)-1] == ',' || piece[len(piece)-1] == '.') {
-			piece = piece[:len(piece)-1]
-		}
-		if piece == "" {
-			continue
-		}
-		if alnum(piece) {
-			if t := Term(strings.ToLower(piece)); t != "" {
+		if !other {
+			t, known := "", false
+			if upper && memo != nil {
+				t, known = memo[piece]
+			}
+			if !known {
+				w := piece
+				if upper {
+					w = strings.ToLower(piece)
+				}
+				t = Term(w)
+				if upper && memo != nil {
+					if len(memo) >= memoMax {
+						clear(memo)
+					}
+					memo[piece] = t
+				}
+			}
+			if t != "" {
 				f(t)
 			}
 			continue
@@ -63,6 +99,9 @@ func eachTerm(s string, f func(string)) {
 		}
 	}
 }
+
+// memoMax is the most capitalised words a memo of eachTerm holds.
+const memoMax = 1 << 12
 
 // endsWord reports whether c, wherever it stands, is not part of a word:
 // ASCII but not a letter, a digit, an apostrophe, or a comma or point,

@@ -89,5 +89,14 @@ func FuzzWords(f *testing.F) {
 		if got := Terms(s); !slices.Equal(got, want) {
 			t.Fatalf("Terms(%q) = %q, want %q", s, got, want)
 		}
+		// With a memo, the second time reads capitalised words from it.
+		memo := map[string]string{}
+		for range 2 {
+			var got []string
+			eachTerm(s, memo, func(t string) { got = append(got, t) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("eachTerm(%q) with a memo = %q, want %q", s, got, want)
+			}
+		}
 	})
 }
