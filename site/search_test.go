@@ -2,6 +2,7 @@ package site_test
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -232,4 +234,30 @@ func results(t *testing.T, ctx context.Context) []string {
 		t.Fatal("no results shown")
 	}
 	return got
+}
+
+// TestSearchSplitPrefix searches a project whose terms starting "pa" are
+// too many for one file of terms: the build splits them by their third
+// character, and a query of two characters still reads every file split
+// from its own.
+func TestSearchSplitPrefix(t *testing.T) {
+	browser := sitetest.Browser(t)
+	src := sitetest.Project(t, "testdata/build/basic.txtar")
+	var words []string
+	for i := range 2000 {
+		words = append(words, "pa"+string(rune('a'+i/676))+string(rune('a'+i/26%26))+string(rune('a'+i%26))+"q")
+	}
+	src["content/sections/03-glossary.md"] = &fstest.MapFile{Data: []byte("---\ntitle: A glossary\n---\n" + strings.Join(words, " ") + "\n")}
+	out := build(t, src, site.Options{})
+	if _, err := fs.Stat(out, "search/t/pab.json"); err != nil {
+		t.Fatalf("the terms starting \"pa\" were not split: %v", err)
+	}
+	srv := httptest.NewServer(http.FileServerFS(out))
+	t.Cleanup(srv.Close)
+	for _, q := range []string{"pa", "pab", "pacxq"} {
+		ctx := openAt(t, browser, srv.URL+"/search/?q="+q, "light", false)
+		if got := results(t, ctx); !slices.Contains(got, "/sections/glossary/") {
+			t.Errorf("%q: the glossary is not among the results %q", q, got)
+		}
+	}
 }
