@@ -172,8 +172,9 @@
 // loaded deferred on every page, shows results as the reader types. The
 // index is made by the build from the model, not from the HTML (package
 // search, engine's searchindex.go): a record per clause (its number,
-// title, text, claims, document, topics and fate), section (the body
-// read as Markdown), document, topic, actor and source, each with its
+// title, text, claims, document, topics and fate), section (summary and
+// body as plain text, cross-references named as the page shows them),
+// document, topic, actor and source, each with its
 // terms scored by field (title and number over names over text) and a
 // prior (a clause of a document linked more often first). It is split
 // so that a query fetches little: search/meta.json (2 kB on the medium
@@ -183,9 +184,11 @@
 // document and topic filters. Every file but meta.json is fetched with a
 // ?v= hash that meta.json gives, so a cache never serves a stale part.
 // The script reads words exactly as package search does; the two share
-// testdata/terms.tsv. A Builder keeps each record's scores, so a rebuild
-// scores only the records that changed. BenchmarkSearch measures a first
-// search against Pagefind's.
+// testdata/terms.tsv. The index is made while pages render, beside the
+// other generated files. A Builder keeps each record's scores, so a
+// rebuild scores only the records that changed. BenchmarkSearch measures
+// a first search against Pagefind's; BenchmarkIndex (package search) the
+// index's two halves on a benchmark corpus.
 //
 // Links between pages are relative, so the site works under any path
 // prefix. Assets keep their path; the stylesheet link carries a ?v= hash

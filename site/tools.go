@@ -224,7 +224,8 @@ func alignClauses(d *model.Document) []align.Clause {
 
 // quote writes s as a double-quoted YAML scalar.
 func quote(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`,
+		"\u0085", `\N`, "\u2028", `\L`, "\u2029", `\P`) // line breaks to YAML
 	return `"` + r.Replace(s) + `"`
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/explainer/explainer/site"
 	"github.com/google/go-cmp/cmp"
+	"go.yaml.in/yaml/v3"
 )
 
 // importProject is a project with no document yet, for the imported ones.
@@ -176,4 +177,22 @@ func FuzzImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImportTitleBreaks: a title given with the characters YAML reads as
+// line breaks (next line, line and paragraph separators) comes back from
+// the YAML as it was given, not folded into spaces.
+func TestImportTitleBreaks(t *testing.T) {
+	title := "A\u0085B\u2028C\u2029D"
+	data, err := site.Import(context.Background(), nil, []byte("1. One.\n"), site.ImportOptions{ID: "plan", Date: "2025-10-03", Title: title})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Title string }
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if doc.Title != title {
+		t.Errorf("title %q, want %q", doc.Title, title)
+	}
 }

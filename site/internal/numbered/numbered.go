@@ -153,14 +153,16 @@ func expectedSub(p *Point, letter string) bool {
 	return letter[0] == byte('a'+len(p.Sub))
 }
 
-// printable keeps what a text may hold: a page break (form feed) becomes a
-// line break, and control characters, byte order marks and
-// non-characters, which a PDF's text may carry and YAML refuses, go.
+// printable keeps what a text may hold: a page break (form feed), a
+// vertical tab, and the line breaks of Unicode that YAML also reads as
+// line breaks (next line, line and paragraph separators) become line
+// breaks, and control characters, byte order marks and non-characters,
+// which a PDF's text may carry and YAML refuses, go.
 func printable(r rune) rune {
 	switch {
-	case r == '\f' || r == '\v':
+	case r == '\f' || r == '\v' || r == 0x85 || r == 0x2028 || r == 0x2029:
 		return '\n'
-	case r == '\n' || r == '\t' || r >= 0x20 && r <= 0x7e || r == 0x85 || r >= 0xa0 && r <= 0xd7ff ||
+	case r == '\n' || r == '\t' || r >= 0x20 && r <= 0x7e || r >= 0xa0 && r <= 0xd7ff ||
 		r >= 0xe000 && r <= 0xfffd && r != 0xfeff || r >= 0x10000 && r <= 0x10ffff:
 		return r
 	}

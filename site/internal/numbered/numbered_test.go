@@ -30,6 +30,22 @@ func TestParse(t *testing.T) {
 	}
 }
 
+// TestLineBreaks: the breaks YAML reads as line breaks (next line, line
+// and paragraph separators) and page breaks break lines here too, so no
+// point's text holds one, and a point may begin after one.
+func TestLineBreaks(t *testing.T) {
+	for _, br := range []string{"\u0085", "\u2028", "\u2029", "\f", "\v"} {
+		got := Parse("1) First" + br + "point." + br + "2. Second.")
+		var all []string
+		for _, p := range got.All() {
+			all = append(all, p.Number+"|"+p.Title+"|"+p.Text)
+		}
+		if want := "1|First point|First point.\n2|Second|Second."; strings.Join(all, "\n") != want {
+			t.Errorf("with %q: %q, want %q", br, all, want)
+		}
+	}
+}
+
 // FuzzParse parses any text: points are numbered in increasing order,
 // sub-points by letter under their point, ids are clause ids, and no
 // line is read twice.
