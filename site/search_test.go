@@ -239,7 +239,7 @@ func results(t *testing.T, ctx context.Context) []string {
 // TestSearchSplitPrefix searches a project whose terms starting "pa" are
 // too many for one file of terms: the build splits them by their third
 // character, and a query of two characters still reads every file split
-// from its own.
+// from its own. (The words are "pa", three letters and "q".)
 func TestSearchSplitPrefix(t *testing.T) {
 	browser := sitetest.Browser(t)
 	src := sitetest.Project(t, "testdata/build/basic.txtar")
@@ -254,7 +254,8 @@ func TestSearchSplitPrefix(t *testing.T) {
 	}
 	srv := httptest.NewServer(http.FileServerFS(out))
 	t.Cleanup(srv.Close)
-	for _, q := range []string{"pa", "pab", "pacxq"} {
+	// Two characters, three (a prefix), and a whole word.
+	for _, q := range []string{"pa", "pab", "pabcdq"} {
 		ctx := openAt(t, browser, srv.URL+"/search/?q="+q, "light", false)
 		if got := results(t, ctx); !slices.Contains(got, "/sections/glossary/") {
 			t.Errorf("%q: the glossary is not among the results %q", q, got)

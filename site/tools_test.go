@@ -180,10 +180,11 @@ func FuzzImport(f *testing.F) {
 }
 
 // TestImportTitleBreaks: a title given with the characters YAML reads as
-// line breaks (next line, line and paragraph separators) comes back from
-// the YAML as it was given, not folded into spaces.
+// line breaks (next line, line and paragraph separators, carriage
+// return) or refuses (control characters, a byte order mark) comes back
+// from the YAML as it was given.
 func TestImportTitleBreaks(t *testing.T) {
-	title := "A\u0085B\u2028C\u2029D"
+	title := "A\u0085B\u2028C\u2029D\rE\r\nF\x01G\x7fH\u0091I\uFEFFJ\\\"K\tL"
 	data, err := site.Import(context.Background(), nil, []byte("1. One.\n"), site.ImportOptions{ID: "plan", Date: "2025-10-03", Title: title})
 	if err != nil {
 		t.Fatal(err)

@@ -309,7 +309,7 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 		return old.parts, true
 	}
 	extras := make(chan map[string]extra, 2)
-	for _, makeExtras := range []func(context.Context, func(string, uint64) ([][]byte, bool), bool) map[string]extra{b.extras, b.searchIndex} {
+	for _, makeExtras := range []extraMaker{b.extras, b.searchIndex} {
 		go func() {
 			made := makeExtras(ctx, reuse, leave)
 			if write != nil {

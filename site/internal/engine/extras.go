@@ -50,9 +50,9 @@ func atOriginRoot(baseURL string) bool {
 // extras returns data/explainer.json and, when the base URL is known,
 // sitemap.xml and feed.xml, robots.txt when it is an origin's root, and
 // the social cards (cards/) outside the dev server (searchIndex makes
-// the search index). reuse returns the file from an earlier build with the same key
-// of its inputs, if there is one. With later set, a file that must be
-// made again is left to its render function.
+// the search index). reuse returns the file from an earlier build with
+// the same key of its inputs, if there is one. With later set, a file
+// that must be made again is left to its render function.
 func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra {
 	p := b.p
 	out := map[string]extra{}
@@ -92,6 +92,9 @@ func (b *build) extras(ctx context.Context, reuse func(name string, key uint64) 
 	}
 	return out
 }
+
+// An extraMaker makes a set of extras: build.extras or build.searchIndex.
+type extraMaker func(ctx context.Context, reuse func(name string, key uint64) ([][]byte, bool), later bool) map[string]extra
 
 // addExtra adds the file name to out: with the key of its inputs, which
 // fill adds, unless the build is streaming; as reuse has it from an

@@ -137,7 +137,9 @@ func Build(recs []Record, scored []Scored) []File {
 		for _, id := range ids {
 			if k3 := chunkKey(names[id], 3); k3 != k {
 				chunks[k3] = append(chunks[k3], id)
-				size[k3] += len(names[id]) + 8*len(postings(id))
+				n := len(names[id]) + 8*len(postings(id))
+				size[k3] += n
+				size[k] -= n
 			} else {
 				short = append(short, id)
 			}

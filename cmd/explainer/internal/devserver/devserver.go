@@ -216,7 +216,9 @@ func (s *Server) HTTPServer() *http.Server {
 // Publish makes out, a successful build, the one served, clears any build
 // errors shown on the pages, and tells every page what changed since the
 // previous good build. It returns those changes; before the first good
-// build, every page counts as changed. out must not be nil.
+// build, every page counts as changed. Their lists are also those of the
+// messages still to be sent: the caller must not modify them. out must
+// not be nil.
 func (s *Server) Publish(out *site.Output) Changes {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -18,7 +18,7 @@ const maxMessage = 64 << 10 // the largest message a client may send (pages send
 type client struct {
 	conn   *websocket.Conn
 	remote string        // the client's address, for the log
-	wake   chan struct{} // holds a token while the outbox has something to send
+	wake   chan struct{} // a token: look in the outbox (it may have been emptied since)
 	done   chan struct{} // closed to end the connection
 	once   sync.Once
 	gone   atomic.Bool // the read loop ended or a write failed: no closing handshake
@@ -28,9 +28,9 @@ type client struct {
 }
 
 // An outbox holds what a client has yet to be told, merged, so that it
-// never grows with the number of builds and a slow reader is never
-// dropped: it is told, once it reads again, what it missed, in one
-// message. Messages leave it in the order hello, news, errors.
+// never grows with the number of builds and a slow reader is not dropped
+// for falling behind: it is told, once it reads again, what it missed,
+// in one message. Messages leave it in the order hello, news, errors.
 type outbox struct {
 	hello []byte
 	// news merges the Publish messages not yet sent: the newest build,
@@ -65,7 +65,8 @@ func (o *outbox) publish(m message, b []byte) {
 	}
 	n.Type = "ok"
 	if len(n.Pages)+len(n.Styles)+len(n.Assets) > 0 {
-		n.Type = "reload"
+		// A reload lists all three, as an unmerged one does.
+		n.Type, n.Pages, n.Styles, n.Assets = "reload", nonNil(n.Pages), nonNil(n.Styles), nonNil(n.Assets)
 	}
 	o.news, o.encoded = n, nil
 }
@@ -229,6 +230,11 @@ func (s *Server) writeLoop(c *client) {
 			return
 		case <-c.wake:
 			for m := c.take(); m != nil; m = c.take() {
+				select {
+				case <-c.done: // closed meanwhile: say no more
+					return
+				default:
+				}
 				ctx, cancel := context.WithTimeout(context.Background(), s.writeTimeout)
 				err := c.conn.Write(ctx, websocket.MessageText, m)
 				late := ctx.Err() == context.DeadlineExceeded
