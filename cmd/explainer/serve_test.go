@@ -923,27 +923,13 @@ func TestServeIgnoresEditorTempFiles(t *testing.T) {
 func TestServeForeignHost(t *testing.T) {
 	s := startServe(t, newServeProject(t))
 	_, port, _ := net.SplitHostPort(s.addr)
-	for host, want := range map[string]int{
+	s.checkHosts(t, s.url, map[string]int{
 		s.addr:                     200,
 		"localhost:" + port:        200,
 		"evil.example:" + port:     403,
 		"evil.example":             403,
 		"127.0.0.1.nip.io:" + port: 403,
-	} {
-		req, err := http.NewRequest("GET", s.url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Host = host
-		resp, err := s.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("GET / with Host %q: status %d, want %d", host, resp.StatusCode, want)
-		}
-	}
+	})
 	for _, tc := range []struct {
 		host, origin string
 		want         int
@@ -1292,22 +1278,32 @@ func TestServeAllInterfaces(t *testing.T) {
 	if w := s.stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, strings.Join(reachableAt(port, false), ", ")) || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
 		t.Errorf("the warning does not list the addresses %q:\n%s", reachableAt(port, false), w)
 	}
-	for host, want := range map[string]int{
+	s.checkHosts(t, "http://127.0.0.1:"+port+"/", map[string]int{
 		"127.0.0.1:" + port:        200,
 		"localhost:" + port:        200,
 		"preview.example:" + port:  200,
 		"evil.example:" + port:     403,
 		"127.0.0.1.nip.io:" + port: 403,
-	} {
-		req, _ := http.NewRequest("GET", "http://127.0.0.1:"+port+"/", nil)
+	})
+}
+
+// checkHosts asks for url with each Host header of want and checks the
+// status of the answer.
+func (s *served) checkHosts(t *testing.T, url string, want map[string]int) {
+	t.Helper()
+	for host, status := range want {
+		req, err := http.NewRequest("GET", url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Host = host
 		resp, err := s.client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("Host %s: status %d, want %d", host, resp.StatusCode, want)
+		if resp.StatusCode != status {
+			t.Errorf("GET %s with Host %q: status %d, want %d", url, host, resp.StatusCode, status)
 		}
 	}
 }

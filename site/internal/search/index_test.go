@@ -107,20 +107,7 @@ func TestBuild(t *testing.T) {
 // BenchmarkScore scores the default explainer's sections as records,
 // Markdown and all: the bulk of the index's work in a build.
 func BenchmarkScore(b *testing.B) {
-	names, err := filepath.Glob("../../../content/sections/*.md")
-	if err != nil || len(names) == 0 {
-		b.Fatalf("no sections: %v", err)
-	}
-	var recs []Record
-	size := 0
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		recs = append(recs, Record{Title: "What was the first plan?", Names: "Section", Text: string(data)})
-		size += len(data)
-	}
+	recs, size := sectionRecords(b, "../../..")
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	var sc Scorer
@@ -129,6 +116,27 @@ func BenchmarkScore(b *testing.B) {
 			sc.Score(r)
 		}
 	}
+}
+
+// sectionRecords makes a record of each section file of the project in
+// dir, Markdown and all, and returns them with their size in bytes.
+func sectionRecords(b *testing.B, dir string) ([]Record, int) {
+	names, err := filepath.Glob(filepath.Join(dir, "content/sections/*.md"))
+	if err != nil || len(names) == 0 {
+		b.Fatalf("no sections in %s: %v", dir, err)
+	}
+	var recs []Record
+	size := 0
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		base := filepath.Base(name)
+		recs = append(recs, Record{URL: "/" + base + "/", Kind: "section", Title: base, Sub: "Section", Text: string(data), Prior: 1.1})
+		size += len(data)
+	}
+	return recs, size
 }
 
 // TestSnippet: a record's snippet is the start of its text, cut at
@@ -152,20 +160,7 @@ func BenchmarkIndex(b *testing.B) {
 	if dir == "" {
 		b.Skip("EXPLAINER_CORPUS names no corpus")
 	}
-	names, err := filepath.Glob(filepath.Join(dir, "content/sections/*.md"))
-	if err != nil || len(names) == 0 {
-		b.Fatalf("no sections in %s: %v", dir, err)
-	}
-	var recs []Record
-	size := 0
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			b.Fatal(err)
-		}
-		recs = append(recs, Record{URL: "/" + filepath.Base(name) + "/", Kind: "section", Title: filepath.Base(name), Sub: "Section", Text: string(data), Prior: 1.1})
-		size += len(data)
-	}
+	recs, size := sectionRecords(b, dir)
 	var sc Scorer
 	scored := make([]Scored, len(recs))
 	for i, r := range recs {
