@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,8 +29,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	addr := flags.String("addr", "127.0.0.1:8000", "the `HOST:PORT` to listen on; port 0 picks a free port")
 	var allow []string
 	flags.Func("allow-host", "answer requests for the host `NAME` too (repeatable): a name that reaches this machine, e.g. in a container", func(name string) error {
-		if !hostName(name) {
-			return fmt.Errorf("%q is not a host name or an IP address", name)
+		if err := devserver.CheckHost(name); err != nil {
+			return err
 		}
 		allow = append(allow, name)
 		return nil
@@ -61,16 +60,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ln.Close()
-	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
-		_, boundPort, _ := net.SplitHostPort(ln.Addr().String())
-		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site, at %s\n", strings.Join(reachableAt(boundPort, ip == nil || ip.To4() == nil), ", "))
+	bound := ln.Addr().String()
+	_, boundPort, _ := net.SplitHostPort(bound)
+	ip := net.ParseIP(host)
+	if host == "" || ip != nil && ip.IsUnspecified() {
+		fmt.Fprintf(stderr, "warning: serving on all interfaces: anyone who can reach this machine can read the site, at %s (other names: -allow-host NAME)\n", strings.Join(reachableAt(boundPort, ip == nil || ip.To4() == nil), ", "))
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	// The server answers to the address it is bound to, and to the name
 	// it was given, if it was given one.
-	bound := ln.Addr().String()
-	if host != "" && net.ParseIP(host) == nil {
-		_, boundPort, _ := net.SplitHostPort(bound)
+	if host != "" && ip == nil {
 		bound = net.JoinHostPort(host, boundPort)
 	}
 	srv := devserver.New(devserver.Options{Addr: bound, AllowHost: allow, Logger: logger})
@@ -242,21 +241,4 @@ func reachableAt(port string, v6 bool) []string {
 		}
 	}
 	return append(four, six...)
-}
-
-// hostName reports whether name is a host name (letters, digits, hyphens
-// and dots) or an IP address, as -allow-host takes.
-func hostName(name string) bool {
-	if _, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
-		return true
-	}
-	if name == "" || len(name) > 253 {
-		return false
-	}
-	for _, c := range name {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
 }

@@ -1275,8 +1275,8 @@ func TestServeFIFO(t *testing.T) {
 func TestServeAllInterfaces(t *testing.T) {
 	s := startServe(t, newServeProject(t), "-addr", "0.0.0.0:0", "-allow-host", "preview.example")
 	_, port, _ := net.SplitHostPort(s.addr)
-	if w := s.stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, strings.Join(reachableAt(port, false), ", ")) || !strings.Contains(w, "http://127.0.0.1:"+port+"/") {
-		t.Errorf("the warning does not list the addresses %q:\n%s", reachableAt(port, false), w)
+	if w := s.stderr.String(); !strings.Contains(w, "warning: serving on all interfaces") || !strings.Contains(w, "http://127.0.0.1:"+port+"/") || !strings.Contains(w, "-allow-host") {
+		t.Errorf("the warning does not list the loopback address and name -allow-host:\n%s", w)
 	}
 	s.checkHosts(t, "http://127.0.0.1:"+port+"/", map[string]int{
 		"127.0.0.1:" + port:        200,

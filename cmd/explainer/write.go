@@ -142,33 +142,37 @@ func (st *stagedOutput) commit(ctx context.Context) error {
 		return err
 	}
 
-	if !st.dest.exists {
-		if err := os.Rename(st.tmp, st.dest.path); err != nil {
-			return err
-		}
-		st.committed = true
-		removeStale(st.dest.path)
-		return nil
-	}
-	// The earlier build's files may have changed while this one ran.
-	if _, err := checkOutput(st.out, st.src); err != nil {
-		return err
-	}
-	old := st.tmp // after an exchange, the old tree is where the new one was
-	switch err := exchange(st.tmp, st.dest.path); {
-	case errors.Is(err, errors.ErrUnsupported):
-		if old, err = swapByRename(st.tmp, st.dest.path); err != nil {
-			return err
-		}
-	case err != nil:
+	old, err := st.swapIn()
+	if err != nil {
 		return err
 	}
 	st.committed = true
-	if err := os.RemoveAll(old); err != nil {
-		return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", st.out, err)
+	if old != "" {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("the site is in %s, but removing the previous output failed: %w", st.out, err)
+		}
 	}
 	removeStale(st.dest.path)
 	return nil
+}
+
+// swapIn puts the staged tree in the output's place and returns where
+// the previous output now is, "" if there was none.
+func (st *stagedOutput) swapIn() (old string, err error) {
+	if !st.dest.exists {
+		return "", os.Rename(st.tmp, st.dest.path)
+	}
+	// The earlier build's files may have changed while this one ran.
+	if _, err := checkOutput(st.out, st.src); err != nil {
+		return "", err
+	}
+	switch err := exchange(st.tmp, st.dest.path); {
+	case errors.Is(err, errors.ErrUnsupported):
+		return swapByRename(st.tmp, st.dest.path)
+	case err != nil:
+		return "", err
+	}
+	return st.tmp, nil // after an exchange, the old tree is where the new one was
 }
 
 // discard removes what was written, unless it was committed.
@@ -185,8 +189,9 @@ func (st *stagedOutput) discard() {
 // two renames, dir does not exist.
 func swapByRename(tmp, dir string) (old string, err error) {
 	parent, base := filepath.Split(dir)
+	tag := stagingTag()
 	for range 100 {
-		old = filepath.Join(parent, "."+base+".old-"+stagingTag()+randomSuffix())
+		old = filepath.Join(parent, "."+base+".old-"+tag+randomSuffix())
 		if _, err := os.Lstat(old); errors.Is(err, fs.ErrNotExist) {
 			break
 		}

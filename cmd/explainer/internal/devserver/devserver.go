@@ -235,8 +235,7 @@ func (s *Server) Publish(out *site.Output) Changes {
 	if !ch.Empty() {
 		m = message{Type: "reload", Build: id, Pages: nonNil(ch.Pages), Styles: nonNil(ch.Styles), Assets: nonNil(ch.Files)}
 	}
-	b := m.encode()
-	s.broadcast(func(o *outbox) { o.publish(m, b) })
+	s.broadcast(func(o *outbox) { o.publish(m) })
 	return ch
 }
 

@@ -1,6 +1,7 @@
 package devserver
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
@@ -18,9 +19,31 @@ type hostPolicy struct {
 	ips   []netip.Addr // accepted addresses, unmapped
 }
 
+// CheckHost returns an error unless name is a host name (letters, digits,
+// hyphens and dots) or an IP address, as Options.AllowHost takes: no
+// pattern, since names become coder/websocket's Origin patterns.
+func CheckHost(name string) error {
+	if _, ok := allowedIP(name); ok {
+		return nil
+	}
+	if name == "" || len(name) > 253 || strings.ContainsFunc(name, func(c rune) bool {
+		return !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.')
+	}) {
+		return fmt.Errorf("%q is not a host name or an IP address", name)
+	}
+	return nil
+}
+
+// allowedIP reads name, a name of Options.AllowHost, as an IP address,
+// with or without brackets.
+func allowedIP(name string) (netip.Addr, bool) {
+	ip, err := netip.ParseAddr(strings.Trim(name, "[]"))
+	return ip, err == nil
+}
+
 // newHostPolicy returns the policy for a listener bound to addr, which
-// also answers to the host names in allow. An addr that is not host:port
-// accepts nothing.
+// also answers to the host names in allow; a name that CheckHost refuses
+// is left out. An addr that is not host:port accepts nothing.
 func newHostPolicy(addr string, allow []string) hostPolicy {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" {
@@ -32,9 +55,9 @@ func newHostPolicy(addr string, allow []string) hostPolicy {
 		ips:   []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()},
 	}
 	for _, name := range allow {
-		if ip, err := netip.ParseAddr(strings.Trim(name, "[]")); err == nil {
+		if ip, ok := allowedIP(name); ok {
 			p.ips = append(p.ips, ip.Unmap().WithZone(""))
-		} else {
+		} else if CheckHost(name) == nil {
 			p.names = append(p.names, strings.ToLower(name))
 		}
 	}
@@ -121,8 +144,6 @@ func (p hostPolicy) allowOrigin(origins []string, reqHost string) bool {
 		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(origins[0], "?") {
 		return false
 	}
-	if p.any {
-		return strings.EqualFold(u.Host, reqHost) && p.allowHost(u.Host)
-	}
-	return p.allowHost(u.Host)
+	// Bound to all interfaces, the page must come from the host asked.
+	return (!p.any || strings.EqualFold(u.Host, reqHost)) && p.allowHost(u.Host)
 }

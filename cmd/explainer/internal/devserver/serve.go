@@ -34,11 +34,11 @@ func recovering(log *slog.Logger, h http.Handler) http.Handler {
 		rw := &startedWriter{ResponseWriter: w}
 		defer func() {
 			v := recover()
-			if v == nil || v == http.ErrAbortHandler {
-				if v != nil {
-					panic(v)
-				}
+			switch v {
+			case nil:
 				return
+			case http.ErrAbortHandler: // the server's own way to abort a response
+				panic(v)
 			}
 			log.Error("a request's handling panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
 			if !rw.started {
@@ -74,8 +74,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	if !s.hosts.allowHost(r.Host) {
-		s.log.Warn("refused a request for a foreign host (DNS rebinding?)", "host", r.Host, "path", r.URL.Path, "remote", r.RemoteAddr)
-		http.Error(w, "403 forbidden: unknown host "+r.Host, http.StatusForbidden)
+		s.log.Warn("refused a request for a foreign host (DNS rebinding? if the name is yours, serve with -allow-host NAME)", "host", r.Host, "path", r.URL.Path, "remote", r.RemoteAddr)
+		http.Error(w, "403 forbidden: unknown host "+r.Host+" (explainer serve answers it with -allow-host NAME)", http.StatusForbidden)
 		return
 	}
 	h.Set("Cross-Origin-Resource-Policy", "same-origin")

@@ -494,3 +494,21 @@ func TestPanicRecovered(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckHost: -allow-host takes host names and IP addresses, never a
+// pattern, which would become one of coder/websocket's Origin patterns;
+// a name CheckHost refuses is not answered even if passed in Options.
+func TestCheckHost(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"preview.example": true, "my-laptop.local": true, "192.0.2.7": true, "[::1]": true, "::1": true,
+		"": false, "*.example": false, "host:80": false, "a[b]": false, "ex?mple": false, strings.Repeat("a", 254): false,
+	} {
+		if err := CheckHost(name); (err == nil) != ok {
+			t.Errorf("CheckHost(%q) = %v, want ok %v", name, err, ok)
+		}
+	}
+	p := newHostPolicy("127.0.0.1:8000", []string{"*.example", "good.example"})
+	if p.allowHost("x.example:8000") || !p.allowHost("good.example:8000") || slices.Contains(p.originPatterns(), "*.example:8000") {
+		t.Errorf("a refused name was taken: names %q, patterns %q", p.names, p.originPatterns())
+	}
+}

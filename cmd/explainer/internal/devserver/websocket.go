@@ -35,84 +35,51 @@ type outbox struct {
 	hello []byte
 	// news merges the Publish messages not yet sent: the newest build,
 	// and the union of the changed pages, styles and assets, so a page
-	// that changed in any of them is still told. encoded is news as
-	// JSON while it is one Publish's message unmerged, and nil once
-	// merged (it is encoded when sent).
-	news    message
-	encoded []byte
+	// that changed in any of them is still told.
+	news message
 	// errors is the latest Fail message, sent after the news; a Publish
 	// removes it, as the news it brings hides the overlay.
 	errors []byte
 }
 
-// empty reports whether o has nothing to send.
-func (o *outbox) empty() bool {
-	return o.hello == nil && o.news.Type == "" && o.errors == nil
-}
-
-// publish merges m, a Publish message ("ok" or "reload") encoded as b.
-func (o *outbox) publish(m message, b []byte) {
+// publish merges m, a Publish message ("ok" or "reload").
+func (o *outbox) publish(m message) {
 	o.errors = nil
 	if o.news.Type == "" {
-		o.news, o.encoded = m, b
+		o.news = m
 		return
 	}
-	n := message{
-		Build:  m.Build,
-		Pages:  union(o.news.Pages, m.Pages),
-		Styles: union(o.news.Styles, m.Styles),
-		Assets: union(o.news.Assets, m.Assets),
-	}
-	n.Type = "ok"
-	if len(n.Pages)+len(n.Styles)+len(n.Assets) > 0 {
+	n := message{Type: "ok", Build: m.Build}
+	if m.Type == "reload" || o.news.Type == "reload" {
 		// A reload lists all three, as an unmerged one does.
-		n.Type, n.Pages, n.Styles, n.Assets = "reload", nonNil(n.Pages), nonNil(n.Styles), nonNil(n.Assets)
+		n.Type = "reload"
+		n.Pages = union(o.news.Pages, m.Pages)
+		n.Styles = union(o.news.Styles, m.Styles)
+		n.Assets = union(o.news.Assets, m.Assets)
 	}
-	o.news, o.encoded = n, nil
+	o.news = n
 }
 
 // next removes and returns the first message to send, or nil.
 func (o *outbox) next() []byte {
+	var b []byte
 	switch {
 	case o.hello != nil:
-		b := o.hello
-		o.hello = nil
-		return b
+		b, o.hello = o.hello, nil
 	case o.news.Type != "":
-		b := o.encoded
-		if b == nil {
-			b = o.news.encode()
-		}
-		o.news, o.encoded = message{}, nil
-		return b
+		b, o.news = o.news.encode(), message{}
 	default:
-		b := o.errors
-		o.errors = nil
-		return b
+		b, o.errors = o.errors, nil
 	}
+	return b
 }
 
-// union returns the sorted union of the sorted lists a and b, without
-// modifying either.
+// union returns the sorted union of the lists a and b, a new list, never
+// nil (a reload's lists are written even when empty).
 func union(a, b []string) []string {
-	if len(a) == 0 {
-		return b
-	}
-	if len(b) == 0 {
-		return a
-	}
-	u := make([]string, 0, len(a)+len(b))
-	for len(a) > 0 && len(b) > 0 {
-		switch {
-		case a[0] < b[0]:
-			u, a = append(u, a[0]), a[1:]
-		case b[0] < a[0]:
-			u, b = append(u, b[0]), b[1:]
-		default:
-			u, a, b = append(u, a[0]), a[1:], b[1:]
-		}
-	}
-	return slices.Concat(u, a, b)
+	u := append(append([]string{}, a...), b...)
+	slices.Sort(u)
+	return slices.Compact(u)
 }
 
 // tell changes c's outbox with f and wakes its write loop.

@@ -13,8 +13,9 @@ import (
 // The rules: names starting with "." (hidden files, emacs lock files ".#x",
 // vim swap files ".x.swp") or "#" (emacs auto-saves "#x#"); names ending with
 // one of "~", "___jb_tmp___", "___jb_old___", ".swp", ".swx", ".swo", ".tmp",
-// ".part" or ".crdownload"; and the numeric names vim uses to probe whether it
-// may create files in a directory ("4913", then 5036, 5159, ...).
+// ".part" or ".crdownload"; the numeric names vim uses to probe whether it
+// may create files in a directory ("4913", then 5036, 5159, ...); and GNU
+// sed -i's temporary file ("sed" and six letters or digits).
 //
 // Names starting with "_" are not ignored: templates/_nav.tmpl is a partial
 // that a build must see.
