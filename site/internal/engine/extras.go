@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/explainer/explainer/site/internal/exports"
@@ -142,11 +141,10 @@ func (b *build) searchIndex(ctx context.Context, reuse func(name string, key uin
 	for _, doc := range p.Documents {
 		in.add(doc.Pos.File)
 	}
-	inputs, inKey := slices.Clip(in.files), strconv.FormatUint(in.key(), 16)
+	inputs := slices.Clip(in.files)
 	for _, f := range files {
 		b.addExtra(out, reuse, later, f.Name, func(d *deps) {
 			d.files = inputs
-			d.part("", inKey)
 			d.h.Write(f.Data)
 		}, func() [][]byte { return [][]byte{f.Data} })
 	}
