@@ -248,17 +248,30 @@ func TestSearchSplitPrefix(t *testing.T) {
 		words = append(words, "pa"+string(rune('a'+i/676))+string(rune('a'+i/26%26))+string(rune('a'+i%26))+"q")
 	}
 	src["content/sections/03-glossary.md"] = &fstest.MapFile{Data: []byte("---\ntitle: A glossary\n---\n" + strings.Join(words, " ") + "\n")}
+	// A word whose third character is not ASCII goes to a file named in
+	// hexadecimal, "x7061c582" for "pał".
+	src["content/sections/04-palace.md"] = &fstest.MapFile{Data: []byte("---\ntitle: A residence\n---\nThe pałac.\n")}
 	out := build(t, src, site.Options{})
-	if _, err := fs.Stat(out, "search/t/pab.json"); err != nil {
-		t.Fatalf("the terms starting \"pa\" were not split: %v", err)
+	for _, name := range []string{"search/t/pab.json", "search/t/x7061c582.json"} {
+		if _, err := fs.Stat(out, name); err != nil {
+			t.Fatalf("the terms starting \"pa\" were not split: %v", err)
+		}
 	}
 	srv := httptest.NewServer(http.FileServerFS(out))
 	t.Cleanup(srv.Close)
 	// Two characters, three (a prefix), and a whole word.
-	for _, q := range []string{"pa", "pab", "pabcdq"} {
-		ctx := openAt(t, browser, srv.URL+"/search/?q="+q, "light", false)
-		if got := results(t, ctx); !slices.Contains(got, "/sections/glossary/") {
-			t.Errorf("%q: the glossary is not among the results %q", q, got)
+	for q, want := range map[string][]string{
+		"pa":     {"/sections/glossary/", "/sections/palace/"},
+		"pab":    {"/sections/glossary/"},
+		"pabcdq": {"/sections/glossary/"},
+		"pał":    {"/sections/palace/"},
+	} {
+		ctx := openAt(t, browser, srv.URL+"/search/?q="+url.QueryEscape(q), "light", false)
+		got := results(t, ctx)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%q: %s is not among the results %q", q, w, got)
+			}
 		}
 	}
 }

@@ -73,18 +73,22 @@
 		if (!cache.has(key)) cache.set(key, load().catch(e => { cache.delete(key); throw e; }));
 		return cache.get(key);
 	};
+	const hex = k => 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
 	const chunkKey = (t, n) => {
 		const k = [...t].slice(0, n).join('');
-		return /^[a-z0-9]+$/.test(k) ? k : 'x' + [...new TextEncoder().encode(k)].map(b => b.toString(16).padStart(2, '0')).join('');
+		return /^[a-z0-9]+$/.test(k) ? k : hex(k);
 	};
 	// The files of terms that may hold h, or with prefix set the terms
 	// starting with h: the file of its first three characters where the
 	// file of its first two was split; for a prefix of two characters,
-	// that file and those split from it.
+	// that file and those split from it, named by their three characters
+	// or, where the third is not ASCII, in hexadecimal ("ma" splits into
+	// "mai" and "x6d61c582", "mał").
 	const chunksFor = (h, prefix) => {
 		const k2 = chunkKey(h, 2), k3 = chunkKey(h, 3);
 		if ([...h].length >= 3 || !prefix) return [[...h].length >= 3 && meta.keys.has(k3) ? k3 : k2];
-		return [k2, ...[...meta.keys].filter(k => k.length > k2.length && k.startsWith(k2) && !k.startsWith('x') === !k2.startsWith('x'))];
+		const h2 = hex([...h].slice(0, 2).join(''));
+		return [k2, ...[...meta.keys].filter(k => k !== k2 && (k.startsWith(k2) || k.startsWith(h2)))];
 	};
 	const chunk = key => meta.keys.has(key) ? kept(chunks, key, () => get('t/' + key + '.json', meta.terms)) : Promise.resolve({});
 	const block = n => kept(blocks, n, () => get('r/' + n + '.json', meta.records));
