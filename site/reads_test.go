@@ -283,6 +283,14 @@ var edits = []edit{
 		src["moved/"+path.Base(file)] = src[file]
 		delete(src, file)
 	}},
+	// Edits of a section body that the build refuses: Preview must leave
+	// them to it (the next step undoes them).
+	{"put a byte that is not UTF-8 in a section body", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, pick(src, "content/sections/", r), "\nA broken \xff byte.\n")
+	}},
+	{"make a section body too long", func(src fstest.MapFS, r *rand.Rand) {
+		appendTo(src, pick(src, "content/sections/", r), strings.Repeat("A long sentence of the body.\n", 5000))
+	}},
 	{"break the YAML of a document", func(src fstest.MapFS, r *rand.Rand) {
 		appendTo(src, "content/documents/geneva-19.yaml", "\n  - id: [broken\n")
 	}},

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/links"
 	"github.com/explainer/explainer/site/internal/mdext"
@@ -62,8 +61,8 @@ func (bd *Builder) Preview(ctx context.Context, src fs.FS, changed []string) (ma
 	if err != nil || !bytes.HasSuffix(head, []byte("\n")) || !bytes.HasPrefix(data, head) || bytes.Equal(data, oldData) {
 		return nil, false
 	}
-	body := model.SectionBody(name, data, len(head))
-	if _, long := model.MarkdownTooLong(body.Text); long || !utf8.Valid(data) || strings.TrimSpace(body.Text) == "" {
+	body, ok := model.SectionBody(name, data, len(head))
+	if !ok || strings.TrimSpace(body.Text) == "" {
 		return nil, false // an error or a warning: BuildChanged gives it
 	}
 	s1 := *s0

@@ -63,14 +63,24 @@ func readMarkdownFile(path string, src []byte, errs *ErrorList) *mdFile {
 		if i := bytes.IndexByte(src[opening+len(front):], '\n'); i >= 0 {
 			body = opening + len(front) + i + 1
 		}
-		p.body = p.bodyFrom(body)
 		p.root, p.ok = p.yaml.parse(src[opening : opening+len(front)])
-		if msg, long := MarkdownTooLong(p.body.Text); long {
-			errs.Add(p.body.Position(0), "%s", msg)
-			p.body, p.ok = Markdown{}, false
+		var short bool
+		if p.body, short = p.checkedBody(body, errs); !short {
+			p.ok = false
 		}
 	}
 	return p
+}
+
+// checkedBody is bodyFrom(start), unless the body is over MaxMarkdown:
+// then an error at its start, and false.
+func (p *mdFile) checkedBody(start int, errs *ErrorList) (Markdown, bool) {
+	body := p.bodyFrom(start)
+	if msg, long := MarkdownTooLong(body.Text); long {
+		errs.Add(body.Position(0), "%s", msg)
+		return Markdown{}, false
+	}
+	return body, true
 }
 
 // invalidUTF8 returns the offset of the first byte of src that is not

@@ -39,10 +39,15 @@ func (c *Cache) Document(name string) (*Reading, []byte, bool) {
 }
 
 // SectionBody returns the body of the section file at name, data, whose
-// front matter, with its closing line, takes the first head bytes.
-func SectionBody(name string, data []byte, head int) Markdown {
+// front matter, with its closing line, takes the first head bytes; false
+// where loading the file reports a problem with its bytes or its body
+// (invalid UTF-8, a body over MaxMarkdown), which a build is to give.
+func SectionBody(name string, data []byte, head int) (Markdown, bool) {
+	if invalidUTF8(data) >= 0 {
+		return Markdown{}, false
+	}
 	var errs ErrorList
-	return (&mdFile{yaml: newYAMLFile(name, data, 1, &errs)}).bodyFrom(head)
+	return (&mdFile{yaml: newYAMLFile(name, data, 1, &errs)}).checkedBody(head, &errs)
 }
 
 // ReadDocument reads data as the document file at name, on its own, and
