@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
@@ -270,6 +271,21 @@ func TestHostileFiles(t *testing.T) {
 			f.WriteString("- {id: big, title: Big, publisher: P, url: \"https://e.org/\", note: \"" + strings.Repeat("a", 1<<20) + "\"}\n")
 		})
 		wantError(t, dir, "content/sources.yaml:1:1:", "at most 1 MiB")
+	})
+	t.Run("a Markdown field over its limit", func(t *testing.T) {
+		line := 0 // where the long note is
+		dir := diskProject(t, func(dir string) {
+			data, err := os.ReadFile(filepath.Join(dir, "content/sources.yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			line = bytes.Count(data, []byte("\n")) + 1
+			data = append(data, "- {id: long, title: Long, publisher: P, url: \"https://e.org/\", note: \""+strings.Repeat("a ", 100<<10)+"\"}\n"...)
+			if err := os.WriteFile(filepath.Join(dir, "content/sources.yaml"), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		})
+		wantError(t, dir, fmt.Sprintf("content/sources.yaml:%d:", line), "a text may hold at most 128 KiB")
 	})
 	t.Run("invalid UTF-8", func(t *testing.T) {
 		dir := diskProject(t, func(dir string) {

@@ -500,3 +500,14 @@ func ownLayout(t *testing.T, src fs.FS) fstest.MapFS {
 	out["templates/base.tmpl"] = &fstest.MapFile{Data: append(slices.Clip(base), "{{/* the project's own */}}"...)}
 	return out
 }
+
+// TestBadBaseURLOption: Options.BaseURL is checked as the base_url field
+// and the -base-url flag are, before the project is read.
+func TestBadBaseURLOption(t *testing.T) {
+	for _, u := range []string{"javascript:alert(1)//", "example.org", "https://user@example.org"} {
+		_, err := site.Build(context.Background(), fstest.MapFS{}, site.Options{BaseURL: u})
+		if err == nil || !strings.Contains(err.Error(), "base URL") {
+			t.Errorf("BaseURL %q: error %v, want one about the base URL (an empty project would fail otherwise)", u, err)
+		}
+	}
+}

@@ -121,6 +121,11 @@ type Result struct {
 // holds none.
 func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) bool, write func(name string, parts [][]byte) error) (*Result, error) {
 	opts := bd.opts
+	if opts.BaseURL != "" { // before any work: no project can mend it
+		if err := model.CheckBaseURL(opts.BaseURL); err != nil {
+			return nil, fmt.Errorf("base URL %q: %v", opts.BaseURL, err)
+		}
+	}
 	bd.pending.Wait() // the last build's files still being made read what this one changes
 	bd.last = nil
 	rec := model.NewInputs(src, bd.seed, !bd.oneShot)
@@ -176,9 +181,6 @@ func (bd *Builder) Build(ctx context.Context, src fs.FS, unchanged func(string) 
 
 	baseURL := strings.TrimSuffix(p.Explainer.BaseURL, "/")
 	if opts.BaseURL != "" {
-		if err := model.CheckBaseURL(opts.BaseURL); err != nil {
-			return nil, fmt.Errorf("base URL %q: %v", opts.BaseURL, err)
-		}
 		baseURL = strings.TrimSuffix(opts.BaseURL, "/")
 	}
 	versioned := func(name string) string {
