@@ -30,7 +30,7 @@ type ImportOptions struct {
 
 // ValidID reports whether id is one a project may use for a document,
 // clause, topic, actor or source: lower-case letters and digits in runs
-// joined by single hyphens, at most 100 bytes, no Windows device name.
+// joined by single hyphens, at most 100 characters, no Windows device name.
 func ValidID(id string) bool { return model.ValidID(id) }
 
 // IDProblem says what is wrong with id, "" if nothing: its text follows

@@ -112,13 +112,17 @@ func (b *build) cards() map[string]card.Card {
 	return out
 }
 
+// maxCardSize is the most a card in the cache may hold: a drawn card
+// takes about 40 KB.
+const maxCardSize = 1 << 20
+
 // cached returns the card named from the card cache
 // (Options.CardCache), if it holds it.
 func (b *build) cached(name string) ([]byte, bool) {
 	if b.opts.CardCache == "" {
 		return nil, false
 	}
-	data, err := model.ReadOSFile(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/")), 1<<20)
+	data, err := model.ReadOSFile(filepath.Join(b.opts.CardCache, strings.TrimPrefix(name, "cards/")), maxCardSize)
 	return data, err == nil
 }
 

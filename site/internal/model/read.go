@@ -41,7 +41,7 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !info.Mode().IsRegular() {
-		return nil, errors.New(notRegular(info.Mode()))
+		return nil, notRegular(info.Mode())
 	}
 	if info.Size() > limit {
 		return nil, tooLarge(overSize(info.Size(), limit), limit)
@@ -84,18 +84,18 @@ func LimitFor(name string) int64 {
 }
 
 // notRegular says what a file that is not a regular file is.
-func notRegular(mode fs.FileMode) string {
+func notRegular(mode fs.FileMode) error {
 	switch {
 	case mode.IsDir():
-		return "a directory, not a file"
+		return errors.New("a directory, not a file")
 	case mode&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO), not a regular file"
+		return errors.New("a named pipe (FIFO), not a regular file")
 	case mode&fs.ModeSocket != 0:
-		return "a socket, not a regular file"
+		return errors.New("a socket, not a regular file")
 	case mode&fs.ModeDevice != 0:
-		return "a device, not a regular file"
+		return errors.New("a device, not a regular file")
 	}
-	return "not a regular file"
+	return errors.New("not a regular file")
 }
 
 // tooLarge is the error for a file that holds size, over limit.
@@ -179,7 +179,7 @@ func (d *DirFS) Open(name string) (fs.File, error) {
 		}
 		// A socket cannot be opened at all: say what it is.
 		if info, lerr := d.root.Lstat(name); lerr == nil && info.Mode().Type()&(fs.ModeSocket|fs.ModeDevice|fs.ModeNamedPipe) != 0 {
-			return nil, &fs.PathError{Op: "open", Path: name, Err: errors.New(notRegular(info.Mode()))}
+			return nil, &fs.PathError{Op: "open", Path: name, Err: notRegular(info.Mode())}
 		}
 		return nil, err
 	}

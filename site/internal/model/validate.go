@@ -9,7 +9,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/explainer/explainer/site/internal/dates"
 	"github.com/explainer/explainer/site/internal/typo"
@@ -30,7 +29,7 @@ var (
 func IDProblem(id string) string {
 	switch {
 	case len(id) > MaxIDLength:
-		short := []rune(id)[:min(24, utf8.RuneCountInString(id))]
+		short := []rune(id[:4*24])[:24] // 24 characters take at most 96 bytes: not the whole id
 		return fmt.Sprintf("%q… is %d bytes long: make it %d or fewer (it names a folder of the site)", string(short), len(id), MaxIDLength)
 	case windowsDevice(id):
 		return fmt.Sprintf("%q: Windows keeps the name for a device, and a folder of the site cannot have it", id)
@@ -50,7 +49,8 @@ func windowsDevice(id string) bool {
 	return len(id) == 4 && (strings.HasPrefix(id, "com") || strings.HasPrefix(id, "lpt")) && id[3] >= '1' && id[3] <= '9'
 }
 
-// MaxIDLength is the most characters an id or slug may have: it names a
+// MaxIDLength is the most bytes an id or slug may have, characters too
+// since a valid one is ASCII: it names a
 // folder of the site, and every file system takes a name this long,
 // with room for the path above it.
 const MaxIDLength = 100
