@@ -35,6 +35,23 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return readLimited(f, limit)
+}
+
+// ReadOSFile reads the file at path on disk as ReadFile reads a project
+// file: opened without waiting, a regular file only, at most limit
+// bytes.
+func ReadOSFile(path string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|nonBlocking, 0)
+	if err != nil {
+		return nil, err
+	}
+	return readLimited(f, limit)
+}
+
+// readLimited reads f, and closes it, if it is a regular file of at most
+// limit bytes.
+func readLimited(f fs.File, limit int64) ([]byte, error) {
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
@@ -58,21 +75,6 @@ func ReadFile(fsys fs.FS, name string, limit int64) ([]byte, error) {
 		return nil, tooLarge("more than "+byteSize(limit), limit)
 	}
 	return data, nil
-}
-
-// ReadOSFile reads the file at path on disk as ReadFile reads a project
-// file: opened without waiting, a regular file only, at most limit
-// bytes.
-func ReadOSFile(path string, limit int64) ([]byte, error) {
-	return ReadFile(osFile(path), ".", limit)
-}
-
-// osFile is the file at its path as an fs.FS of one file, opened
-// without waiting.
-type osFile string
-
-func (o osFile) Open(string) (fs.File, error) {
-	return os.OpenFile(string(o), os.O_RDONLY|nonBlocking, 0)
 }
 
 // LimitFor is the most the project file at name may hold.
